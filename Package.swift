@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "wai",
+    products: [
+        .executable(name: "wai", targets: ["wai"]),
+        .library(name: "WAIModel", targets: ["WAIModel"]),
+        .library(name: "WAIIO", targets: ["WAIIO"]),
+        .library(name: "WAIStats", targets: ["WAIStats"]),
+        .library(name: "WAIReport", targets: ["WAIReport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // OpenBLAS's CBLAS interface, found through pkg-config `openblas` (Debian: libopenblas-dev).
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Value types of a survey: scale, weighting, bands, items, the spec; input errors.
+        .target(name: "WAIModel"),
+        // Bytes in: the streaming CSV reader, spec loading, coding answers into level indices.
+        .target(name: "WAIIO", dependencies: ["WAIModel", "Yams"]),
+        // Sufficient statistics (aggregated on OpenBLAS) and the estimators built on them.
+        .target(name: "WAIStats", dependencies: ["WAIModel", "WAIIO", "COpenBLAS"]),
+        // Tables out: Markdown, CSV and JSON renderers, atomic report writing.
+        .target(name: "WAIReport", dependencies: ["WAIModel", "WAIStats"]),
+        .executableTarget(
+            name: "wai",
+            dependencies: [
+                "WAIModel", "WAIIO", "WAIStats", "WAIReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "WAIModelTests", dependencies: ["WAIModel"]),
+        .testTarget(name: "WAIIOTests", dependencies: ["WAIIO"]),
+        .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO"]),
+        .testTarget(name: "WAIReportTests", dependencies: ["WAIReport", "WAIStats", "WAIIO"]),
+        .testTarget(name: "WAICLITests", dependencies: ["wai"]),
+    ]
+)

@@ -1,0 +1,71 @@
+import WAIModel
+
+/// What happened to every line of a responses file: the accounting a report prints so
+/// that nothing is dropped without a trace.
+public struct DataQuality: Sendable, Hashable, Codable {
+    /// Data rows read (the header and blank lines excluded).
+    public var rowsRead = 0
+    /// Rows that entered the statistics.
+    public var rowsUsed = 0
+    /// Rows left out, each with its reason (only in lenient mode; strict mode stops instead).
+    public var rowsRejected: Int { rejections.count }
+    public var rejections: [Rejection] = []
+    /// Empty lines, skipped: they hold no respondent.
+    public var blankLines = 0
+    /// Answers that matched no level and were counted as missing (lenient mode).
+    public var unknownAnswers: [UnknownAnswer] = []
+    /// Respondent ids seen more than once (when the spec names an id column).
+    public var duplicateIDs: [DuplicateID] = []
+    /// Header names used by more than one column that the spec does not read.
+    public var duplicateUnusedHeaders: [String] = []
+
+    public init() {}
+
+    public struct Rejection: Sendable, Hashable, Codable {
+        public var line: Int
+        public var reason: String
+    }
+
+    public struct UnknownAnswer: Sendable, Hashable, Codable {
+        /// The item id, or the demographic column.
+        public var field: String
+        public var column: String
+        public var value: String
+        public var count: Int
+        public var firstLine: Int
+    }
+
+    public struct DuplicateID: Sendable, Hashable, Codable {
+        public var id: String
+        public var lines: [Int]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rowsRead = "rows_read", rowsUsed = "rows_used", rowsRejected = "rows_rejected", rejections
+        case blankLines = "blank_lines", unknownAnswers = "unknown_answers", duplicateIDs = "duplicate_ids"
+        case duplicateUnusedHeaders = "duplicate_unused_headers"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rowsRead, forKey: .rowsRead)
+        try c.encode(rowsUsed, forKey: .rowsUsed)
+        try c.encode(rowsRejected, forKey: .rowsRejected)
+        try c.encode(rejections, forKey: .rejections)
+        try c.encode(blankLines, forKey: .blankLines)
+        try c.encode(unknownAnswers, forKey: .unknownAnswers)
+        try c.encode(duplicateIDs, forKey: .duplicateIDs)
+        try c.encode(duplicateUnusedHeaders, forKey: .duplicateUnusedHeaders)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rowsRead = try c.decode(Int.self, forKey: .rowsRead)
+        rowsUsed = try c.decode(Int.self, forKey: .rowsUsed)
+        rejections = try c.decode([Rejection].self, forKey: .rejections)
+        blankLines = try c.decode(Int.self, forKey: .blankLines)
+        unknownAnswers = try c.decode([UnknownAnswer].self, forKey: .unknownAnswers)
+        duplicateIDs = try c.decode([DuplicateID].self, forKey: .duplicateIDs)
+        duplicateUnusedHeaders = try c.decode([String].self, forKey: .duplicateUnusedHeaders)
+    }
+}

@@ -1,0 +1,260 @@
+import WAIModel
+
+/// A block of respondents with their answers coded: the unit the statistics consume.
+public struct CodedChunk: Sendable, Hashable {
+    public var rowCount = 0
+    /// Row-major, `itemCount` per row: 0 = missing, 1…k = level, as answered (before reverse keying).
+    public var codes: [UInt8] = []
+    /// One survey weight per row (1 when the spec names no weight column).
+    public var weights: [Double] = []
+    /// Per demographic, per row: 0 = missing, c + 1 = category c (in discovery order).
+    public var groups: [[UInt32]]
+
+    public init(demographicCount: Int) {
+        groups = Array(repeating: [], count: demographicCount)
+    }
+
+    public mutating func reserve(rows: Int, items: Int) {
+        codes.reserveCapacity(rows * items)
+        weights.reserveCapacity(rows)
+        for d in groups.indices { groups[d].reserveCapacity(rows) }
+    }
+}
+
+/// How strictly answers are read.
+public struct ReadOptions: Sendable {
+    /// Turn unknown answers into missing (counted in the data-quality section) and reject
+    /// malformed rows, instead of stopping at the first problem.
+    public var lenient = false
+    /// Rows per chunk handed to the statistics.
+    public var chunkRows = 4096
+    public var delimiter = UInt8(ascii: ",")
+
+    public init(lenient: Bool = false, chunkRows: Int = 4096) {
+        self.lenient = lenient
+        self.chunkRows = chunkRows
+    }
+}
+
+/// The categories of one demographic column as they are met in the data (or as the spec fixes them).
+public struct CategoryIndex: Sendable, Hashable {
+    public private(set) var names: [String] = []
+    public let fixed: Bool
+    private var lookup: [String: UInt32] = [:]
+
+    init(fixed categories: [String]?) {
+        fixed = categories != nil
+        for name in categories ?? [] { _ = insert(name) }
+    }
+
+    /// c + 1 for a known category, nil for an unknown one when the list is fixed.
+    mutating func number(of value: String) -> UInt32? {
+        if let found = lookup[normalizedAnswer(value)] { return found }
+        return fixed ? nil : insert(value.split(whereSeparator: \.isWhitespace).joined(separator: " "))
+    }
+
+    private mutating func insert(_ name: String) -> UInt32 {
+        names.append(name)
+        let number = UInt32(names.count)
+        lookup[normalizedAnswer(name)] = number
+        return number
+    }
+}
+
+/// Streams a responses CSV through a spec: finds the columns, codes every answer, and
+/// accounts for every row.
+public struct ResponseReader {
+    public let spec: SurveySpec
+    /// The distinct items of the spec, in first-appearance order; chunk codes follow this order.
+    public let items: [Item]
+    public let options: ReadOptions
+    public let fileName: String
+    public private(set) var quality = DataQuality()
+    public private(set) var categories: [CategoryIndex]
+
+    private var csv: CSVReader
+    private let coder: AnswerCoder
+    private let itemColumns: [Int]
+    private let demographicColumns: [Int]
+    private let weightColumn: Int?
+    private let idColumn: Int?
+    private let headerCount: Int
+    private var unknownIndex: [String: Int] = [:]
+    private var idLines: [String: [Int]] = [:]
+    private var finished = false
+
+    /// Opens `path` and reads its header. `displayName` is used in messages (defaults to `path`).
+    public init(spec: SurveySpec, csvPath path: String, displayName: String? = nil, specName: String = "the spec", options: ReadOptions = ReadOptions()) throws {
+        let name = displayName ?? path
+        var reader = try CSVReader(path: path, name: name, delimiter: options.delimiter)
+        try self.init(spec: spec, csv: &reader, specName: specName, options: options)
+    }
+
+    public init(spec: SurveySpec, csv: inout CSVReader, specName: String = "the spec", options: ReadOptions = ReadOptions()) throws {
+        self.spec = spec
+        self.options = options
+        self.fileName = csv.name
+        self.coder = AnswerCoder(scale: spec.scale)
+        var seen: Set<String> = []
+        self.items = spec.allItems.filter { seen.insert($0.id).inserted }
+        self.categories = spec.demographics.map { CategoryIndex(fixed: $0.categories) }
+
+        var header: CSVRecord?
+        repeat { header = try csv.next() } while header?.isBlank == true
+        guard let header else {
+            throw InputError("empty file", at: SourceLocation(file: csv.name, line: 1, column: 1), expected: "a header row naming the columns, then one row per respondent")
+        }
+        self.csv = csv
+        let names = header.fields.map(\.value)
+        headerCount = names.count
+
+        var positions: [String: [Int]] = [:]
+        for (i, name) in names.enumerated() { positions[name, default: []].append(i) }
+        let fileName = csv.name
+        func column(_ wanted: String, keyPath: String) throws -> Int {
+            var found = positions[wanted]
+            if found == nil {
+                let loose = names.indices.filter { normalizedAnswer(names[$0]) == normalizedAnswer(wanted) }
+                if !loose.isEmpty { found = loose }
+            }
+            guard let found else {
+                let shown = names.prefix(12).map { Quoted($0).description }.joined(separator: ", ") + (names.count > 12 ? ", …" : "")
+                throw InputError(
+                    "column \(Quoted(wanted)) named by \(specName) at \(keyPath) is not in the header",
+                    at: SourceLocation(file: fileName, line: header.line, column: 1),
+                    found: "columns \(shown)", expected: "a header column named \(Quoted(wanted))",
+                    suggestion: nearestMatch(to: wanted, in: names))
+            }
+            guard found.count == 1 else {
+                let second = header.fields[found[1]]
+                throw InputError(
+                    "duplicate header: \(found.count) columns are named \(Quoted(wanted)), which \(specName) reads at \(keyPath)",
+                    at: SourceLocation(file: fileName, line: second.line, column: second.column),
+                    found: names[found[1]], expected: "each column name once")
+            }
+            return found[0]
+        }
+        var itemColumns: [Int] = []
+        for item in items {
+            let (t, i) = spec.tables.enumerated().lazy.compactMap { t, table in
+                table.items.firstIndex { $0.id == item.id }.map { (t, $0) }
+            }.first!
+            itemColumns.append(try column(item.column, keyPath: "tables[\(t)].items[\(i)].column"))
+        }
+        self.itemColumns = itemColumns
+        demographicColumns = try spec.demographics.enumerated().map { d, demographic in
+            try column(demographic.column, keyPath: "demographics[\(d)].column")
+        }
+        weightColumn = try spec.weight.map { try column($0, keyPath: "weight") }
+        idColumn = try spec.id.map { try column($0, keyPath: "id") }
+        let used = Set(itemColumns + demographicColumns + [weightColumn, idColumn].compactMap { $0 })
+        quality.duplicateUnusedHeaders = positions.filter { $0.value.count > 1 && $0.value.allSatisfy { !used.contains($0) } }
+            .map(\.key).sorted()
+    }
+
+    /// The next block of coded rows, or nil at the end of the file.
+    public mutating func nextChunk() throws -> CodedChunk? {
+        guard !finished else { return nil }
+        var chunk = CodedChunk(demographicCount: demographicColumns.count)
+        chunk.reserve(rows: options.chunkRows, items: items.count)
+        var rowCodes = [UInt8](repeating: 0, count: items.count)
+        var rowGroups = [UInt32](repeating: 0, count: demographicColumns.count)
+        while chunk.rowCount < options.chunkRows {
+            guard let record = try csv.next() else {
+                finished = true
+                finishAccounting()
+                break
+            }
+            if record.isBlank && headerCount > 1 {
+                quality.blankLines += 1
+                continue
+            }
+            quality.rowsRead += 1
+            guard record.fields.count == headerCount else {
+                let last = record.fields.last!
+                let problem = "ragged row: \(record.fields.count) fields where the header has \(headerCount)"
+                if options.lenient {
+                    quality.rejections.append(.init(line: record.line, reason: problem))
+                    continue
+                }
+                throw InputError(problem, at: SourceLocation(file: fileName, line: last.line, column: last.column),
+                                 found: "\(record.fields.count) fields", expected: "\(headerCount) fields, as in the header (quote a value that contains the delimiter)")
+            }
+            var weight = 1.0
+            if let weightColumn {
+                let field = record.fields[weightColumn]
+                guard let w = Double(field.value.trimmingCharacters(in: " \t")), w.isFinite, w >= 0 else {
+                    let problem = "invalid survey weight in column \(Quoted(spec.weight!))"
+                    if options.lenient {
+                        quality.rejections.append(.init(line: record.line, reason: "\(problem): \(Quoted(field.value))"))
+                        continue
+                    }
+                    throw InputError(problem, at: location(field), found: field.value, expected: "a non-negative number")
+                }
+                weight = w
+            }
+            for (i, column) in itemColumns.enumerated() {
+                let field = record.fields[column]
+                if let code = coder.code(field.value) {
+                    rowCodes[i] = code
+                } else if options.lenient {
+                    rowCodes[i] = 0
+                    noteUnknown(field: items[i].id, column: items[i].column, value: field.value, line: field.line)
+                } else {
+                    throw coder.unknownAnswerError(field.value, column: items[i].column, item: items[i].id, at: location(field))
+                }
+            }
+            for (d, column) in demographicColumns.enumerated() {
+                let field = record.fields[column]
+                if coder.isMissingMarker(field.value) {
+                    rowGroups[d] = 0
+                } else if let number = categories[d].number(of: field.value) {
+                    rowGroups[d] = number
+                } else if options.lenient {
+                    rowGroups[d] = 0
+                    noteUnknown(field: spec.demographics[d].column, column: spec.demographics[d].column, value: field.value, line: field.line)
+                } else {
+                    let accepted = categories[d].names
+                    throw InputError(
+                        "unknown category in column \(Quoted(spec.demographics[d].column))", at: location(field), found: field.value,
+                        expected: "one of \(accepted.map { Quoted($0).description }.joined(separator: ", ")) (demographics[\(d)].categories), or a missing marker",
+                        suggestion: nearestMatch(to: field.value, in: accepted))
+                }
+            }
+            if let idColumn {
+                idLines[record.fields[idColumn].value, default: []].append(record.line)
+            }
+            quality.rowsUsed += 1
+            chunk.rowCount += 1
+            chunk.codes.append(contentsOf: rowCodes)
+            chunk.weights.append(weight)
+            for d in rowGroups.indices { chunk.groups[d].append(rowGroups[d]) }
+        }
+        return chunk.rowCount == 0 && finished ? nil : chunk
+    }
+
+    private func location(_ field: CSVField) -> SourceLocation {
+        SourceLocation(file: fileName, line: field.line, column: field.column)
+    }
+
+    private mutating func noteUnknown(field: String, column: String, value: String, line: Int) {
+        let key = field + "\u{0}" + value
+        if let index = unknownIndex[key] {
+            quality.unknownAnswers[index].count += 1
+        } else {
+            unknownIndex[key] = quality.unknownAnswers.count
+            quality.unknownAnswers.append(.init(field: field, column: column, value: value, count: 1, firstLine: line))
+        }
+    }
+
+    private mutating func finishAccounting() {
+        quality.duplicateIDs = idLines.filter { $0.value.count > 1 }
+            .map { DataQuality.DuplicateID(id: $0.key, lines: $0.value) }
+            .sorted { $0.lines[0] < $1.lines[0] }
+        idLines = [:]
+    }
+}
+
+extension AnswerCoder {
+    func isMissingMarker(_ cell: String) -> Bool { code(cell) == 0 }
+}

@@ -1,0 +1,138 @@
+extension SurveySpec {
+    /// Checks what decoding cannot: counts that must agree, names that must be unique,
+    /// bands that must cover every possible index. Throws the first problem found, located
+    /// by its key path in `file`.
+    public func validate(file: String) throws {
+        func fail(_ keyPath: String, _ problem: String, found: String? = nil, expected: String? = nil) -> InputError {
+            InputError(problem, at: SourceLocation(file: file, keyPath: keyPath), found: found, expected: expected)
+        }
+
+        let levels = scale.levels
+        guard levels.count >= 2, levels.count <= 250 else {
+            throw fail("scale.levels", "a scale needs 2 to 250 levels", found: "\(levels.count) levels", expected: "2…250 levels, lowest first")
+        }
+        var answerOwner: [String: String] = [:]
+        for (i, marker) in scale.missing.enumerated() {
+            answerOwner[normalizedAnswer(marker)] = "scale.missing[\(i)]"
+        }
+        for (i, level) in levels.enumerated() {
+            let path = "scale.levels[\(i)]"
+            if level.label.trimmingWhitespace.isEmpty {
+                throw fail("\(path).label", "a level needs a label", found: level.label, expected: "a non-empty label")
+            }
+            let spellings = [("code", String(level.code)), ("label", level.label)]
+                + level.aliases.enumerated().map { ("aliases[\($0.offset)]", $0.element) }
+            for (key, spelling) in spellings {
+                let normal = normalizedAnswer(spelling)
+                if let owner = answerOwner[normal], !owner.hasPrefix(path + ".") {
+                    throw fail("\(path).\(key)", "an answer can mean only one thing", found: spelling, expected: "a spelling not already used by \(owner)")
+                }
+                answerOwner[normal] = "\(path).\(key)"
+            }
+        }
+
+        let weights = scale.weights
+        if case .explicit(let explicit) = scale.weighting {
+            guard explicit.count == levels.count else {
+                throw fail("scale.weights", "one weight per level is needed", found: "\(explicit.count) weights", expected: "\(levels.count) weights")
+            }
+            if let bad = explicit.firstIndex(where: { !$0.isFinite }) {
+                throw fail("scale.weights[\(bad)]", "a weight must be a finite number", found: "\(explicit[bad])", expected: "a number")
+            }
+        }
+
+        guard (0...6).contains(bands.precision) else {
+            throw fail("bands.precision", "precision out of range", found: "\(bands.precision)", expected: "0 to 6 decimals")
+        }
+        guard !bands.upper.isEmpty, bands.labels.count == bands.upper.count else {
+            throw fail("bands.labels", "one label per band is needed", found: "\(bands.labels.count) labels for \(bands.upper.count) upper bounds", expected: "\(bands.upper.count) labels")
+        }
+        let units = bands.upper.map { bands.scaled($0) }
+        for i in units.indices {
+            if bands.rounded(bands.upper[i]) != bands.upper[i] {
+                throw fail("bands.upper[\(i)]", "a band bound must be given at the report precision", found: "\(bands.upper[i])", expected: "a number with at most \(bands.precision) decimals")
+            }
+            if i > 0, units[i] <= units[i - 1] {
+                throw fail("bands.upper[\(i)]", "band bounds must increase", found: "\(bands.upper[i]) after \(bands.upper[i - 1])", expected: "a bound above \(bands.upper[i - 1])")
+            }
+        }
+        if let top = weights.max(), bands.scaled(top) > units.last! {
+            throw fail("bands.upper[\(units.count - 1)]", "the last band must reach the highest possible index", found: "\(bands.upper.last!)", expected: "at least \(bands.format(top)), the weight of \(Quoted(levels.last!.label)) under \(scale.weighting.name) weighting")
+        }
+
+        guard !tables.isEmpty else {
+            throw fail("tables", "a survey needs at least one table of items", expected: "a list of tables, each with items")
+        }
+        var tableIDs: Set<String> = []
+        var columnOfItem: [String: (column: String, reverse: Bool, path: String)] = [:]
+        for (t, table) in tables.enumerated() {
+            let path = "tables[\(t)]"
+            guard isIdentifier(table.id) else {
+                throw fail("\(path).id", "an id may use letters, digits, _ and - only", found: table.id, expected: "an id such as table1")
+            }
+            guard tableIDs.insert(table.id).inserted else {
+                throw fail("\(path).id", "duplicate table id", found: table.id, expected: "an id not used by another table")
+            }
+            if let labels = table.bandLabels, labels.count != bands.labels.count {
+                throw fail("\(path).band_labels", "one label per band is needed", found: "\(labels.count) labels", expected: "\(bands.labels.count) labels")
+            }
+            guard !table.items.isEmpty else {
+                throw fail("\(path).items", "a table needs at least one item", expected: "a list of items")
+            }
+            var itemIDs: Set<String> = []
+            for (i, item) in table.items.enumerated() {
+                let itemPath = "\(path).items[\(i)]"
+                guard isIdentifier(item.id) else {
+                    throw fail("\(itemPath).id", "an id may use letters, digits, _ and - only", found: item.id, expected: "an id such as q1")
+                }
+                guard itemIDs.insert(item.id).inserted else {
+                    throw fail("\(itemPath).id", "duplicate item id in this table", found: item.id, expected: "an id not used by another item of \(table.id)")
+                }
+                if let earlier = columnOfItem[item.id], earlier.column != item.column || earlier.reverse != item.reverse {
+                    throw fail("\(itemPath)", "an item id used in two tables must name the same column and keying", found: item.column, expected: "column \(Quoted(earlier.column)) as at \(earlier.path)")
+                }
+                columnOfItem[item.id] = (item.column, item.reverse, itemPath)
+                if item.column == weight {
+                    throw fail("\(itemPath).column", "the weight column cannot also be an item", found: item.column, expected: "a column of answers")
+                }
+            }
+        }
+
+        var demographicColumns: Set<String> = []
+        for (d, demographic) in demographics.enumerated() {
+            guard demographicColumns.insert(demographic.column).inserted else {
+                throw fail("demographics[\(d)].column", "duplicate demographic column", found: demographic.column, expected: "each column once")
+            }
+            if let categories = demographic.categories {
+                var seen: Set<String> = []
+                for (c, category) in categories.enumerated() where !seen.insert(normalizedAnswer(category)).inserted {
+                    throw fail("demographics[\(d)].categories[\(c)]", "duplicate category", found: category, expected: "each category once")
+                }
+            }
+        }
+    }
+}
+
+private func isIdentifier(_ s: String) -> Bool {
+    !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "_" || $0 == "-" }
+}
+
+/// An answer as it is matched: trimmed, inner white space collapsed to one space, lowercased.
+public func normalizedAnswer(_ text: String) -> String {
+    var out = ""
+    var pendingSpace = false
+    for ch in text {
+        if ch.isWhitespace {
+            pendingSpace = !out.isEmpty
+        } else {
+            if pendingSpace { out.append(" ") }
+            pendingSpace = false
+            out.append(ch)
+        }
+    }
+    return out.lowercased()
+}
+
+extension String {
+    var trimmingWhitespace: String { normalizedAnswer(self) }
+}

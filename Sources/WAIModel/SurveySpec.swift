@@ -1,0 +1,172 @@
+/// A Likert item: one question, read from one column.
+public struct Item: Sendable, Hashable, Codable {
+    public var id: String
+    public var column: String
+    /// The questionnaire wording, printed in reports.
+    public var text: String
+    /// Reverse-keyed: level i of k is scored as level k+1−i.
+    public var reverse: Bool
+
+    public init(id: String, column: String, text: String, reverse: Bool = false) {
+        self.id = id
+        self.column = column
+        self.text = text
+        self.reverse = reverse
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, column, text, reverse }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        column = try c.decodeIfPresent(String.self, forKey: .column) ?? id
+        text = try c.decodeIfPresent(String.self, forKey: .text) ?? column
+        reverse = try c.decodeIfPresent(Bool.self, forKey: .reverse) ?? false
+    }
+}
+
+/// A group of items reported together: a published table or figure, with its composite (OA).
+public struct ItemTable: Sendable, Hashable, Codable {
+    public var id: String
+    public var title: String
+    /// How the study numbers it ("Table 1", "Figure 2").
+    public var caption: String?
+    /// Band labels for this table when they differ from the survey's ("Medium" for "Neutral").
+    public var bandLabels: [String]?
+    /// Whether the table carries an overall-assessment row: the mean of its items' indices.
+    public var composite: Bool
+    public var items: [Item]
+
+    public init(
+        id: String, title: String, caption: String? = nil, bandLabels: [String]? = nil,
+        composite: Bool = true, items: [Item]
+    ) {
+        self.id = id
+        self.title = title
+        self.caption = caption
+        self.bandLabels = bandLabels
+        self.composite = composite
+        self.items = items
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, title, caption, bandLabels = "band_labels", composite, items
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        title = try c.decodeIfPresent(String.self, forKey: .title) ?? id
+        caption = try c.decodeIfPresent(String.self, forKey: .caption)
+        bandLabels = try c.decodeIfPresent([String].self, forKey: .bandLabels)
+        composite = try c.decodeIfPresent(Bool.self, forKey: .composite) ?? true
+        items = try c.decode([Item].self, forKey: .items)
+    }
+}
+
+/// A column describing respondents (gender, job type), tabulated and usable for breakdowns.
+public struct Demographic: Sendable, Hashable, Codable {
+    public var column: String
+    public var label: String
+    /// The categories in the order they are printed; values outside the list are an error.
+    /// When absent, categories are those found, most frequent first.
+    public var categories: [String]?
+
+    public init(column: String, label: String? = nil, categories: [String]? = nil) {
+        self.column = column
+        self.label = label ?? column
+        self.categories = categories
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case column, label, categories }
+
+    /// Either a bare column name or `{column, label, categories}`.
+    public init(from decoder: any Decoder) throws {
+        if let name = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(column: name)
+            return
+        }
+        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let column = try c.decode(String.self, forKey: .column)
+        self.init(
+            column: column,
+            label: try c.decodeIfPresent(String.self, forKey: .label),
+            categories: try c.decodeIfPresent([String].self, forKey: .categories))
+    }
+}
+
+/// Everything wai needs to know about a survey: its scale, bands, items and columns.
+public struct SurveySpec: Sendable, Hashable, Codable {
+    public var title: String
+    /// The responses file, relative to the spec.
+    public var data: String?
+    /// Respondent-id column; duplicate ids are reported.
+    public var id: String?
+    /// Survey-weight column; absent means every row weighs 1.
+    public var weight: String?
+    public var scale: Scale
+    public var bands: BandTable
+    public var demographics: [Demographic]
+    public var tables: [ItemTable]
+
+    public init(
+        title: String, data: String? = nil, id: String? = nil, weight: String? = nil,
+        scale: Scale, bands: BandTable = .standard, demographics: [Demographic] = [],
+        tables: [ItemTable]
+    ) {
+        self.title = title
+        self.data = data
+        self.id = id
+        self.weight = weight
+        self.scale = scale
+        self.bands = bands
+        self.demographics = demographics
+        self.tables = tables
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case title, data, id, weight, scale, bands, demographics, tables
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        title = try c.decode(String.self, forKey: .title)
+        data = try c.decodeIfPresent(String.self, forKey: .data)
+        id = try c.decodeIfPresent(String.self, forKey: .id)
+        weight = try c.decodeIfPresent(String.self, forKey: .weight)
+        scale = try c.decode(Scale.self, forKey: .scale)
+        bands = try c.decodeIfPresent(BandTable.self, forKey: .bands) ?? .standard
+        demographics = try c.decodeIfPresent([Demographic].self, forKey: .demographics) ?? []
+        tables = try c.decode([ItemTable].self, forKey: .tables)
+    }
+
+    /// Every item of every table, in spec order. An item may appear in several tables.
+    public var allItems: [Item] { tables.flatMap(\.items) }
+
+    /// The band table a given table prints with.
+    public func bands(for table: ItemTable) -> BandTable { bands.relabeled(table.bandLabels) }
+}
+
+/// A key the decoder does not know: rejected, so that a typo cannot silently change a report.
+struct UnknownKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+func rejectUnknownKeys(in decoder: any Decoder, allowed: [String]) throws {
+    guard let c = try? decoder.container(keyedBy: UnknownKey.self) else { return }
+    for key in c.allKeys where !allowed.contains(key.stringValue) {
+        var message = "unknown key \(Quoted(key.stringValue)); expected one of \(allowed.joined(separator: ", "))"
+        if let near = nearestMatch(to: key.stringValue, in: allowed) {
+            message += " (did you mean \(Quoted(near))?)"
+        }
+        throw DecodingError.dataCorrupted(
+            DecodingError.Context(codingPath: decoder.codingPath + [key], debugDescription: message))
+    }
+}

@@ -1,0 +1,82 @@
+import WAIModel
+import WAIStats
+
+/// Renders analysis tables as RFC 4180 CSV (UTF-8, CRLF-free: LF line ends, quoting only where needed).
+public struct CSVRenderer: Sendable {
+    public init() {}
+
+    /// One row per item (and one for OA): n, missing, the count and share of every level, WAI and band.
+    public func table(_ table: TableEstimate, group: String? = nil) -> String {
+        var out = ""
+        let labels = table.items.first?.counts.map(\.label) ?? []
+        var header = ["table", "item", "text", "n", "missing"]
+        if group != nil { header.insert("group", at: 1) }
+        header += labels.map { "count: \($0)" } + labels.map { "share: \($0)" } + ["wai", "wai_reported", "band"]
+        out += csvLine(header)
+        out += rows(table, group: group)
+        return out
+    }
+
+    func rows(_ table: TableEstimate, group: String?) -> String {
+        var out = ""
+        for item in table.items {
+            var cells = [table.id, item.id, item.text, String(item.n), String(item.missing)]
+            if let group { cells.insert(group, at: 1) }
+            cells += item.counts.map { String($0.count) } + item.counts.map { number($0.share) }
+            cells += [item.wai.map(number) ?? "", item.waiReported ?? "", item.band ?? ""]
+            out += csvLine(cells)
+        }
+        if let composite = table.composite {
+            var cells = [table.id, "OA", "Overall assessment (mean of \(composite.items) items)", "", ""]
+            if let group { cells.insert(group, at: 1) }
+            cells += Array(repeating: "", count: 2 * (table.items.first?.counts.count ?? 0))
+            cells += [number(composite.wai), composite.waiReported, composite.band]
+            out += csvLine(cells)
+        }
+        return out
+    }
+
+    /// Every demographic's categories: column, value, count, percent of those who answered.
+    public func frequencies(_ tables: [FrequencyTable]) -> String {
+        var out = csvLine(["column", "value", "count", "percent", "weighted_percent"])
+        for table in tables {
+            for row in table.rows {
+                out += csvLine([table.column, row.value, String(row.count), number(row.percent), number(row.weightedPercent)])
+            }
+            out += csvLine([table.column, "", String(table.missing), "", ""])
+        }
+        return out
+    }
+
+    /// Every table by every category of one demographic; the group column is empty for "no answer".
+    public func breakdown(_ breakdown: Breakdown) -> String {
+        guard let first = breakdown.groups.first?.tables.first else { return "" }
+        var out = String(table(first, group: "").split(separator: "\n", maxSplits: 1)[0]) + "\n"
+        for group in breakdown.groups {
+            for table in group.tables { out += rows(table, group: group.category ?? "") }
+        }
+        return out
+    }
+
+    /// Shortest text that reads back as the same double.
+    func number(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+}
+
+func csvLine(_ cells: [String]) -> String {
+    cells.map(csvField).joined(separator: ",") + "\n"
+}
+
+func csvField(_ text: String) -> String {
+    let special = text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+    let padded = text.first?.isWhitespace == true || text.last?.isWhitespace == true
+    guard special || padded else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import WAIStats
+
+/// Renders analyses as JSON with sorted keys, so the same inputs give the same bytes.
+public struct JSONRenderer: Sendable {
+    /// Identifies the layout of the JSON documents; bumped when a field changes meaning.
+    public static let schema = "wai.analysis/1"
+
+    public init() {}
+
+    struct Document<Body: Encodable>: Encodable {
+        var schema: String
+        var body: Body
+        func encode(to encoder: any Encoder) throws {
+            try body.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(schema, forKey: .schema)
+        }
+        enum Key: String, CodingKey { case schema }
+    }
+
+    public func report(_ analysis: SurveyAnalysis) throws -> String {
+        try encode(Document(schema: Self.schema, body: analysis))
+    }
+
+    public func table(_ table: TableEstimate, respondents: Int) throws -> String {
+        struct Body: Encodable {
+            var respondents: Int
+            var table: TableEstimate
+        }
+        return try encode(Document(schema: Self.schema, body: Body(respondents: respondents, table: table)))
+    }
+
+    func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}

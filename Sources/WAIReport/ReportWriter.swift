@@ -1,0 +1,79 @@
+import Foundation
+import WAIModel
+import WAIStats
+
+/// The files of a report, by format.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case md, csv, json
+}
+
+/// Renders every file of a report in memory, then writes them atomically.
+public struct ReportWriter: Sendable {
+    public var formats: Set<ReportFormat>
+
+    public init(formats: Set<ReportFormat> = Set(ReportFormat.allCases)) {
+        self.formats = formats
+    }
+
+    /// Relative path → content, for every file of the report.
+    public func files(for analysis: SurveyAnalysis) throws -> [(path: String, content: String)] {
+        var files: [(String, String)] = []
+        let markdown = MarkdownRenderer()
+        let csv = CSVRenderer()
+        let json = JSONRenderer()
+        if formats.contains(.md) {
+            files.append(("report.md", markdown.report(analysis)))
+            for table in analysis.tables { files.append(("\(table.id).md", markdown.table(table, of: analysis))) }
+        }
+        if formats.contains(.csv) {
+            for table in analysis.tables { files.append(("\(table.id).csv", csv.table(table))) }
+            if !analysis.frequencies.isEmpty { files.append(("frequencies.csv", csv.frequencies(analysis.frequencies))) }
+            for breakdown in analysis.breakdowns {
+                files.append(("breakdown-\(fileSafe(breakdown.column)).csv", csv.breakdown(breakdown)))
+            }
+        }
+        if formats.contains(.json) {
+            files.append(("report.json", try json.report(analysis)))
+            for table in analysis.tables {
+                files.append(("\(table.id).json", try json.table(table, respondents: analysis.respondents)))
+            }
+        }
+        return files
+    }
+
+    /// Writes the report into `directory`, each file through a temporary file and a rename,
+    /// so a failed run never leaves a half-written file.
+    @discardableResult
+    public func write(_ analysis: SurveyAnalysis, to directory: String) throws -> [String] {
+        let rendered = try files(for: analysis)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw InputError("cannot create the output directory", at: SourceLocation(file: directory), found: error.localizedDescription)
+        }
+        var written: [String] = []
+        for (name, content) in rendered {
+            let path = (directory as NSString).appendingPathComponent(name)
+            try writeAtomically(content, to: path)
+            written.append(path)
+        }
+        return written
+    }
+
+    func fileSafe(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}
+
+/// Writes `content` to a temporary file beside `path`, then renames it over `path`.
+public func writeAtomically(_ content: String, to path: String) throws {
+    let temporary = path + ".tmp"
+    guard FileManager.default.createFile(atPath: temporary, contents: Data(content.utf8)) else {
+        throw InputError("cannot write file", at: SourceLocation(file: temporary), expected: "a writable directory")
+    }
+    if rename(temporary, path) != 0 {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw InputError("cannot move the finished file into place", at: SourceLocation(file: path), found: reason)
+    }
+}

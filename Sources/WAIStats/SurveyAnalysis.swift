@@ -1,0 +1,98 @@
+import WAIIO
+import WAIModel
+
+/// Everything computed for one survey: what every renderer draws from.
+public struct SurveyAnalysis: Sendable, Hashable, Codable {
+    public struct Method: Sendable, Hashable, Codable {
+        public struct ScaleLevel: Sendable, Hashable, Codable {
+            public var code: Int
+            public var label: String
+            public var weight: Double
+        }
+        public var weighting: String
+        public var levels: [ScaleLevel]
+        public var precision: Int
+        public var bands: [Band]
+        /// The survey-weight column, when the spec names one.
+        public var weightColumn: String?
+
+        enum CodingKeys: String, CodingKey { case weighting, levels, precision, bands, weightColumn = "weight_column" }
+    }
+
+    public struct Band: Sendable, Hashable, Codable {
+        public var label: String
+        public var interval: String
+    }
+
+    public var title: String
+    /// The responses file, as named in messages.
+    public var data: String
+    public var method: Method
+    /// Rows used.
+    public var respondents: Int
+    public var weightSum: Double
+    /// Kish's effective sample size, (Σw)²/Σw²; equal to `respondents` without weights.
+    public var effectiveN: Double
+    public var quality: DataQuality
+    public var tables: [TableEstimate]
+    public var frequencies: [FrequencyTable]
+    public var breakdowns: [Breakdown]
+
+    enum CodingKeys: String, CodingKey {
+        case title, data, method, respondents, weightSum = "weight_sum", effectiveN = "effective_n"
+        case quality, tables, frequencies, breakdowns
+    }
+}
+
+/// Reads a responses file through a spec and computes its analysis.
+public enum Analyzer {
+    /// - Parameters:
+    ///   - breakdowns: demographic columns to break every item down by; nil means all of them.
+    public static func analyze(
+        spec: SurveySpec, csvPath: String, displayName: String? = nil, specName: String = "the spec",
+        options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil
+    ) throws -> SurveyAnalysis {
+        var reader = try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
+        var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.scale.levels.count,
+                                    demographicCount: spec.demographics.count, path: path)
+        while let chunk = try reader.nextChunk() {
+            aggregator.add(chunk)
+        }
+        return try summarize(spec: spec, items: reader.items, statistics: aggregator.statistics,
+                             categories: reader.categories.map(\.names), quality: reader.quality,
+                             data: reader.fileName, breakdowns: breakdowns)
+    }
+
+    /// The analysis from statistics already aggregated (by this process or merged from elsewhere).
+    public static func summarize(
+        spec: SurveySpec, items: [Item], statistics: SufficientStatistics, categories: [[String]],
+        quality: DataQuality, data: String, breakdowns: [String]? = nil
+    ) throws -> SurveyAnalysis {
+        let estimator = Estimator(spec: spec, items: items)
+        let columns = spec.demographics.map(\.column)
+        for (b, name) in (breakdowns ?? []).enumerated() where !columns.contains(name) {
+            throw InputError(
+                "cannot break down by \(Quoted(name)): it is not a demographic column of the spec",
+                at: SourceLocation(file: "--by", keyPath: breakdowns!.count > 1 ? "[\(b)]" : nil),
+                found: name, expected: columns.isEmpty ? "a column listed under `demographics:` in the spec" : "one of \(columns.joined(separator: ", "))",
+                suggestion: nearestMatch(to: name, in: columns))
+        }
+        let chosen = spec.demographics.indices.filter { breakdowns?.contains(columns[$0]) ?? true }
+        let overall = statistics.overall
+        let weights = spec.scale.weights
+        return SurveyAnalysis(
+            title: spec.title, data: data,
+            method: .init(
+                weighting: spec.scale.weighting.name,
+                levels: spec.scale.levels.enumerated().map { .init(code: $1.code, label: $1.label, weight: weights[$0]) },
+                precision: spec.bands.precision,
+                bands: spec.bands.labels.indices.map { .init(label: spec.bands.labels[$0], interval: spec.bands.intervalText($0)) },
+                weightColumn: spec.weight),
+            respondents: Int(overall.rows), weightSum: overall.weightSum,
+            effectiveN: overall.weightSquaredSum > 0 ? overall.weightSum * overall.weightSum / overall.weightSquaredSum : 0,
+            quality: quality,
+            tables: estimator.tables(in: overall),
+            frequencies: spec.demographics.indices.map { estimator.frequencies($0, statistics: statistics, categories: categories[$0]) },
+            breakdowns: chosen.map { estimator.breakdown($0, statistics: statistics, categories: categories[$0]) })
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import WAIIO
+import WAIModel
+import WAIReport
+import WAIStats
+
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Print the index tables of a responses CSV, read through a spec.",
+        discussion: """
+        Writes to standard output: Markdown (the default), CSV (one row per item of every \
+        table, or per item and group with --by) or JSON.
+
+        Examples:
+          wai analyze Surveys/chapter11/responses.csv --spec Surveys/chapter11/survey.yaml
+          wai analyze responses.csv --spec survey.yaml --by gender --format csv > by-gender.csv
+          wai analyze responses.csv --spec survey.yaml --format json | jq '.tables[0].items[0].wai'
+        """
+    )
+
+    @Argument(help: "The responses CSV (UTF-8, comma-separated, header row first).")
+    var csv: String
+
+    @Option(help: ArgumentHelp("The survey spec (YAML, see Surveys/SPEC.md).", valueName: "survey.yaml"))
+    var spec: String
+
+    @Option(help: ArgumentHelp("Break every item down by this demographic column (repeatable).", valueName: "column"))
+    var by: [String] = []
+
+    @Option(help: ArgumentHelp("Output format: md, csv or json.", valueName: "format"))
+    var format: String = "md"
+
+    @OptionGroup var reading: ReadingOptions
+
+    func run() throws {
+        guard let format = ReportFormat(rawValue: format) else {
+            throw ValidationError("unknown format \(Quoted(format)) in --format; expected md, csv or json (e.g. --format json)")
+        }
+        let loaded = try SurveyLoader.loadSpec(path: spec)
+        let analysis = try Analyzer.analyze(
+            spec: loaded.spec, csvPath: csv, specName: spec, options: reading.readOptions,
+            path: reading.aggregation, breakdowns: by)
+        let text: String
+        switch format {
+        case .md:
+            text = MarkdownRenderer().report(analysis)
+        case .json:
+            text = try JSONRenderer().report(analysis)
+        case .csv:
+            let renderer = CSVRenderer()
+            if analysis.breakdowns.isEmpty {
+                text = analysis.tables.enumerated().map { t, table in
+                    let rendered = renderer.table(table)
+                    return t == 0 ? rendered : String(rendered.split(separator: "\n", maxSplits: 1)[1])
+                }.joined()
+            } else {
+                text = analysis.breakdowns.enumerated().map { b, breakdown in
+                    let rendered = renderer.breakdown(breakdown)
+                    return b == 0 ? rendered : String(rendered.split(separator: "\n", maxSplits: 1)[1])
+                }.joined()
+            }
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import WAIIO
+import WAIModel
+import WAIReport
+import WAIStats
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a survey's report: every table in Markdown, CSV and JSON.",
+        discussion: """
+        Reads SURVEY_DIR/survey.yaml and the responses it names, and writes report.md, \
+        report.json, one .md/.csv/.json per table, frequencies.csv and one breakdown CSV per \
+        demographic. Files are written atomically; the same inputs give byte-identical files.
+
+        Examples:
+          wai report                                   # the reference study -> Reports/chapter11
+          wai report Surveys/wave2 --format md,csv     # -> Reports/wave2
+          wai report Surveys/wave2 --out /tmp/wave2 --lenient
+        """
+    )
+
+    @Argument(help: "The survey directory.")
+    var surveyDirectory: String = SurveyDirectory.reference
+
+    @Option(help: ArgumentHelp("Output directory (default: Reports/<survey directory name>).", valueName: "dir"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Formats to write, comma-separated: md, csv, json.", valueName: "list"))
+    var format: String = "md,csv,json"
+
+    @OptionGroup var reading: ReadingOptions
+
+    func run() throws {
+        let formats = try parseFormats(format)
+        let survey = try SurveyDirectory(surveyDirectory)
+        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation)
+        let directory = out ?? ("Reports" as NSString).appendingPathComponent(survey.name)
+        let written = try ReportWriter(formats: formats).write(analysis, to: directory)
+        print("wrote \(written.count) files to \(directory): rows read \(analysis.quality.rowsRead) = used \(analysis.quality.rowsUsed) + rejected \(analysis.quality.rowsRejected)")
+    }
+}
+
+func parseFormats(_ list: String) throws -> Set<ReportFormat> {
+    var formats: Set<ReportFormat> = []
+    for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        guard let format = ReportFormat(rawValue: name) else {
+            throw ValidationError("unknown format \(Quoted(name)) in --format; expected a comma-separated list of md, csv, json (e.g. --format md,json)")
+        }
+        formats.insert(format)
+    }
+    guard !formats.isEmpty else { throw ValidationError("--format needs at least one of md, csv, json") }
+    return formats
+}

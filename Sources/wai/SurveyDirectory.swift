@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import WAIIO
+import WAIModel
+import WAIStats
+
+/// A survey directory as the commands find it: `survey.yaml` and the data file it names.
+struct SurveyDirectory {
+    static let reference = "Surveys/chapter11"
+
+    var path: String
+    var loaded: LoadedSpec
+
+    /// The directory's name, used for its report directory (`Reports/<name>`).
+    var name: String { (path as NSString).lastPathComponent }
+
+    init(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError("no such survey directory", at: SourceLocation(file: path),
+                             expected: "a directory holding survey.yaml and its responses CSV (run from the repository root for the default \(Self.reference))")
+        }
+        let specPath = (path as NSString).appendingPathComponent("survey.yaml")
+        guard FileManager.default.fileExists(atPath: specPath) else {
+            throw InputError("the survey directory has no survey.yaml", at: SourceLocation(file: specPath),
+                             expected: "a spec file named survey.yaml (format: Surveys/SPEC.md)")
+        }
+        self.path = path
+        loaded = try SurveyLoader.loadSpec(path: specPath)
+    }
+
+    func analyze(options: ReadOptions, aggregation: AggregationPath, breakdowns: [String]? = nil) throws -> SurveyAnalysis {
+        guard let dataPath = loaded.dataPath else {
+            throw InputError("the spec names no responses file", at: SourceLocation(file: loaded.path, keyPath: "data"),
+                             expected: "`data: responses.csv` (a path relative to the spec)")
+        }
+        return try Analyzer.analyze(
+            spec: loaded.spec, csvPath: dataPath, displayName: dataPath, specName: loaded.path,
+            options: options, path: aggregation, breakdowns: breakdowns)
+    }
+}
+
+/// Options shared by the commands that read responses.
+struct ReadingOptions: ParsableArguments {
+    @Flag(help: "Count unknown answers as missing (listed in the data-quality section) and reject malformed rows, instead of stopping at the first.")
+    var lenient = false
+
+    @Option(help: ArgumentHelp("How answers are summed: blas (one OpenBLAS GEMM per chunk) or loops.", valueName: "path"))
+    var aggregation: AggregationPath = .blas
+
+    var readOptions: ReadOptions { ReadOptions(lenient: lenient) }
+}
+
+extension AggregationPath: ExpressibleByArgument {}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import WAIModel
+
+@main
+struct WAI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wai",
+        abstract: "Weighted Average Index (WAI) tables and bands from Likert survey responses.",
+        discussion: """
+        A survey is a directory with a spec (survey.yaml: scale, weighting, bands, items), \
+        the responses CSV it names, and optionally published.yaml (values a study printed).
+
+        Examples:
+          wai report                                  # Surveys/chapter11 -> Reports/chapter11
+          wai report Surveys/my-survey --out out/     # any survey directory
+          wai analyze responses.csv --spec survey.yaml --by gender
+          wai verify Surveys/chapter11                # compare with the published values
+
+        Exit status: 0 success, 1 verification mismatch, 2 bad input or usage.
+        The spec format is documented in Surveys/SPEC.md.
+        """,
+        version: "0.1.0",
+        subcommands: [ReportCommand.self, AnalyzeCommand.self, VerifyCommand.self]
+    )
+
+    /// Maps errors to the documented exit statuses: bad input and usage are 2, not
+    /// ArgumentParser's 64, so scripts can tell them from a verification mismatch (1).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as InputError {
+            printError("wai: error: \(error)")
+            Foundation.exit(2)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            printError(fullMessage(for: error))
+            Foundation.exit(2)
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
