@@ -65,6 +65,8 @@ public struct CSVRecord: Sendable, Equatable {
 ///   record is longer than `maxRecordBytes` — usually a quote opened and never closed;
 /// - "cannot open file" / "cannot read file" (no line).
 ///
+/// After an error the position in the input is unspecified: stop reading.
+///
 /// The reader has reference semantics: copies share one position in the input.
 public struct CSVReader {
     /// File name used in error locations.

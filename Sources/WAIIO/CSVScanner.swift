@@ -32,28 +32,34 @@ final class CSVScanner {
     private let chunkSize: Int
     private let maxRecordBytes: Int
     private let source: Source
-    private var memoryOffset = 0
 
+    // The mutable state below is only touched by this class's own methods, one call at a time
+    // (the class is not Sendable and never hands out references to its state), so dynamic
+    // exclusivity checks are switched off: they cost about a fifth of the parsing time.
+
+    @exclusivity(unchecked) private var memoryOffset = 0
     /// `capacity` bytes; `buffer[pos..<end]` is read and not yet consumed.
     private let buffer: UnsafeMutablePointer<UInt8>
     private let capacity: Int
-    private var pos = 0
-    private var end = 0
+    @exclusivity(unchecked) private var pos = 0
+    @exclusivity(unchecked) private var end = 0
     /// Offset in the input of `buffer[0]`.
-    private var base = 0
-    private var eof = false
-    private var started = false
+    @exclusivity(unchecked) private var base = 0
+    @exclusivity(unchecked) private var eof = false
+    @exclusivity(unchecked) private var started = false
     /// The last record ended at a CR: an LF right after it belongs to the same line end.
-    private var afterCR = false
+    @exclusivity(unchecked) private var afterCR = false
 
     /// Physical line of the next byte (1-based).
-    private var line = 1
+    @exclusivity(unchecked) private var line = 1
     /// Unicode scalars already consumed on that line: the next character is at `col + 1`.
-    private var col = 0
+    @exclusivity(unchecked) private var col = 0
 
     /// The current field's bytes when they cannot be taken straight from the buffer.
-    private var fieldBytes: [UInt8] = []
-    private var lastFieldCount = 8
+    @exclusivity(unchecked) private var fieldBytes: [UInt8] = []
+    @exclusivity(unchecked) private var lastFieldCount = 8
+    /// Every one-byte ASCII string, made once.
+    private let asciiStrings: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
 
     init(source: Source, name: String, delimiter: UInt8, chunkSize: Int, maxRecordBytes: Int) {
         precondition(chunkSize >= 1, "CSVReader chunkSize must be at least 1")
@@ -141,7 +147,10 @@ final class CSVScanner {
                 fieldCol = col + 1
                 high = 0
                 assembled = false
-                fieldBytes.removeAll(keepingCapacity: true)
+                if !fieldBytes.isEmpty {
+                    // Keep the storage for the next long field, unless one huge field made it big.
+                    if fieldBytes.capacity > 1 << 16 { fieldBytes = [] } else { fieldBytes.removeAll(keepingCapacity: true) }
+                }
                 if buffer[pos] == quote {
                     col += 1
                     pos += 1
@@ -264,6 +273,7 @@ final class CSVScanner {
     }
 
     /// An unquoted field ending at `pos`: checked, counted into `col`, made a String.
+    @inline(__always)
     private func finishUnquoted(assembled: Bool, spanStart: Int, high: UInt8, line: Int, column: Int) throws -> CSVField {
         if assembled {
             appendToField(from: spanStart, to: pos)
@@ -275,22 +285,19 @@ final class CSVScanner {
                                 high: high, line: line, column: column)
     }
 
+    @inline(__always)
     private func makeUnquoted(_ bytes: UnsafeBufferPointer<UInt8>, high: UInt8, line: Int, column: Int) throws -> CSVField {
-        if high < 0x80 {
-            col += bytes.count
-        } else {
-            try checkUTF8(bytes, quoted: false, line: line, column: column)
-            col += scalarCount(bytes)
-        }
-        return CSVField(value: String(decoding: bytes, as: UTF8.self), line: line, column: column, wasQuoted: false)
+        let value = try string(bytes, high: high, quoted: false, line: line, column: column)
+        col += high < 0x80 ? bytes.count : scalarCount(bytes)
+        return CSVField(value: value, line: line, column: column, wasQuoted: false)
     }
 
     /// A quoted field whose closing quote was just consumed; its text is all in `fieldBytes`.
     /// (`col` was kept up to date while scanning, since the text may hold line ends.)
     private func finishQuoted(high: UInt8, line: Int, column: Int) throws -> CSVField {
         try fieldBytes.withUnsafeBufferPointer { bytes in
-            if high >= 0x80 { try checkUTF8(bytes, quoted: true, line: line, column: column) }
-            return CSVField(value: String(decoding: bytes, as: UTF8.self), line: line, column: column, wasQuoted: true)
+            CSVField(value: try string(bytes, high: high, quoted: true, line: line, column: column),
+                     line: line, column: column, wasQuoted: true)
         }
     }
 
@@ -298,6 +305,20 @@ final class CSVScanner {
         var n = 0
         for b in bytes where b & 0xC0 != 0x80 { n &+= 1 }
         return n
+    }
+
+    /// A field's text; throws "invalid UTF-8" when it is not. ASCII (no high bit in `high`, the OR
+    /// of all bytes) needs no check. (`String(validating:)` would do, but is slower than this
+    /// check plus `String(decoding:)`, which cannot repair anything once the check passed.)
+    @inline(__always)
+    private func string(_ bytes: UnsafeBufferPointer<UInt8>, high: UInt8, quoted: Bool, line: Int, column: Int) throws -> String {
+        if high >= 0x80 {
+            try checkUTF8(bytes, quoted: quoted, line: line, column: column)
+        } else if bytes.count <= 1 {
+            // Empty cells and one-character codes ("1"…"5") are most of a coded survey.
+            return bytes.isEmpty ? "" : asciiStrings[Int(bytes[0])]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Throws "invalid UTF-8" at the character where the first bad byte of a field is.

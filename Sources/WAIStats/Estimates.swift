@@ -16,6 +16,23 @@ public struct LevelShare: Sendable, Hashable, Codable {
     }
 }
 
+/// A confidence interval of an index.
+public struct Interval: Sendable, Hashable, Codable {
+    public var lower: Double
+    public var upper: Double
+    /// Nominal coverage, e.g. 0.95.
+    public var level: Double
+    /// How it was computed ("linearization", "bootstrap percentile").
+    public var method: String
+
+    public init(lower: Double, upper: Double, level: Double, method: String) {
+        self.lower = lower
+        self.upper = upper
+        self.level = level
+        self.method = method
+    }
+}
+
 /// The index of one item in one group of respondents.
 public struct ItemEstimate: Sendable, Hashable, Codable {
     public var id: String
@@ -35,10 +52,12 @@ public struct ItemEstimate: Sendable, Hashable, Codable {
     /// The index as printed, at the band table's precision ("0.60").
     public var waiReported: String?
     public var band: String?
+    /// Confidence interval of `wai`, when the analysis computed one.
+    public var interval: Interval? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, text, column, reverse, n, missing, weightedN = "weighted_n", counts, wai
-        case waiReported = "wai_reported", band
+        case waiReported = "wai_reported", band, interval
     }
 }
 
@@ -49,8 +68,10 @@ public struct CompositeEstimate: Sendable, Hashable, Codable {
     public var wai: Double
     public var waiReported: String
     public var band: String
+    /// Confidence interval of `wai`, when the analysis computed one.
+    public var interval: Interval? = nil
 
-    enum CodingKeys: String, CodingKey { case items, wai, waiReported = "wai_reported", band }
+    enum CodingKeys: String, CodingKey { case items, wai, waiReported = "wai_reported", band, interval }
 }
 
 /// A table or figure of the spec, estimated for one group of respondents.
