@@ -13,22 +13,85 @@ public struct CellStatistics: Sendable, Hashable, Codable {
     public var counts: [Double]
     /// Per item × level: Σw over the rows that gave that answer.
     public var weighted: [Double]
+    /// Per item × level: Σw² over the rows that gave that answer (for linearization variances).
+    public var weightedSquared: [Double]
+    /// With p items, the 2p × 2p matrix [A M]ᵀ[A M] (row-major), where row r of A holds
+    /// w_r·score_ri and row r of M holds w_r·answered_ri. Its blocks give, for every pair of
+    /// items, the Σw² cross-products over the rows that answered both: what the covariance of
+    /// two item indices — and so the variance of a composite — needs. Empty when not asked for.
+    public var pairwise: [Double]
+    /// Bootstrap replicates × item × level: Σ (replicate multiplier · w). Empty without replicates.
+    public var replicates: [Double]
 
-    public init(cells: Int) {
+    public init(cells: Int, items: Int = 0, pairwise: Bool = false, replicates: Int = 0) {
         counts = Array(repeating: 0, count: cells)
         weighted = Array(repeating: 0, count: cells)
+        weightedSquared = Array(repeating: 0, count: cells)
+        self.pairwise = pairwise ? Array(repeating: 0, count: 4 * items * items) : []
+        self.replicates = Array(repeating: 0, count: replicates * cells)
     }
 
     public static func += (lhs: inout CellStatistics, rhs: CellStatistics) {
-        precondition(lhs.counts.count == rhs.counts.count, "merging statistics of different layouts")
+        precondition(lhs.counts.count == rhs.counts.count && lhs.pairwise.count == rhs.pairwise.count
+                     && lhs.replicates.count == rhs.replicates.count, "merging statistics of different layouts")
         lhs.rows += rhs.rows
         lhs.weightSum += rhs.weightSum
         lhs.weightSquaredSum += rhs.weightSquaredSum
-        for j in lhs.counts.indices {
-            lhs.counts[j] += rhs.counts[j]
-            lhs.weighted[j] += rhs.weighted[j]
-        }
+        add(&lhs.counts, rhs.counts)
+        add(&lhs.weighted, rhs.weighted)
+        add(&lhs.weightedSquared, rhs.weightedSquared)
+        add(&lhs.pairwise, rhs.pairwise)
+        add(&lhs.replicates, rhs.replicates)
     }
+}
+
+func add(_ target: inout [Double], _ source: [Double]) {
+    for j in target.indices { target[j] += source[j] }
+}
+
+/// Weighted cross-products of one table's item scores over the rows that answered all of
+/// them (listwise): the input of Cronbach's alpha.
+public struct ReliabilityStatistics: Sendable, Hashable, Codable {
+    /// Positions of the table's items on the statistics' item axis.
+    public var items: [Int]
+    /// Complete rows.
+    public var rows: Double = 0
+    /// (p+1) × (p+1), row-major: XᵀX with X = √w·[score₁ … score_p 1], so the last row holds
+    /// Σw·score and the corner Σw.
+    public var crossProducts: [Double]
+
+    public init(items: [Int]) {
+        self.items = items
+        crossProducts = Array(repeating: 0, count: (items.count + 1) * (items.count + 1))
+    }
+
+    public static func += (lhs: inout ReliabilityStatistics, rhs: ReliabilityStatistics) {
+        precondition(lhs.items == rhs.items, "merging statistics of different layouts")
+        lhs.rows += rhs.rows
+        add(&lhs.crossProducts, rhs.crossProducts)
+    }
+}
+
+/// What an aggregation computes beyond level counts.
+public struct AggregationPlan: Sendable, Hashable, Codable {
+    /// Bootstrap replicates (Poisson(1) multipliers per row and replicate); 0 for none.
+    public var replicates: Int
+    /// Seed of the replicate multipliers: the same seed gives the same replicates.
+    public var seed: UInt64
+    /// Pairwise cross-products for composite standard errors.
+    public var pairwise: Bool
+    /// Item positions of each table whose reliability is wanted.
+    public var reliabilityTables: [[Int]]
+
+    public init(replicates: Int = 0, seed: UInt64 = 20240601, pairwise: Bool = false, reliabilityTables: [[Int]] = []) {
+        self.replicates = replicates
+        self.seed = seed
+        self.pairwise = pairwise
+        self.reliabilityTables = reliabilityTables
+    }
+
+    /// Level counts only.
+    public static let countsOnly = AggregationPlan()
 }
 
 /// The sufficient statistics of a survey: one cell for all rows, and per demographic one
@@ -36,32 +99,44 @@ public struct CellStatistics: Sendable, Hashable, Codable {
 public struct SufficientStatistics: Sendable, Hashable, Codable {
     public var itemCount: Int
     public var levelCount: Int
+    public var plan: AggregationPlan
     public var overall: CellStatistics
     /// `byDemographic[d][0]` is the rows with no answer for demographic d; `[d][c + 1]` is category c.
     public var byDemographic: [[CellStatistics]]
+    /// One per `plan.reliabilityTables` entry, over all rows.
+    public var reliability: [ReliabilityStatistics]
 
-    public init(itemCount: Int, levelCount: Int, demographicCount: Int) {
+    public init(itemCount: Int, levelCount: Int, demographicCount: Int, plan: AggregationPlan = .countsOnly) {
         self.itemCount = itemCount
         self.levelCount = levelCount
-        overall = CellStatistics(cells: itemCount * levelCount)
-        byDemographic = Array(repeating: [CellStatistics(cells: itemCount * levelCount)], count: demographicCount)
+        self.plan = plan
+        overall = CellStatistics(cells: 0)
+        byDemographic = []
+        reliability = plan.reliabilityTables.map { ReliabilityStatistics(items: $0) }
+        overall = emptyCell()
+        byDemographic = Array(repeating: [emptyCell()], count: demographicCount)
+    }
+
+    func emptyCell() -> CellStatistics {
+        CellStatistics(cells: itemCount * levelCount, items: itemCount, pairwise: plan.pairwise, replicates: plan.replicates)
     }
 
     /// Makes room for categories up to number `categories` (1-based) of demographic d.
     mutating func ensure(demographic d: Int, categories: Int) {
         while byDemographic[d].count <= categories {
-            byDemographic[d].append(CellStatistics(cells: itemCount * levelCount))
+            byDemographic[d].append(emptyCell())
         }
     }
 
     /// Adds another set of statistics computed over other rows with the same layout.
     public static func += (lhs: inout SufficientStatistics, rhs: SufficientStatistics) {
-        precondition(lhs.itemCount == rhs.itemCount && lhs.levelCount == rhs.levelCount
+        precondition(lhs.itemCount == rhs.itemCount && lhs.levelCount == rhs.levelCount && lhs.plan == rhs.plan
                      && lhs.byDemographic.count == rhs.byDemographic.count, "merging statistics of different layouts")
         lhs.overall += rhs.overall
         for d in rhs.byDemographic.indices {
             lhs.ensure(demographic: d, categories: rhs.byDemographic[d].count - 1)
             for g in rhs.byDemographic[d].indices { lhs.byDemographic[d][g] += rhs.byDemographic[d][g] }
         }
+        for t in lhs.reliability.indices { lhs.reliability[t] += rhs.reliability[t] }
     }
 }

@@ -15,8 +15,10 @@ public struct SurveyAnalysis: Sendable, Hashable, Codable {
         public var bands: [Band]
         /// The survey-weight column, when the spec names one.
         public var weightColumn: String?
+        /// Coverage of every interval, bootstrap replicates and their seed.
+        public var inference: InferenceOptions
 
-        enum CodingKeys: String, CodingKey { case weighting, levels, precision, bands, weightColumn = "weight_column" }
+        enum CodingKeys: String, CodingKey { case weighting, levels, precision, bands, weightColumn = "weight_column", inference }
     }
 
     public struct Band: Sendable, Hashable, Codable {
@@ -44,31 +46,65 @@ public struct SurveyAnalysis: Sendable, Hashable, Codable {
     }
 }
 
+/// How much uncertainty an analysis computes.
+public struct InferenceOptions: Sendable, Hashable, Codable {
+    /// Nominal coverage of every interval.
+    public var confidence: Double
+    /// Bootstrap replicates (Poisson(1) row multipliers); 0 turns the bootstrap off.
+    public var replicates: Int
+    /// The same seed gives the same replicates, whatever the chunking.
+    public var seed: UInt64
+
+    public init(confidence: Double = 0.95, replicates: Int = 1000, seed: UInt64 = 20240601) {
+        self.confidence = confidence
+        self.replicates = replicates
+        self.seed = seed
+    }
+}
+
 /// Reads a responses file through a spec and computes its analysis.
 public enum Analyzer {
+    /// What the aggregation must collect for `inference`: every composite's pairwise
+    /// cross-products, each table's reliability cross-products, and the replicates.
+    public static func plan(spec: SurveySpec, items: [Item], inference: InferenceOptions) -> AggregationPlan {
+        let position = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
+        let tables = spec.tables.map { $0.items.map { position[$0.id]! } }.filter { $0.count >= 2 }
+        var unique: [[Int]] = []
+        for table in tables where !unique.contains(table) { unique.append(table) }
+        return AggregationPlan(replicates: inference.replicates, seed: inference.seed, pairwise: true, reliabilityTables: unique)
+    }
+
+    /// Per item, the score of each level (reverse keying applied).
+    public static func scores(spec: SurveySpec, items: [Item]) -> [[Double]] {
+        items.map { $0.reverse ? spec.scale.weights.reversed() : spec.scale.weights }
+    }
+
     /// - Parameters:
     ///   - breakdowns: demographic columns to break every item down by; nil means all of them.
     public static func analyze(
         spec: SurveySpec, csvPath: String, displayName: String? = nil, specName: String = "the spec",
-        options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil
+        options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil,
+        inference: InferenceOptions = InferenceOptions()
     ) throws -> SurveyAnalysis {
         var reader = try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
         var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.scale.levels.count,
-                                    demographicCount: spec.demographics.count, path: path)
+                                    demographicCount: spec.demographics.count, path: path,
+                                    plan: plan(spec: spec, items: reader.items, inference: inference),
+                                    scores: scores(spec: spec, items: reader.items))
         while let chunk = try reader.nextChunk() {
             aggregator.add(chunk)
         }
         return try summarize(spec: spec, items: reader.items, statistics: aggregator.statistics,
                              categories: reader.categories.map(\.names), quality: reader.quality,
-                             data: reader.fileName, breakdowns: breakdowns)
+                             data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
     }
 
     /// The analysis from statistics already aggregated (by this process or merged from elsewhere).
     public static func summarize(
         spec: SurveySpec, items: [Item], statistics: SufficientStatistics, categories: [[String]],
-        quality: DataQuality, data: String, breakdowns: [String]? = nil
+        quality: DataQuality, data: String, breakdowns: [String]? = nil, confidence: Double = 0.95
     ) throws -> SurveyAnalysis {
-        let estimator = Estimator(spec: spec, items: items)
+        let estimator = Estimator(spec: spec, items: items, designRows: statistics.overall.rows, confidence: confidence)
         let columns = spec.demographics.map(\.column)
         for (b, name) in (breakdowns ?? []).enumerated() where !columns.contains(name) {
             throw InputError(
@@ -87,11 +123,12 @@ public enum Analyzer {
                 levels: spec.scale.levels.enumerated().map { .init(code: $1.code, label: $1.label, weight: weights[$0]) },
                 precision: spec.bands.precision,
                 bands: spec.bands.labels.indices.map { .init(label: spec.bands.labels[$0], interval: spec.bands.intervalText($0)) },
-                weightColumn: spec.weight),
+                weightColumn: spec.weight,
+                inference: InferenceOptions(confidence: confidence, replicates: statistics.plan.replicates, seed: statistics.plan.seed)),
             respondents: Int(overall.rows), weightSum: overall.weightSum,
             effectiveN: overall.weightSquaredSum > 0 ? overall.weightSum * overall.weightSum / overall.weightSquaredSum : 0,
             quality: quality,
-            tables: estimator.tables(in: overall),
+            tables: estimator.tables(in: overall, reliability: statistics.reliability),
             frequencies: spec.demographics.indices.map { estimator.frequencies($0, statistics: statistics, categories: categories[$0]) },
             breakdowns: chosen.map { estimator.breakdown($0, statistics: statistics, categories: categories[$0]) })
     }

@@ -1,0 +1,244 @@
+import WAIModel
+
+/// Turns sufficient statistics into the numbers a report prints: indices, bands, standard
+/// errors, bootstrap summaries, top-box shares, reliability and group comparisons.
+public struct Estimator: Sendable {
+    public let spec: SurveySpec
+    /// The distinct items, in the order of the statistics' item axis.
+    public let items: [Item]
+    /// Rows of the whole design. Domain (group) variances use it too, as R's `survey` does:
+    /// a subgroup is a domain of the one sample, not a sample of its own.
+    public let designRows: Double
+    /// Nominal coverage of every interval.
+    public let confidence: Double
+    let z: Double
+    let position: [String: Int]
+
+    public init(spec: SurveySpec, items: [Item], designRows: Double, confidence: Double = 0.95) {
+        self.spec = spec
+        self.items = items
+        self.designRows = designRows
+        self.confidence = confidence
+        z = Distributions.normalQuantile(0.5 + confidence / 2)
+        position = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
+    }
+
+    /// Level scores of item `index`, reverse keying applied.
+    func scores(_ index: Int) -> [Double] {
+        var scores = spec.scale.weights
+        if items[index].reverse { scores.reverse() }
+        return scores
+    }
+
+    /// n/(n−1) for the with-replacement variance of a one-stage design.
+    var finiteCorrection: Double { designRows > 1 ? designRows / (designRows - 1) : .nan }
+
+    /// One item's estimate from a cell of statistics.
+    public func item(_ index: Int, in cell: CellStatistics, bands: BandTable) -> ItemEstimate {
+        let levels = spec.scale.levels
+        let k = levels.count
+        let item = items[index]
+        let base = index * k
+        let counts = (0..<k).map { cell.counts[base + $0] }
+        let weighted = (0..<k).map { cell.weighted[base + $0] }
+        let n = counts.reduce(0, +)
+        let weightedN = weighted.reduce(0, +)
+        let scores = self.scores(index)
+        var estimate = ItemEstimate(
+            id: item.id, text: item.text, column: item.column, reverse: item.reverse,
+            n: Int(n), missing: Int(cell.rows - n), weightedN: weightedN,
+            counts: (0..<k).map { l in
+                LevelShare(code: levels[l].code, label: levels[l].label, count: Int(counts[l]),
+                           weightedCount: weighted[l], share: weightedN > 0 ? weighted[l] / weightedN : 0)
+            },
+            wai: nil, waiReported: nil, band: nil)
+        guard weightedN > 0 else { return estimate }
+        var sum = 0.0
+        for l in 0..<k { sum += scores[l] * weighted[l] }
+        let wai = sum / weightedN
+        estimate.wai = wai
+        estimate.waiReported = bands.format(wai)
+        estimate.band = bands.band(wai)
+
+        // Linearization: the influence of row r is w_r (s_r − ȳ)/W, so
+        // V = n/(n−1) · Σ_levels Σw² (s − ȳ)² / W².
+        var squares = 0.0
+        for l in 0..<k {
+            let d = scores[l] - wai
+            squares += cell.weightedSquared[base + l] * d * d
+        }
+        let se = (finiteCorrection * squares).squareRoot() / weightedN
+        if se.isFinite {
+            estimate.se = se
+            estimate.interval = Interval(lower: wai - z * se, upper: wai + z * se, level: confidence, method: "linearization")
+            estimate.straddlesBand = bands.bandIndex(wai - z * se) != bands.bandIndex(wai + z * se)
+        }
+        estimate.topBox = topBox(weighted: weighted, total: weightedN, scores: scores)
+        if !cell.replicates.isEmpty {
+            let replicateIndices = (0..<replicateCount(cell)).map { b -> Double? in
+                replicateIndex(index, replicate: b, in: cell)
+            }
+            estimate.bootstrap = bootstrapSummary(replicateIndices, point: wai, bands: bands)
+        }
+        return estimate
+    }
+
+    func replicateCount(_ cell: CellStatistics) -> Int {
+        cell.replicates.count / max(1, items.count * spec.scale.levels.count)
+    }
+
+    /// Item `index`'s index in replicate b, nil when no one answered it there.
+    func replicateIndex(_ index: Int, replicate b: Int, in cell: CellStatistics) -> Double? {
+        let k = spec.scale.levels.count
+        let m = items.count * k
+        let scores = self.scores(index)
+        var total = 0.0, sum = 0.0
+        for l in 0..<k {
+            let v = cell.replicates[b * m + index * k + l]
+            total += v
+            sum += v * scores[l]
+        }
+        return total > 0 ? sum / total : nil
+    }
+
+    func bootstrapSummary(_ values: [Double?], point: Double, bands: BandTable) -> BootstrapSummary? {
+        let defined = values.compactMap { $0 }
+        guard defined.count > 1 else { return nil }
+        let sorted = defined.sorted()
+        let mean = defined.reduce(0, +) / Double(defined.count)
+        let variance = defined.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(defined.count - 1)
+        let alpha = (1 - confidence) / 2
+        let band = bands.bandIndex(point)
+        let same = defined.filter { bands.bandIndex($0) == band }.count
+        return BootstrapSummary(
+            replicates: defined.count, se: variance.squareRoot(),
+            interval: Interval(lower: Distributions.quantile(sorted: sorted, alpha),
+                               upper: Distributions.quantile(sorted: sorted, 1 - alpha),
+                               level: confidence, method: "bootstrap percentile"),
+            bandCertainty: Double(same) / Double(defined.count))
+    }
+
+    func topBox(weighted: [Double], total: Double, scores: [Double]) -> TopBox {
+        let k = weighted.count
+        // Levels ordered by score, so reverse-keyed items count their positive end as "top".
+        let order = (0..<k).sorted { scores[$0] < scores[$1] }
+        let share = order.map { weighted[$0] / total }
+        let top = share[k - 1] + (k > 2 ? share[k - 2] : 0)
+        let bottom = share[0] + (k > 2 ? share[1] : 0)
+        var cumulative = 0.0
+        var median = order.last!
+        for (j, level) in order.enumerated() {
+            cumulative += share[j]
+            if cumulative >= 0.5 - 1e-12 { median = level; break }
+        }
+        return TopBox(top2: top, bottom2: bottom, net: top - bottom, median: spec.scale.levels[median].label)
+    }
+
+    /// Every table of the spec from one cell of statistics.
+    public func tables(in cell: CellStatistics, reliability: [ReliabilityStatistics] = []) -> [TableEstimate] {
+        spec.tables.enumerated().map { t, table in
+            let bands = spec.bands(for: table)
+            let indices = table.items.map { position[$0.id]! }
+            let estimates = indices.map { item($0, in: cell, bands: bands) }
+            var result = TableEstimate(id: table.id, title: table.title, caption: table.caption,
+                                       bandLabels: bands.labels, items: estimates, composite: nil)
+            if table.composite {
+                result.composite = composite(indices: indices, estimates: estimates, cell: cell, bands: bands)
+            }
+            if let statistics = reliability.first(where: { $0.items == indices }) {
+                result.reliability = Reliability.estimate(statistics, items: table.items.map(\.id), z: z, confidence: confidence)
+            }
+            return result
+        }
+    }
+
+    /// The mean of the items' indices, with a linearization SE from the pairwise
+    /// cross-products: Var = n/(n−1) · Σ_ij S_ij / (W_i W_j q²), where S_ij sums
+    /// w²(s_i − ȳ_i)(s_j − ȳ_j) over the rows that answered both items.
+    func composite(indices: [Int], estimates: [ItemEstimate], cell: CellStatistics, bands: BandTable) -> CompositeEstimate? {
+        let present = zip(indices, estimates).filter { $0.1.wai != nil }
+        guard !present.isEmpty else { return nil }
+        let q = Double(present.count)
+        let mean = present.reduce(0) { $0 + $1.1.wai! } / q
+        var composite = CompositeEstimate(items: present.count, wai: mean, waiReported: bands.format(mean), band: bands.band(mean) ?? "")
+        if !cell.pairwise.isEmpty {
+            let p = items.count
+            let width = 2 * p
+            func at(_ a: Int, _ b: Int) -> Double { a <= b ? cell.pairwise[a * width + b] : cell.pairwise[b * width + a] }
+            var variance = 0.0
+            for (i, ei) in present {
+                for (j, ej) in present {
+                    let (yi, yj) = (ei.wai!, ej.wai!)
+                    let s = at(i, j) - yj * at(i, p + j) - yi * at(j, p + i) + yi * yj * at(p + i, p + j)
+                    variance += s / (ei.weightedN * ej.weightedN)
+                }
+            }
+            let se = (finiteCorrection * max(0, variance)).squareRoot() / q
+            if se.isFinite {
+                composite.se = se
+                composite.interval = Interval(lower: mean - z * se, upper: mean + z * se, level: confidence, method: "linearization")
+                composite.straddlesBand = bands.bandIndex(mean - z * se) != bands.bandIndex(mean + z * se)
+            }
+        }
+        if !cell.replicates.isEmpty {
+            let values = (0..<replicateCount(cell)).map { b -> Double? in
+                let defined = present.compactMap { replicateIndex($0.0, replicate: b, in: cell) }
+                return defined.count == present.count ? defined.reduce(0, +) / q : nil
+            }
+            composite.bootstrap = bootstrapSummary(values, point: mean, bands: bands)
+        }
+        return composite
+    }
+
+    /// Frequency table of demographic d. Categories print in the spec's order when it fixes
+    /// one, otherwise most frequent first (ties in order of first appearance).
+    public func frequencies(_ d: Int, statistics: SufficientStatistics, categories: [String]) -> FrequencyTable {
+        let demographic = spec.demographics[d]
+        let cells = statistics.byDemographic[d]
+        var order = Array(categories.indices)
+        if demographic.categories == nil {
+            order.sort { a, b in
+                let (ca, cb) = (cellRows(cells, a), cellRows(cells, b))
+                return ca != cb ? ca > cb : a < b
+            }
+        }
+        let answered = order.reduce(0.0) { $0 + cellRows(cells, $1) }
+        let weightedAnswered = order.reduce(0.0) { $0 + (($1 + 1) < cells.count ? cells[$1 + 1].weightSum : 0) }
+        let rows = order.map { c -> FrequencyTable.Row in
+            let count = cellRows(cells, c)
+            let weight = (c + 1) < cells.count ? cells[c + 1].weightSum : 0
+            return .init(value: categories[c], count: Int(count),
+                         percent: answered > 0 ? 100 * count / answered : 0,
+                         weightedPercent: weightedAnswered > 0 ? 100 * weight / weightedAnswered : 0)
+        }
+        return FrequencyTable(column: demographic.column, label: demographic.label,
+                              answered: Int(answered), missing: Int(cells[0].rows), rows: rows)
+    }
+
+    /// Every table for every category of demographic d, in the frequency table's order,
+    /// followed by the respondents who did not answer it (when there are any), and the
+    /// comparisons between the answered categories.
+    public func breakdown(_ d: Int, statistics: SufficientStatistics, categories: [String]) -> Breakdown {
+        let demographic = spec.demographics[d]
+        let cells = statistics.byDemographic[d]
+        let order = frequencies(d, statistics: statistics, categories: categories).rows.map(\.value)
+        let number = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0 + 1) })
+        var groupCells: [(String, CellStatistics)] = []
+        var groups: [Breakdown.Group] = order.map { name in
+            let g = number[name]!
+            let cell = g < cells.count ? cells[g] : statistics.emptyCell()
+            groupCells.append((name, cell))
+            return .init(category: name, rows: Int(cell.rows), tables: tables(in: cell))
+        }
+        if cells[0].rows > 0 {
+            groups.append(.init(category: nil, rows: Int(cells[0].rows), tables: tables(in: cells[0])))
+        }
+        var breakdown = Breakdown(column: demographic.column, label: demographic.label, groups: groups)
+        breakdown.comparisons = compare(groupCells, groups: Array(groups.prefix(order.count)))
+        return breakdown
+    }
+
+    private func cellRows(_ cells: [CellStatistics], _ c: Int) -> Double {
+        (c + 1) < cells.count ? cells[c + 1].rows : 0
+    }
+}
