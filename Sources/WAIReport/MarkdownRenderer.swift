@@ -47,36 +47,89 @@ public struct MarkdownRenderer: Sendable {
         "Rows read \(quality.rowsRead) = rows used \(quality.rowsUsed) + rows rejected \(quality.rowsRejected)."
     }
 
-    /// The index table in the study's layout (Attribute | WAI (n = …) | OA), then the answers behind it.
+    /// The index table in the study's layout (Attribute | WAI (n = …) | OA), then its
+    /// uncertainty, the answers behind it and the table's reliability.
     func tableBody(_ table: TableEstimate) -> String {
         let ns = Set(table.items.map(\.n))
         let sharedN = ns.count == 1 ? ns.first : nil
+        let hasIntervals = table.items.contains { $0.interval != nil }
+        var straddles = false
         var rows: [[String]] = []
+        func band(_ band: String?, bootstrap: BootstrapSummary?, straddling: Bool?) -> String {
+            guard let band else { return "no answers" }
+            var text = band
+            if let certainty = bootstrap?.bandCertainty { text += ", \(percent(certainty)) %" }
+            if straddling == true { text += " †"; straddles = true }
+            return text
+        }
         for item in table.items {
             var row = [inline(item.text) + (item.reverse ? " (reverse-keyed)" : "")]
             if sharedN == nil { row.append(String(item.n)) }
-            row += [item.waiReported ?? "–", item.band ?? "no answers"]
+            row += [item.waiReported ?? "–", band(item.band, bootstrap: item.bootstrap, straddling: item.straddlesBand)]
+            if hasIntervals { row.append(interval(item.interval)) }
             rows.append(row)
         }
         if let composite = table.composite {
             var row = ["**OA** (mean of \(composite.items) items)"]
             if sharedN == nil { row.append("") }
-            row += ["**\(composite.waiReported)**", "**\(composite.band)**"]
+            row += ["**\(composite.waiReported)**", "**\(band(composite.band, bootstrap: composite.bootstrap, straddling: composite.straddlesBand))**"]
+            if hasIntervals { row.append(interval(composite.interval)) }
             rows.append(row)
         }
-        let header = ["Attribute"] + (sharedN.map { ["WAI (n = \($0))"] } ?? ["n", "WAI"]) + ["OA"]
-        let align = ["l"] + (sharedN == nil ? ["r", "r"] : ["r"]) + ["l"]
+        let level = table.items.compactMap(\.interval).first.map { percent($0.level) } ?? "95"
+        let header = ["Attribute"] + (sharedN.map { ["WAI (n = \($0))"] } ?? ["n", "WAI"]) + ["OA"] + (hasIntervals ? ["\(level) % CI"] : [])
+        let align = ["l"] + (sharedN == nil ? ["r", "r"] : ["r"]) + ["l"] + (hasIntervals ? ["r"] : [])
         var out = markdownTable(header: header, align: align, rows: rows) + "\n"
+        if table.items.contains(where: { $0.bootstrap != nil }) {
+            out += "OA: band, and the share of bootstrap replicates that fall in it. "
+        }
+        if hasIntervals {
+            out += "CI: linearization (±z·SE)."
+            out += straddles ? " † the interval crosses a band edge: the band is not settled by these data." : ""
+            out += "\n\n"
+        }
 
         let labels = table.items.first?.counts.map(\.label) ?? []
         let answerRows = table.items.map { item in
             [item.id, String(item.n), String(item.missing)]
                 + item.counts.map { "\($0.count) (\(BandTable.fixed(100 * $0.share, decimals: 1)) %)" }
+                + (item.topBox.map { [BandTable.fixed(100 * $0.top2, decimals: 1), BandTable.fixed(100 * $0.bottom2, decimals: 1), signed(100 * $0.net, decimals: 1), inline($0.median)] } ?? ["", "", "", ""])
         }
-        out += "Answers: count (% of those who answered).\n\n"
-        out += markdownTable(header: ["Item", "n", "Missing"] + labels.map(inline),
-                             align: ["l", "r", "r"] + labels.map { _ in "r" }, rows: answerRows)
+        out += "Answers: count (% of those who answered); top-2 and bottom-2 shares in %, net = top − bottom, in the scored direction.\n\n"
+        out += markdownTable(header: ["Item", "n", "Missing"] + labels.map(inline) + ["Top 2", "Bottom 2", "Net", "Median"],
+                             align: ["l", "r", "r"] + labels.map { _ in "r" } + ["r", "r", "r", "l"], rows: answerRows)
+        if let reliability = table.reliability {
+            out += "\n" + self.reliability(reliability)
+        }
         return out
+    }
+
+    func reliability(_ r: Reliability) -> String {
+        var out = "Reliability: Cronbach's alpha \(BandTable.fixed(r.alpha, decimals: 2)) "
+        out += "(\(percent(r.interval.level)) % CI \(BandTable.fixed(r.interval.lower, decimals: 2))–\(BandTable.fixed(r.interval.upper, decimals: 2)), Duhachek)"
+        if let standardized = r.standardizedAlpha { out += ", standardized \(BandTable.fixed(standardized, decimals: 2))" }
+        out += "; \(r.rows) respondents answered every item (\(r.missing) deletion).\n\n"
+        out += markdownTable(header: ["Item", "Item–total r", "Alpha if deleted"], align: ["l", "r", "r"], rows: r.items.map {
+            [$0.id, $0.itemTotal.map { BandTable.fixed($0, decimals: 2) } ?? "–", $0.alphaIfDeleted.map { BandTable.fixed($0, decimals: 2) } ?? "–"]
+        })
+        return out
+    }
+
+    func interval(_ interval: Interval?) -> String {
+        guard let interval else { return "–" }
+        return "\(BandTable.fixed(interval.lower, decimals: 2))–\(BandTable.fixed(interval.upper, decimals: 2))"
+    }
+
+    func percent(_ share: Double) -> String { BandTable.fixed(100 * share, decimals: 0) }
+
+    func signed(_ x: Double, decimals: Int) -> String {
+        let text = BandTable.fixed(x, decimals: decimals)
+        return x > 0 && text != BandTable.fixed(0, decimals: decimals) ? "+" + text : text
+    }
+
+    func pValue(_ p: Double?) -> String {
+        guard let p else { return "–" }
+        return p < 0.001 ? "< 0.001" : BandTable.fixed(p, decimals: 3)
     }
 
     func frequency(_ table: FrequencyTable, heading: String) -> String {
@@ -105,6 +158,28 @@ public struct MarkdownRenderer: Sendable {
             }
             out += markdownTable(header: header, align: ["l"] + breakdown.groups.map { _ in "r" }, rows: rows) + "\n"
         }
+        if !breakdown.comparisons.isEmpty {
+            out += comparisons(breakdown)
+        }
+        return out
+    }
+
+    func comparisons(_ breakdown: Breakdown) -> String {
+        var out = "### Do the \(inline(breakdown.label)) groups differ?\n\n"
+        let rows = breakdown.comparisons.map { c -> [String] in
+            let rank = c.rankTest.map { "\($0.name == "Mann-Whitney" ? "W" : "H") = \(BandTable.fixed($0.statistic, decimals: 1))" } ?? "–"
+            let chi = c.chiSquare.map { "\(BandTable.fixed($0.statistic, decimals: 1)) (\($0.df))\($0.smallExpected ? " ‡" : "")" } ?? "–"
+            let differences = c.differences.map {
+                "\(inline($0.group)) \(signed($0.difference, decimals: 2)) [\(signed($0.interval.lower, decimals: 2)), \(signed($0.interval.upper, decimals: 2))], δ \(signed($0.cliffsDelta, decimals: 2))"
+            }.joined(separator: "; ")
+            return [c.item, rank, pValue(c.rankTest?.p), pValue(c.rankTest?.pHolm), chi, pValue(c.chiSquare?.pHolm), differences,
+                    c.smallGroups.map(inline).joined(separator: ", ")]
+        }
+        let reference = breakdown.comparisons.first?.groups.first.map(inline) ?? ""
+        out += markdownTable(
+            header: ["Item", "Rank test", "p", "p (Holm)", "χ² (df)", "p (Holm)", "WAI difference vs \(reference) [95 % CI], Cliff's δ", "Small groups (n < \(ItemComparison.smallGroupLimit))"],
+            align: ["l", "r", "r", "r", "r", "r", "l", "l"], rows: rows)
+        out += "\nRank test: Mann–Whitney W for two groups, Kruskal–Wallis H for more (unweighted, ties corrected); χ² of groups × levels, ‡ some expected count below 5; p-values Holm-adjusted across the items of this breakdown. Respondents who did not answer \(inline(breakdown.label)) are not compared.\n\n"
         return out
     }
 
@@ -146,6 +221,9 @@ public struct MarkdownRenderer: Sendable {
         - Reverse-keyed items score level i of k as level k+1−i; their answer counts are shown as given.
         - Bands (closed intervals at \(m.precision) decimals): \(bands). An index is rounded half-up to \(m.precision) decimals and classified as printed.
         - OA (overall assessment) of a table: the mean of its items' unrounded indices, rounded and banded the same way.
+        - Standard errors by linearization, as R's `survey::svymean` for `svydesign(ids = ~1, weights = ~w)` (subgroups as domains of the whole sample); \(percent(m.inference.confidence)) % intervals are WAI ± z·SE. A composite's SE uses the covariances of its items over the respondents who answered both.
+        - \(m.inference.replicates > 0 ? "Bootstrap: \(m.inference.replicates) Poisson(1) replicate weights per respondent (seed \(m.inference.seed)); band certainty is the share of replicates whose rounded index falls in the printed band." : "No bootstrap replicates were drawn.")
+        - Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.
 
         """
     }

@@ -41,7 +41,7 @@ struct AnalyzeCommand: ParsableCommand {
         let loaded = try SurveyLoader.loadSpec(path: spec)
         let analysis = try Analyzer.analyze(
             spec: loaded.spec, csvPath: csv, specName: spec, options: reading.readOptions,
-            path: reading.aggregation, breakdowns: by)
+            path: reading.aggregation, breakdowns: by, inference: reading.inference)
         let text: String
         switch format {
         case .md:

@@ -35,7 +35,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let formats = try parseFormats(format)
         let survey = try SurveyDirectory(surveyDirectory)
-        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation)
+        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference)
         let directory = out ?? ("Reports" as NSString).appendingPathComponent(survey.name)
         let written = try ReportWriter(formats: formats).write(analysis, to: directory)
         print("wrote \(written.count) files to \(directory): rows read \(analysis.quality.rowsRead) = used \(analysis.quality.rowsUsed) + rejected \(analysis.quality.rowsRejected)")

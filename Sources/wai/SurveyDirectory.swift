@@ -29,14 +29,14 @@ struct SurveyDirectory {
         loaded = try SurveyLoader.loadSpec(path: specPath)
     }
 
-    func analyze(options: ReadOptions, aggregation: AggregationPath, breakdowns: [String]? = nil) throws -> SurveyAnalysis {
+    func analyze(options: ReadOptions, aggregation: AggregationPath, inference: InferenceOptions, breakdowns: [String]? = nil) throws -> SurveyAnalysis {
         guard let dataPath = loaded.dataPath else {
             throw InputError("the spec names no responses file", at: SourceLocation(file: loaded.path, keyPath: "data"),
                              expected: "`data: responses.csv` (a path relative to the spec)")
         }
         return try Analyzer.analyze(
             spec: loaded.spec, csvPath: dataPath, displayName: dataPath, specName: loaded.path,
-            options: options, path: aggregation, breakdowns: breakdowns)
+            options: options, path: aggregation, breakdowns: breakdowns, inference: inference)
     }
 }
 
@@ -48,7 +48,26 @@ struct ReadingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How answers are summed: blas (one OpenBLAS GEMM per chunk) or loops.", valueName: "path"))
     var aggregation: AggregationPath = .blas
 
+    @Option(help: ArgumentHelp("Bootstrap replicates for band certainty and percentile intervals; 0 turns the bootstrap off (faster on large files).", valueName: "n"))
+    var replicates = 1000
+
+    @Option(help: ArgumentHelp("Seed of the bootstrap replicates: the same seed gives the same numbers.", valueName: "n"))
+    var seed: UInt64 = 20240601
+
+    @Option(help: ArgumentHelp("Coverage of confidence intervals, between 0 and 1.", valueName: "level"))
+    var confidence = 0.95
+
     var readOptions: ReadOptions { ReadOptions(lenient: lenient) }
+    var inference: InferenceOptions { InferenceOptions(confidence: confidence, replicates: replicates, seed: seed) }
+
+    func validate() throws {
+        guard replicates >= 0, replicates <= 100_000 else {
+            throw ValidationError("--replicates must be between 0 and 100000 (e.g. --replicates 1000, or 0 for none)")
+        }
+        guard confidence > 0, confidence < 1 else {
+            throw ValidationError("--confidence must be between 0 and 1 (e.g. --confidence 0.9)")
+        }
+    }
 }
 
 extension AggregationPath: ExpressibleByArgument {}

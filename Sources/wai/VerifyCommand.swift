@@ -34,7 +34,7 @@ struct VerifyCommand: ParsableCommand {
                              expected: "a published.yaml with the values the study printed (see Surveys/chapter11/published.yaml)")
         }
         let published = try YAMLDocument.decode(PublishedValues.self, path: publishedPath)
-        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation)
+        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference)
         let checks = Verifier.checks(analysis, against: published, bands: survey.loaded.spec.bands)
         let mismatches = checks.filter { !$0.matches }
         for check in checks where verbose || !check.matches {

@@ -69,12 +69,17 @@ final class CLITests: XCTestCase {
 
     func testAnalyzePrintsTheIndexTable() throws {
         let dir = try survey()
-        let run = try wai(["analyze", "responses.csv", "--spec", "survey.yaml"], in: dir)
+        let run = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--replicates", "0"], in: dir)
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssert(run.stdout.contains("| Item A? | 4 | 0.63 | High |"), run.stdout)
-        XCTAssert(run.stdout.contains("| Item B? | 3 | 0.08 | Very Low |"), run.stdout)
-        // OA: (0.625 + 0.08333) / 2 = 0.35417 → 0.35 Low.
-        XCTAssert(run.stdout.contains("| **OA** (mean of 2 items) |  | **0.35** | **Low** |"), run.stdout)
+        // Linearization with N = 4 rows, z = 1.959964 (worked out in Python, see the issue note):
+        // qa: SE = √(4/3 · Σ(s − .625)²) / 4 = √(4/3 · .3125)/4 = 0.16137 → 0.3087–0.9413, which spans
+        // Low to Very High, hence the † (the band is not settled).
+        XCTAssert(run.stdout.contains("| Item A? | 4 | 0.63 | High † | 0.31–0.94 |"), run.stdout)
+        // qb: scores 0, 0, .25 → 0.0833, SE = √(4/3 · .041667)/3 = 0.07857 → −0.0707–0.2373.
+        XCTAssert(run.stdout.contains("| Item B? | 3 | 0.08 | Very Low † | -0.07–0.24 |"), run.stdout)
+        // OA: (0.625 + 0.08333) / 2 = 0.35417 → 0.35 Low; influence (z_a + z_b)/2 per row gives
+        // SE = 0.06769 → 0.2215–0.4868.
+        XCTAssert(run.stdout.contains("| **OA** (mean of 2 items) |  | **0.35** | **Low †** | 0.22–0.49 |"), run.stdout)
     }
 
     func testAnalyzeByGroupAsCSVAndJSON() throws {

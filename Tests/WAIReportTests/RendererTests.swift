@@ -23,18 +23,21 @@ final class RendererTests: XCTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("r.csv").path
         try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
-        return try Analyzer.analyze(spec: spec, csvPath: path, displayName: "r.csv")
+        return try Analyzer.analyze(spec: spec, csvPath: path, displayName: "r.csv", inference: InferenceOptions(replicates: 0))
     }
 
     func testMarkdownTableUsesThePublishedLayout() throws {
         let md = MarkdownRenderer().table(try analysis().tables[0], of: try analysis())
         XCTAssert(md.contains("# Table 1. Items\n"), md)
         // n differs between items (4 and 3), so n gets its own column.
-        XCTAssert(md.contains("| Attribute | n | WAI | OA |\n"), md)
-        XCTAssert(md.contains(#"| Views of "A", B \| ខ្ពស់? | 4 | 0.63 | High |"#), md)
-        XCTAssert(md.contains("| Second? | 3 | 0.50 | Medium |"), md)
-        XCTAssert(md.contains("| **OA** (mean of 2 items) |  | **0.56** | **Medium** |"), md)
-        XCTAssert(md.contains("| q2 | 3 | 1 | 0 (0.0 %) | 0 (0.0 %) | 3 (100.0 %) | 0 (0.0 %) | 0 (0.0 %) |"), md)
+        XCTAssert(md.contains("| Attribute | n | WAI | OA | 95 % CI |\n"), md)
+        // q1 as in CLITests: 0.625, SE 0.16137 → 0.31–0.94 (crosses band edges: †).
+        XCTAssert(md.contains(#"| Views of "A", B \| ខ្ពស់? | 4 | 0.63 | High † | 0.31–0.94 |"#), md)
+        // q2: every answer Neutral → SE 0, the interval is the point.
+        XCTAssert(md.contains("| Second? | 3 | 0.50 | Medium | 0.50–0.50 |"), md)
+        XCTAssert(md.contains("| **OA** (mean of 2 items) |  | **0.56** | **Medium"), md)
+        // q2: all three in the middle level; top-2 and bottom-2 are both 0, median Neutral.
+        XCTAssert(md.contains("| q2 | 3 | 1 | 0 (0.0 %) | 0 (0.0 %) | 3 (100.0 %) | 0 (0.0 %) | 0 (0.0 %) | 0.0 | 0.0 | 0.0 | Neutral |"), md)
         XCTAssert(md.contains("Rows read 4 = rows used 4 + rows rejected 0."), md)
     }
 
