@@ -98,6 +98,8 @@ extension SurveySpec {
             }
         }
 
+        try validatePopulation(fail)
+
         var demographicColumns: Set<String> = []
         for (d, demographic) in demographics.enumerated() {
             guard demographicColumns.insert(demographic.column).inserted else {
@@ -109,6 +111,63 @@ extension SurveySpec {
                     throw fail("demographics[\(d)].categories[\(c)]", "duplicate category", found: category, expected: "each category once")
                 }
             }
+        }
+    }
+}
+
+extension SurveySpec {
+    func validatePopulation(_ fail: (String, String, String?, String?) -> InputError) throws {
+        guard let population else { return }
+        func categories(of column: String, at keyPath: String) throws -> [String] {
+            guard let demographic = demographics.first(where: { $0.column == column }) else {
+                throw fail(keyPath, "a weighting column must be listed under demographics", column, "one of \(demographics.map(\.column).joined(separator: ", "))")
+            }
+            guard let categories = demographic.categories else {
+                throw fail(keyPath, "a weighting column needs its categories fixed in the spec", column, "`categories: [...]` for \(column) under demographics")
+            }
+            return categories
+        }
+        func checkShare(_ share: Double, at keyPath: String) throws {
+            guard share.isFinite, share >= 0 else { throw fail(keyPath, "a population share must be a non-negative number", "\(share)", "a share such as 0.25") }
+        }
+        switch population.method {
+        case .rake:
+            guard !population.margins.isEmpty else { throw fail("population.margins", "raking needs at least one margin", nil, "`margins: {column: {category: share, …}}`") }
+            for margin in population.margins {
+                let path = "population.margins.\(margin.column)"
+                let known = try categories(of: margin.column, at: path)
+                for (category, share) in margin.shares {
+                    guard known.contains(category) else {
+                        throw fail("\(path).\(category)", "unknown category", category, "one of \(known.joined(separator: ", "))")
+                    }
+                    try checkShare(share, at: "\(path).\(category)")
+                }
+                guard margin.shares.values.reduce(0, +) > 0 else { throw fail(path, "the shares of a margin must not all be zero", nil, "positive shares") }
+            }
+        case .poststratify:
+            guard !population.cells.isEmpty else { throw fail("population.cells", "post-stratification needs cells", nil, "`cells: [{column: category, …, share: 0.2}, …]`") }
+            let columns = population.columns
+            for (i, cell) in population.cells.enumerated() {
+                let path = "population.cells[\(i)]"
+                guard Set(cell.categories.keys) == Set(columns) else {
+                    throw fail(path, "every cell must name a category of each column", cell.categories.keys.sorted().joined(separator: ", "), columns.joined(separator: ", "))
+                }
+                for (column, category) in cell.categories {
+                    let known = try categories(of: column, at: "\(path).\(column)")
+                    guard known.contains(category) else {
+                        throw fail("\(path).\(column)", "unknown category", category, "one of \(known.joined(separator: ", "))")
+                    }
+                }
+                try checkShare(cell.share, at: "\(path).share")
+            }
+        }
+        if let trim = population.trim {
+            guard trim.count == 2, trim[0] >= 0, trim[0] < 1, trim[1] > 1 else {
+                throw fail("population.trim", "trim bounds are [lower, upper] relative to the mean weight", trim.map { "\($0)" }.joined(separator: ", "), "two numbers such as [0.3, 3.0], lower below 1 and upper above 1")
+            }
+        }
+        guard population.maxIterations >= 1, population.tolerance > 0 else {
+            throw fail("population.max_iterations", "raking needs at least one iteration and a positive tolerance", "\(population.maxIterations), \(population.tolerance)", "e.g. max_iterations: 100, tolerance: 1e-8")
         }
     }
 }

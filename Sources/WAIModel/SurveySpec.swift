@@ -110,12 +110,14 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     public var scale: Scale
     public var bands: BandTable
     public var demographics: [Demographic]
+    /// Population shares to rake or post-stratify the weights to.
+    public var population: Population?
     public var tables: [ItemTable]
 
     public init(
         title: String, data: String? = nil, id: String? = nil, weight: String? = nil,
         scale: Scale, bands: BandTable = .standard, demographics: [Demographic] = [],
-        tables: [ItemTable]
+        population: Population? = nil, tables: [ItemTable]
     ) {
         self.title = title
         self.data = data
@@ -124,11 +126,12 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         self.scale = scale
         self.bands = bands
         self.demographics = demographics
+        self.population = population
         self.tables = tables
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case title, data, id, weight, scale, bands, demographics, tables
+        case title, data, id, weight, scale, bands, demographics, population, tables
     }
 
     public init(from decoder: any Decoder) throws {
@@ -141,6 +144,7 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         scale = try c.decode(Scale.self, forKey: .scale)
         bands = try c.decodeIfPresent(BandTable.self, forKey: .bands) ?? .standard
         demographics = try c.decodeIfPresent([Demographic].self, forKey: .demographics) ?? []
+        population = try c.decodeIfPresent(Population.self, forKey: .population)
         tables = try c.decode([ItemTable].self, forKey: .tables)
     }
 

@@ -37,10 +37,15 @@ public struct MarkdownRenderer: Sendable {
 
     func summary(_ analysis: SurveyAnalysis) -> String {
         var out = "Data: `\(analysis.data)` · \(analysis.respondents) respondents"
-        if let weight = analysis.method.weightColumn {
-            out += " · weighted by `\(weight)`: Σw = \(BandTable.fixed(analysis.weightSum, decimals: 2)), effective n (Kish) = \(BandTable.fixed(analysis.effectiveN, decimals: 1))"
+        if analysis.method.weightColumn != nil || analysis.weighting != nil {
+            var source: [String] = []
+            if let weight = analysis.method.weightColumn { source.append("`\(weight)`") }
+            if let weighting = analysis.weighting { source.append("\(weighting.method == "rake" ? "raked" : "post-stratified") to \(weighting.columns.joined(separator: " × "))") }
+            out += " · weighted (\(source.joined(separator: ", "))): Σw = \(BandTable.fixed(analysis.weightSum, decimals: 2)), design effect (Kish) = \(BandTable.fixed(analysis.designEffect, decimals: 2)), effective n = \(BandTable.fixed(analysis.effectiveN, decimals: 1))"
         }
-        return out + "\n\n" + rowAccounting(analysis.quality) + "\n"
+        out += "\n\n" + rowAccounting(analysis.quality) + "\n"
+        if let weighting = analysis.weighting { out += "\n" + self.weighting(weighting) }
+        return out
     }
 
     func rowAccounting(_ quality: DataQuality) -> String {
@@ -111,6 +116,17 @@ public struct MarkdownRenderer: Sendable {
         out += "; \(r.rows) respondents answered every item (\(r.missing) deletion).\n\n"
         out += markdownTable(header: ["Item", "Item–total r", "Alpha if deleted"], align: ["l", "r", "r"], rows: r.items.map {
             [$0.id, $0.itemTotal.map { BandTable.fixed($0, decimals: 2) } ?? "–", $0.alphaIfDeleted.map { BandTable.fixed($0, decimals: 2) } ?? "–"]
+        })
+        return out
+    }
+
+    func weighting(_ w: WeightingReport) -> String {
+        var out = "Weights \(w.method == "rake" ? "raked (iterative proportional fitting)" : "post-stratified") to population shares of \(w.columns.map(inline).joined(separator: ", ")): "
+        out += "\(w.iterations) iteration\(w.iterations == 1 ? "" : "s"), \(w.converged ? "converged" : "NOT converged") (largest margin deviation \(BandTable.fixed(100 * w.maxDeviation, decimals: 4)) %); "
+        out += "weights \(BandTable.fixed(w.minWeight, decimals: 3))–\(BandTable.fixed(w.maxWeight, decimals: 3)), \(w.trimmed) trimmed, \(w.notAdjusted) rows not adjusted (a weighting column unanswered); "
+        out += "design effect \(BandTable.fixed(w.designEffect, decimals: 2)), effective n \(BandTable.fixed(w.effectiveN, decimals: 1)). Standard errors treat the adjusted weights as fixed.\n\n"
+        out += markdownTable(header: ["Column", "Category", "Sample %", "Population %", "Weighted %"], align: ["l", "l", "r", "r", "r"], rows: w.margins.map {
+            [inline($0.column), inline($0.category), BandTable.fixed(100 * $0.sample, decimals: 1), BandTable.fixed(100 * $0.target, decimals: 1), BandTable.fixed(100 * $0.achieved, decimals: 1)]
         })
         return out
     }

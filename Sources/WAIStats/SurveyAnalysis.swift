@@ -39,10 +39,15 @@ public struct SurveyAnalysis: Sendable, Hashable, Codable {
     public var tables: [TableEstimate]
     public var frequencies: [FrequencyTable]
     public var breakdowns: [Breakdown]
+    /// How weights were raked or post-stratified, when the spec gives population shares.
+    public var weighting: WeightingReport? = nil
+
+    /// Kish's design effect of unequal weights, n·Σw²/(Σw)²: 1 without weights.
+    public var designEffect: Double { effectiveN > 0 ? Double(respondents) / effectiveN : 1 }
 
     enum CodingKeys: String, CodingKey {
         case title, data, method, respondents, weightSum = "weight_sum", effectiveN = "effective_n"
-        case quality, tables, frequencies, breakdowns
+        case quality, tables, frequencies, breakdowns, weighting
     }
 }
 
@@ -86,17 +91,22 @@ public enum Analyzer {
         options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil,
         inference: InferenceOptions = InferenceOptions()
     ) throws -> SurveyAnalysis {
-        var reader = try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
+        let open = { try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options) }
+        let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: open) }
+        var reader = try open()
         var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.scale.levels.count,
                                     demographicCount: spec.demographics.count, path: path,
                                     plan: plan(spec: spec, items: reader.items, inference: inference),
                                     scores: scores(spec: spec, items: reader.items))
-        while let chunk = try reader.nextChunk() {
+        while var chunk = try reader.nextChunk() {
+            calibration?.adjust(&chunk)
             aggregator.add(chunk)
         }
-        return try summarize(spec: spec, items: reader.items, statistics: aggregator.statistics,
-                             categories: reader.categories.map(\.names), quality: reader.quality,
-                             data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
+        var analysis = try summarize(spec: spec, items: reader.items, statistics: aggregator.statistics,
+                                     categories: reader.categories.map(\.names), quality: reader.quality,
+                                     data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
+        analysis.weighting = calibration?.report
+        return analysis
     }
 
     /// The analysis from statistics already aggregated (by this process or merged from elsewhere).

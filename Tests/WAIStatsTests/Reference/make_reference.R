@@ -72,3 +72,30 @@ tests[["holm_wilcox"]] <- as.list(p.adjust(sapply(items, function(v) tests[[v]]$
 result$tests <- tests
 
 writeLines(jsonlite::toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE), "reference.json")
+
+# Raking and post-stratification on the respondents with an education answer (rake() needs
+# every weighting variable answered): A1–A5 indices on the adjusted weights.
+sub <- d[!is.na(d$education), ]
+write.csv(sub[, c(paste0("A", 1:5), "gender", "education")], "bfi_rake.csv", row.names = FALSE, na = "")
+n <- nrow(sub)
+gender_share <- c(Male = 0.5, Female = 0.5)
+edu_share <- c(E1 = 0.10, E2 = 0.20, E3 = 0.35, E4 = 0.20, E5 = 0.15)
+base <- svydesign(ids = ~1, weights = ~I(rep(1, n)), data = sub)
+raked <- rake(base, list(~gender, ~education),
+              list(data.frame(gender = names(gender_share), Freq = gender_share * n),
+                   data.frame(education = names(edu_share), Freq = edu_share * n)),
+              control = list(maxit = 200, epsilon = 1e-12))
+cells <- expand.grid(gender = c("Male", "Female"), education = names(edu_share), stringsAsFactors = FALSE)
+cells$share <- c(0.04, 0.06, 0.10, 0.10, 0.18, 0.17, 0.10, 0.10, 0.07, 0.08)
+post <- postStratify(base, ~gender + education, data.frame(cells[, 1:2], Freq = cells$share * n))
+adjusted <- list()
+for (name in c("rake", "poststratify")) {
+  des <- if (name == "rake") raked else post
+  w <- weights(des)
+  out <- list(min_weight = min(w), max_weight = max(w), deff = n * sum(w^2) / sum(w)^2)
+  for (v in paste0("A", 1:5)) out[[v]] <- unname(coef(svymean(as.formula(paste0("~", v, "_s")), des, na.rm = TRUE)))
+  adjusted[[name]] <- out
+}
+result$adjusted <- adjusted
+result$poststratify_cells <- cells
+writeLines(jsonlite::toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE), "reference.json")
