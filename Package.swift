@@ -36,6 +36,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Coverage of the intervals by simulation (a benchmark-style report, not a test).
+        .executableTarget(name: "wai-coverage", dependencies: ["WAIModel", "WAIIO", "WAIStats"], path: "Benchmarks/Coverage"),
         .testTarget(name: "WAIModelTests", dependencies: ["WAIModel"]),
         .testTarget(name: "WAIIOTests", dependencies: ["WAIIO"]),
         .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO"]),
