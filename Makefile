@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WAI := .build/debug/wai
 
-.PHONY: report test deps build check-reports
+.PHONY: report test deps pydeps build check-reports
 
 ## Regenerate Reports/chapter11 from Surveys/chapter11 and verify it against the published values.
 report: build
@@ -11,8 +11,10 @@ report: build
 	$(WAI) verify Surveys/chapter11
 
 ## Unit and end-to-end tests, the reconstruction's own check, and the check that Reports/ is up to date.
-test: deps
+test: deps pydeps
 	swift test
+	swift build --product wai-example-quickstart
+	.build/debug/wai-example-quickstart Surveys/chapter11 >/dev/null
 	python3 Surveys/chapter11/reconstruct.py --check
 	$(MAKE) --no-print-directory check-reports
 
@@ -24,6 +26,14 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev pkg-config >/dev/null; \
 	fi
 	@command -v python3 >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
+
+## Python packages the tests use: jsonschema (Tests/Schemas/validate.py) and duckdb (Tests/DuckDB/counts_recipe.py).
+pydeps:
+	@for module in jsonschema duckdb; do \
+	  python3 -c "import $$module" 2>/dev/null && continue; \
+	  echo "installing $$module (pip)"; \
+	  python3 -m pip install --quiet $$module 2>/dev/null || python3 -m pip install --quiet --break-system-packages $$module || exit 1; \
+	done
 
 build: deps
 	swift build --product wai

@@ -38,10 +38,14 @@ let package = Package(
         ),
         // Coverage of the intervals by simulation (a benchmark-style report, not a test).
         .executableTarget(name: "wai-coverage", dependencies: ["WAIModel", "WAIIO", "WAIStats"], path: "Benchmarks/Coverage"),
+        // Speed benchmark: the data generator and the lean job runner (Benchmarks/Speed/README.md).
+        .executableTarget(name: "wai-speed", dependencies: ["WAIModel", "WAIIO", "WAIStats"], path: "Benchmarks/Speed/Runner"),
+        // The library from a script: load a spec, analyse its responses, print the tables, write a report.
+        .executableTarget(name: "wai-example-quickstart", dependencies: ["WAIModel", "WAIIO", "WAIStats", "WAIReport"], path: "Examples/QuickStart"),
         .testTarget(name: "WAIModelTests", dependencies: ["WAIModel"]),
         .testTarget(name: "WAIIOTests", dependencies: ["WAIIO"]),
         .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO"]),
         .testTarget(name: "WAIReportTests", dependencies: ["WAIReport", "WAIStats", "WAIIO"]),
-        .testTarget(name: "WAICLITests", dependencies: ["wai"]),
+        .testTarget(name: "WAICLITests", dependencies: ["wai", "wai-example-quickstart"]),
     ]
 )

@@ -33,6 +33,8 @@ public struct DataQuality: Sendable, Hashable, Codable {
         public var value: String
         public var count: Int
         public var firstLine: Int
+
+        enum CodingKeys: String, CodingKey { case field, column, value, count, firstLine = "first_line" }
     }
 
     public struct DuplicateID: Sendable, Hashable, Codable {

@@ -63,22 +63,28 @@ public struct CategoryIndex: Sendable, Hashable {
 
 /// Streams a responses CSV through a spec: finds the columns, codes every answer, and
 /// accounts for every row.
+///
+///     var reader = try ResponseReader(spec: spec, csvPath: "responses.csv")
+///     while let chunk = try reader.nextChunk() { aggregator.add(chunk) }
+///     print(reader.quality.rowsRead, reader.categories.map(\.names))
 public struct ResponseReader {
     public let spec: SurveySpec
     /// The distinct items of the spec, in first-appearance order; chunk codes follow this order.
     public let items: [Item]
     public let options: ReadOptions
+    /// The file's name as messages show it.
     public let fileName: String
+    /// Row accounting so far; complete once `nextChunk()` has returned nil.
     public private(set) var quality = DataQuality()
     public private(set) var categories: [CategoryIndex]
 
     private var csv: CSVReader
-    private let coder: AnswerCoder
-    private let itemColumns: [Int]
-    private let demographicColumns: [Int]
-    private let weightColumn: Int?
-    private let idColumn: Int?
-    private let headerCount: Int
+    let coder: AnswerCoder
+    let itemColumns: [Int]
+    let demographicColumns: [Int]
+    let weightColumn: Int?
+    let idColumn: Int?
+    let headerCount: Int
     private var unknownIndex: [String: Int] = [:]
     private var idLines: [String: [Int]] = [:]
     private var finished = false
@@ -90,6 +96,8 @@ public struct ResponseReader {
         try self.init(spec: spec, csv: &reader, specName: specName, options: options)
     }
 
+    /// Reads the header of an open CSV reader (a file, bytes in memory or standard input).
+    /// `specName` names the spec in messages about its columns.
     public init(spec: SurveySpec, csv: inout CSVReader, specName: String = "the spec", options: ReadOptions = ReadOptions()) throws {
         self.spec = spec
         self.options = options

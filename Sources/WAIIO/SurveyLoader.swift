@@ -3,9 +3,11 @@ import WAIModel
 
 /// A spec read from disk, with the directory its relative paths are resolved against.
 public struct LoadedSpec: Sendable {
+    /// The spec, decoded and validated.
     public var spec: SurveySpec
     /// The path the spec was read from, as given.
     public var path: String
+    /// The spec's directory ("." for a bare file name): relative paths in the spec start there.
     public var directory: String
 
     /// The responses file the spec names, resolved against the spec's directory.
@@ -15,6 +17,13 @@ public struct LoadedSpec: Sendable {
     }
 }
 
+/// Loads survey specs: the entry point of a script.
+///
+///     let loaded = try SurveyLoader.loadSpec(path: "Surveys/chapter11/survey.yaml")
+///     let analysis = try Analyzer.analyze(spec: loaded.spec, csvPath: loaded.dataPath!)
+///     try ReportWriter().write(analysis, to: "Reports/chapter11")
+///
+/// Every problem in the file is an `InputError` located at its line, column and key path.
 public enum SurveyLoader {
     /// Reads and validates `survey.yaml` (or any spec file).
     public static func loadSpec(path: String) throws -> LoadedSpec {

@@ -101,6 +101,9 @@ public struct Demographic: Sendable, Hashable, Codable {
 /// Everything wai needs to know about a survey: its scale, bands, items and columns.
 public struct SurveySpec: Sendable, Hashable, Codable {
     public var title: String
+    /// The wave of a repeated survey ("2024", "2024-Q2"): its label in `wai trend`, which orders
+    /// waves by it when every survey has one.
+    public var wave: String? = nil
     /// The responses file, relative to the spec.
     public var data: String?
     /// Respondent-id column; duplicate ids are reported.
@@ -131,13 +134,14 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case title, data, id, weight, scale, bands, demographics, population, tables
+        case title, wave, data, id, weight, scale, bands, demographics, population, tables
     }
 
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         title = try c.decode(String.self, forKey: .title)
+        wave = try c.decodeIfPresent(String.self, forKey: .wave)
         data = try c.decodeIfPresent(String.self, forKey: .data)
         id = try c.decodeIfPresent(String.self, forKey: .id)
         weight = try c.decodeIfPresent(String.self, forKey: .weight)

@@ -4,7 +4,10 @@ import WAIStats
 /// Renders analyses as JSON with sorted keys, so the same inputs give the same bytes.
 public struct JSONRenderer: Sendable {
     /// Identifies the layout of the JSON documents; bumped when a field changes meaning.
+    /// Each has a JSON Schema in Schemas/ (wai.analysis-1.schema.json, wai.table-1.schema.json).
     public static let schema = "wai.analysis/1"
+    /// The layout of a one-table document (`<table>.json` of a report).
+    public static let tableSchema = "wai.table/1"
 
     public init() {}
 
@@ -19,16 +22,18 @@ public struct JSONRenderer: Sendable {
         enum Key: String, CodingKey { case schema }
     }
 
+    /// The whole analysis (report.json), schema `wai.analysis/1`.
     public func report(_ analysis: SurveyAnalysis) throws -> String {
         try encode(Document(schema: Self.schema, body: analysis))
     }
 
+    /// One table (`<table>.json`), schema `wai.table/1`.
     public func table(_ table: TableEstimate, respondents: Int) throws -> String {
         struct Body: Encodable {
             var respondents: Int
             var table: TableEstimate
         }
-        return try encode(Document(schema: Self.schema, body: Body(respondents: respondents, table: table)))
+        return try encode(Document(schema: Self.tableSchema, body: Body(respondents: respondents, table: table)))
     }
 
     func encode(_ value: some Encodable) throws -> String {

@@ -23,6 +23,7 @@ public struct MarkdownRenderer: Sendable {
         }
         out += quality(analysis.quality, heading: "##") + "\n"
         out += method(analysis)
+        if let provenance = analysis.provenance { out += "\n" + self.provenance(provenance) }
         return out
     }
 

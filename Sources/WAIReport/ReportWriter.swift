@@ -4,13 +4,16 @@ import WAIStats
 
 /// The files of a report, by format.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    case md, csv, json
+    case md, csv, json, svg, html
 }
 
 /// Renders every file of a report in memory, then writes them atomically.
 public struct ReportWriter: Sendable {
+    /// The formats written: md (report.md, one page per table), csv (per table, frequencies,
+    /// breakdowns), json (report.json, one per table), and the charts/page of svg and html.
     public var formats: Set<ReportFormat>
 
+    /// A writer of `formats` (all of them by default).
     public init(formats: Set<ReportFormat> = Set(ReportFormat.allCases)) {
         self.formats = formats
     }
@@ -38,6 +41,25 @@ public struct ReportWriter: Sendable {
                 files.append(("\(table.id).json", try json.table(table, respondents: analysis.respondents)))
             }
         }
+        if formats.contains(.svg) {
+            let svg = SVGRenderer()
+            for table in analysis.tables {
+                files.append(("charts/\(table.id)-index.svg", svg.indexChart(table, method: analysis.method)))
+                files.append(("charts/\(table.id)-levels.svg", svg.levelsChart(table)))
+            }
+            for frequency in analysis.frequencies {
+                files.append(("charts/frequency-\(fileSafe(frequency.column)).svg", svg.frequencyChart(frequency)))
+            }
+            for breakdown in analysis.breakdowns {
+                for (t, table) in analysis.tables.enumerated() {
+                    files.append(("charts/breakdown-\(fileSafe(breakdown.column))-\(table.id).svg",
+                                  svg.breakdownChart(breakdown, tableAt: t, of: analysis)))
+                }
+            }
+        }
+        if formats.contains(.html) {
+            files.append(("report.html", HTMLRenderer().report(analysis)))
+        }
         return files
     }
 
@@ -54,6 +76,14 @@ public struct ReportWriter: Sendable {
         var written: [String] = []
         for (name, content) in rendered {
             let path = (directory as NSString).appendingPathComponent(name)
+            let parent = (path as NSString).deletingLastPathComponent
+            if parent != directory {
+                do {
+                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                } catch {
+                    throw InputError("cannot create the output directory", at: SourceLocation(file: parent), found: error.localizedDescription)
+                }
+            }
             try writeAtomically(content, to: path)
             written.append(path)
         }

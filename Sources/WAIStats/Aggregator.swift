@@ -23,12 +23,15 @@ public struct Aggregator: Sendable {
     /// Rows added so far: the index that keys each row's bootstrap multipliers.
     public private(set) var rowsSeen = 0
 
+    /// - Parameter firstRow: the key of the first row's bootstrap multipliers: a shard that starts
+    ///   after `firstRow` rows of the whole data set gets the replicates a single pass would give.
     public init(itemCount: Int, levelCount: Int, demographicCount: Int, path: AggregationPath = .blas,
-                plan: AggregationPlan = .countsOnly, scores: [[Double]] = []) {
+                plan: AggregationPlan = .countsOnly, scores: [[Double]] = [], firstRow: Int = 0) {
         precondition(!(plan.pairwise || !plan.reliabilityTables.isEmpty) || scores.count == itemCount,
                      "cross-products need one score vector per item")
         self.path = path
         self.scores = scores
+        rowsSeen = firstRow
         statistics = SufficientStatistics(itemCount: itemCount, levelCount: levelCount, demographicCount: demographicCount, plan: plan)
     }
 

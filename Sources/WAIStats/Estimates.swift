@@ -35,9 +35,13 @@ public struct Interval: Sendable, Hashable, Codable {
 
 /// The index of one item in one group of respondents.
 public struct ItemEstimate: Sendable, Hashable, Codable {
+    /// The item's id in the spec.
     public var id: String
+    /// The questionnaire wording.
     public var text: String
+    /// The CSV column it was read from.
     public var column: String
+    /// Reverse-keyed: level i of k scored as level k+1−i.
     public var reverse: Bool
     /// Respondents who answered the item.
     public var n: Int
@@ -51,6 +55,7 @@ public struct ItemEstimate: Sendable, Hashable, Codable {
     public var wai: Double?
     /// The index as printed, at the band table's precision ("0.60").
     public var waiReported: String?
+    /// The band of the index as printed; nil when nobody answered.
     public var band: String?
     /// Standard error of `wai` by linearization (as R's `svymean` for `svydesign(ids = ~1, weights = ~w)`).
     public var se: Double? = nil
@@ -114,12 +119,16 @@ public struct CompositeEstimate: Sendable, Hashable, Codable {
 
 /// A table or figure of the spec, estimated for one group of respondents.
 public struct TableEstimate: Sendable, Hashable, Codable {
+    /// The table's id in the spec.
     public var id: String
     public var title: String
+    /// How the study numbers it ("Table 1"), when the spec says.
     public var caption: String?
     /// The band labels this table prints with, lowest first.
     public var bandLabels: [String]
+    /// The table's items, in spec order.
     public var items: [ItemEstimate]
+    /// The overall assessment (OA), when the table has one and some item has an index.
     public var composite: CompositeEstimate?
     /// Cronbach's alpha of the table's items (overall analysis only).
     public var reliability: Reliability? = nil

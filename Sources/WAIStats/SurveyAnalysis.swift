@@ -26,28 +26,37 @@ public struct SurveyAnalysis: Sendable, Hashable, Codable {
         public var interval: String
     }
 
+    /// The spec's title.
     public var title: String
     /// The responses file, as named in messages.
     public var data: String
+    /// How the indices were made: level weights, bands, precision, inference options.
     public var method: Method
     /// Rows used.
     public var respondents: Int
+    /// Σ survey weight of the rows used (equal to `respondents` without weights).
     public var weightSum: Double
     /// Kish's effective sample size, (Σw)²/Σw²; equal to `respondents` without weights.
     public var effectiveN: Double
+    /// Row accounting: rows read = rows used + rows rejected, unknown answers, duplicate ids.
     public var quality: DataQuality
+    /// Every table of the spec over all respondents, in spec order.
     public var tables: [TableEstimate]
+    /// One per demographic column of the spec.
     public var frequencies: [FrequencyTable]
+    /// Every table per category of each demographic asked for.
     public var breakdowns: [Breakdown]
     /// How weights were raked or post-stratified, when the spec gives population shares.
     public var weighting: WeightingReport? = nil
+    /// Where the report came from (input hashes, options, row accounting); set by the command line.
+    public var provenance: Provenance? = nil
 
     /// Kish's design effect of unequal weights, n·Σw²/(Σw)²: 1 without weights.
     public var designEffect: Double { effectiveN > 0 ? Double(respondents) / effectiveN : 1 }
 
     enum CodingKeys: String, CodingKey {
         case title, data, method, respondents, weightSum = "weight_sum", effectiveN = "effective_n"
-        case quality, tables, frequencies, breakdowns, weighting
+        case quality, tables, frequencies, breakdowns, weighting, provenance
     }
 }
 
@@ -84,8 +93,16 @@ public enum Analyzer {
         items.map { $0.reverse ? spec.scale.weights.reversed() : spec.scale.weights }
     }
 
+    /// Streams the responses CSV at `csvPath` through `spec` and computes everything a report
+    /// prints. Bad input throws an `InputError` located in the CSV (or the spec).
+    ///
     /// - Parameters:
+    ///   - displayName: how messages and the report name the data file (default `csvPath`).
+    ///   - specName: how messages name the spec.
+    ///   - options: strict or lenient reading.
+    ///   - path: how answers are summed (OpenBLAS or loops: the same statistics).
     ///   - breakdowns: demographic columns to break every item down by; nil means all of them.
+    ///   - inference: interval coverage and bootstrap replicates (0 replicates: linearization only).
     public static func analyze(
         spec: SurveySpec, csvPath: String, displayName: String? = nil, specName: String = "the spec",
         options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil,
@@ -94,6 +111,17 @@ public enum Analyzer {
         let open = { try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options) }
         let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: open) }
         var reader = try open()
+        // A large regular file goes through the parallel byte-level pipeline: the same statistics,
+        // or nil and the reader below reads it (WAI_PIPELINE_TRACE=1 says which; see ParallelAnalyzer).
+        if let fast = ParallelAnalyzer.aggregate(
+            reader: reader, csvPath: csvPath, plan: plan(spec: spec, items: reader.items, inference: inference),
+            scores: scores(spec: spec, items: reader.items), path: path, calibration: calibration) {
+            var analysis = try summarize(spec: spec, items: reader.items, statistics: fast.statistics,
+                                         categories: fast.categories, quality: fast.quality,
+                                         data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
+            analysis.weighting = calibration?.report
+            return analysis
+        }
         var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.scale.levels.count,
                                     demographicCount: spec.demographics.count, path: path,
                                     plan: plan(spec: spec, items: reader.items, inference: inference),

@@ -29,39 +29,55 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Break every item down by this demographic column (repeatable).", valueName: "column"))
     var by: [String] = []
 
-    @Option(help: ArgumentHelp("Output format: md, csv or json.", valueName: "format"))
+    @Option(help: ArgumentHelp("Output format: md, csv, json or html (one self-contained page with its charts).", valueName: "format"))
     var format: String = "md"
 
     @OptionGroup var reading: ReadingOptions
 
     func run() throws {
-        guard let format = ReportFormat(rawValue: format) else {
-            throw ValidationError("unknown format \(Quoted(format)) in --format; expected md, csv or json (e.g. --format json)")
+        guard let format = ReportFormat(rawValue: format), format != .svg else {
+            let hint = format == "svg" ? "; svg writes one file per chart, so use `wai report --format svg`" : " (e.g. --format json)"
+            throw ValidationError("unknown format \(Quoted(format)) in --format; expected md, csv or json, or html for a self-contained page\(hint)")
         }
         let loaded = try SurveyLoader.loadSpec(path: spec)
-        let analysis = try Analyzer.analyze(
+        var analysis = try Analyzer.analyze(
             spec: loaded.spec, csvPath: csv, specName: spec, options: reading.readOptions,
             path: reading.aggregation, breakdowns: by, inference: reading.inference)
-        let text: String
-        switch format {
-        case .md:
-            text = MarkdownRenderer().report(analysis)
-        case .json:
-            text = try JSONRenderer().report(analysis)
-        case .csv:
-            let renderer = CSVRenderer()
-            if analysis.breakdowns.isEmpty {
-                text = analysis.tables.enumerated().map { t, table in
-                    let rendered = renderer.table(table)
-                    return t == 0 ? rendered : String(rendered.split(separator: "\n", maxSplits: 1)[1])
-                }.joined()
-            } else {
-                text = analysis.breakdowns.enumerated().map { b, breakdown in
-                    let rendered = renderer.breakdown(breakdown)
-                    return b == 0 ? rendered : String(rendered.split(separator: "\n", maxSplits: 1)[1])
-                }.joined()
-            }
-        }
+        analysis.provenance = try Provenance(
+            spec: .init(path: spec), data: [.init(path: csv)],
+            options: .init(lenient: reading.lenient, aggregation: reading.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),
+            rows: .init(analysis.quality))
+        let text = try renderAnalysis(analysis, as: format)
         FileHandle.standardOutput.write(Data(text.utf8))
     }
+}
+
+/// An analysis as `wai analyze` and `wai merge` print it: the whole report in Markdown, JSON or
+/// HTML, or the tables (or the breakdowns, with --by) as one CSV.
+func renderAnalysis(_ analysis: SurveyAnalysis, as format: ReportFormat) throws -> String {
+    let text: String
+    switch format {
+    case .md:
+        text = MarkdownRenderer().report(analysis)
+    case .json:
+        text = try JSONRenderer().report(analysis)
+    case .html:
+        text = HTMLRenderer().report(analysis)
+    case .svg:
+        preconditionFailure("svg is one file per chart: the commands reject it before rendering")
+    case .csv:
+        let renderer = CSVRenderer()
+        if analysis.breakdowns.isEmpty {
+            text = analysis.tables.enumerated().map { t, table in
+                let rendered = renderer.table(table)
+                return t == 0 ? rendered : String(rendered.split(separator: "\n", maxSplits: 1)[1])
+            }.joined()
+        } else {
+            text = analysis.breakdowns.enumerated().map { b, breakdown in
+                let rendered = renderer.breakdown(breakdown)
+                return b == 0 ? rendered : String(rendered.split(separator: "\n", maxSplits: 1)[1])
+            }.joined()
+        }
+    }
+    return text
 }

@@ -8,15 +8,20 @@ import WAIStats
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a survey's report: every table in Markdown, CSV and JSON.",
+        abstract: "Write a survey's report: every table in Markdown, CSV and JSON, SVG charts and an HTML page.",
         discussion: """
         Reads SURVEY_DIR/survey.yaml and the responses it names, and writes report.md, \
         report.json, one .md/.csv/.json per table, frequencies.csv and one breakdown CSV per \
-        demographic. Files are written atomically; the same inputs give byte-identical files.
+        demographic; with svg, charts/<table>-index.svg (WAI per item, bands, OA), \
+        charts/<table>-levels.svg (diverging answer bars), charts/frequency-<column>.svg and \
+        charts/breakdown-<column>-<table>.svg; with html, report.html: one self-contained page \
+        (inline CSS and charts, no scripts, nothing from the network) for reading or printing on A4. \
+        Files are written atomically; the same inputs give byte-identical files.
 
         Examples:
           wai report                                   # the reference study -> Reports/chapter11
           wai report Surveys/wave2 --format md,csv     # -> Reports/wave2
+          wai report Surveys/wave2 --format html       # just report.html
           wai report Surveys/wave2 --out /tmp/wave2 --lenient
         """
     )
@@ -27,15 +32,16 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output directory (default: Reports/<survey directory name>).", valueName: "dir"))
     var out: String?
 
-    @Option(help: ArgumentHelp("Formats to write, comma-separated: md, csv, json.", valueName: "list"))
-    var format: String = "md,csv,json"
+    @Option(help: ArgumentHelp("Formats to write, comma-separated: md, csv, json, svg, html.", valueName: "list"))
+    var format: String = "md,csv,json,svg,html"
 
     @OptionGroup var reading: ReadingOptions
 
     func run() throws {
         let formats = try parseFormats(format)
         let survey = try SurveyDirectory(surveyDirectory)
-        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference)
+        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference,
+                                          formats: ReportFormat.allCases.filter(formats.contains).map(\.rawValue))
         let directory = out ?? ("Reports" as NSString).appendingPathComponent(survey.name)
         let written = try ReportWriter(formats: formats).write(analysis, to: directory)
         print("wrote \(written.count) files to \(directory): rows read \(analysis.quality.rowsRead) = used \(analysis.quality.rowsUsed) + rejected \(analysis.quality.rowsRejected)")
@@ -46,10 +52,10 @@ func parseFormats(_ list: String) throws -> Set<ReportFormat> {
     var formats: Set<ReportFormat> = []
     for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
         guard let format = ReportFormat(rawValue: name) else {
-            throw ValidationError("unknown format \(Quoted(name)) in --format; expected a comma-separated list of md, csv, json (e.g. --format md,json)")
+            throw ValidationError("unknown format \(Quoted(name)) in --format; expected a comma-separated list of md, csv, json, svg, html (e.g. --format md,html)")
         }
         formats.insert(format)
     }
-    guard !formats.isEmpty else { throw ValidationError("--format needs at least one of md, csv, json") }
+    guard !formats.isEmpty else { throw ValidationError("--format needs at least one of md, csv, json, svg, html") }
     return formats
 }

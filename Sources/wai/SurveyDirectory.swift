@@ -29,14 +29,36 @@ struct SurveyDirectory {
         loaded = try SurveyLoader.loadSpec(path: specPath)
     }
 
-    func analyze(options: ReadOptions, aggregation: AggregationPath, inference: InferenceOptions, breakdowns: [String]? = nil) throws -> SurveyAnalysis {
-        guard let dataPath = loaded.dataPath else {
-            throw InputError("the spec names no responses file", at: SourceLocation(file: loaded.path, keyPath: "data"),
-                             expected: "`data: responses.csv` (a path relative to the spec)")
+    /// The responses file the spec names.
+    var dataPath: String {
+        get throws {
+            guard let dataPath = loaded.dataPath else {
+                throw InputError("the spec names no responses file", at: SourceLocation(file: loaded.path, keyPath: "data"),
+                                 expected: "`data: responses.csv` (a path relative to the spec)")
+            }
+            return dataPath
         }
-        return try Analyzer.analyze(
+    }
+
+    /// SHA-256 digests of the spec and the responses file.
+    func digests() throws -> (spec: Provenance.FileDigest, data: Provenance.FileDigest) {
+        (try .init(path: loaded.path), try .init(path: try dataPath))
+    }
+
+    /// The analysis, with its provenance (`formats`: what the report is written as; `digests`
+    /// when the caller has already hashed the inputs).
+    func analyze(options: ReadOptions, aggregation: AggregationPath, inference: InferenceOptions, breakdowns: [String]? = nil,
+                 formats: [String] = [], digests known: (spec: Provenance.FileDigest, data: Provenance.FileDigest)? = nil) throws -> SurveyAnalysis {
+        let dataPath = try self.dataPath
+        var analysis = try Analyzer.analyze(
             spec: loaded.spec, csvPath: dataPath, displayName: dataPath, specName: loaded.path,
             options: options, path: aggregation, breakdowns: breakdowns, inference: inference)
+        let digests = try known ?? self.digests()
+        analysis.provenance = Provenance(
+            spec: digests.spec, data: [digests.data],
+            options: .init(lenient: options.lenient, aggregation: aggregation.rawValue, formats: formats, breakdowns: breakdowns),
+            rows: .init(analysis.quality))
+        return analysis
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WAIModel
+import WAIStats
 
 @main
 struct WAI: ParsableCommand {
@@ -16,12 +17,17 @@ struct WAI: ParsableCommand {
           wai report Surveys/my-survey --out out/     # any survey directory
           wai analyze responses.csv --spec survey.yaml --by gender
           wai verify Surveys/chapter11                # compare with the published values
+          wai batch Surveys --out Reports             # every survey, in parallel, with summary.csv/json
+          wai trend Surveys/wave2023 Surveys/wave2024 # the same items over waves
+          wai aggregate part1.csv --spec survey.yaml --partial part1.waistats
+          wai merge survey.yaml part1.waistats part2.waistats   # shards (or --counts counts.csv)
 
-        Exit status: 0 success, 1 verification mismatch, 2 bad input or usage.
+        Exit status: 0 success, 1 verification mismatch or a failed survey in a batch, 2 bad input or usage.
         The spec format is documented in Surveys/SPEC.md.
         """,
-        version: "0.1.0",
-        subcommands: [ReportCommand.self, AnalyzeCommand.self, VerifyCommand.self]
+        version: Engine.version,
+        subcommands: [ReportCommand.self, AnalyzeCommand.self, VerifyCommand.self,
+                      BatchCommand.self, TrendCommand.self, AggregateCommand.self, MergeCommand.self]
     )
 
     /// Maps errors to the documented exit statuses: bad input and usage are 2, not

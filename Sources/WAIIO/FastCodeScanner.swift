@@ -1,0 +1,1040 @@
+import WAIModel
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+private let lf = UInt8(ascii: "\n")
+private let cr = UInt8(ascii: "\r")
+private let quote = UInt8(ascii: "\"")
+
+// Column kinds of a `FastScanPlan`.
+private let kindSkip: UInt8 = 0
+private let kindItem: UInt8 = 1
+private let kindGroup: UInt8 = 2
+private let kindWeight: UInt8 = 3
+private let kindID: UInt8 = 4
+
+/// Everything the fast scanner needs to know about one responses file, taken from a
+/// `ResponseReader` that has read (and checked) its header.
+///
+/// The fast scanner is a second reader of the same file, specialised for survey CSVs: it reads
+/// any byte range of the data in large blocks with `pread`, maps each used cell straight from its
+/// bytes to a level number (a 256-entry table for one-byte cells, a small hash of the bytes for
+/// longer ones; a cell is decoded and normalised through `AnswerCoder` only the first time its
+/// exact bytes are met), and skips unused columns without decoding them. It never reports an
+/// error itself: whenever it meets anything it does not handle exactly like `ResponseReader`
+/// (an unknown answer, a ragged row, invalid UTF-8, a bad weight, an unterminated quote, ...) it
+/// stops and says why, and the caller reads the file again with `ResponseReader`, which then
+/// throws its own, located error.
+public struct FastScanPlan: Sendable {
+    /// The file path, and its name as errors show it.
+    public let path: String
+    public let fileName: String
+    public let fileSize: Int
+    /// Offset of the first byte after the header's line end, and the line it is on.
+    public let dataStart: Int
+    public let dataLine: Int
+    public let itemCount: Int
+    public let levelCount: Int
+    public let demographicCount: Int
+    /// Whether the spec names a weight column (otherwise every weight is 1).
+    public let weighted: Bool
+    /// The accounting known from the header (duplicate unused header names).
+    public let headerQuality: DataQuality
+    /// Category indices as the header left them (fixed lists from the spec, or empty).
+    public let initialCategories: [CategoryIndex]
+
+    let headerCount: Int
+    let delimiter: UInt8
+    /// Per column: what it is for, and which item or demographic.
+    let kinds: [UInt8]
+    let slots: [Int]
+    let hasID: Bool
+    let coder: AnswerCoder
+
+    /// Why a file is left to `ResponseReader`, or the plan.
+    public enum Setup: Sendable {
+        case ready(FastScanPlan)
+        case unavailable(String)
+    }
+
+    /// Builds the plan for `path`, whose header `reader` has just read (nothing after it).
+    public static func make(reader: ResponseReader, path: String, maxHeaderBytes: Int = 1 << 20) -> Setup {
+        if reader.options.lenient { return .unavailable("lenient reading (the simple reader lists every rejection)") }
+        var kinds = [UInt8](repeating: kindSkip, count: reader.headerCount)
+        var slots = [Int](repeating: 0, count: reader.headerCount)
+        func claim(_ column: Int, _ kind: UInt8, _ slot: Int) -> Bool {
+            guard kinds[column] == kindSkip else { return false }
+            kinds[column] = kind
+            slots[column] = slot
+            return true
+        }
+        for (i, column) in reader.itemColumns.enumerated() where !claim(column, kindItem, i) {
+            return .unavailable("a column is read twice")
+        }
+        for (d, column) in reader.demographicColumns.enumerated() where !claim(column, kindGroup, d) {
+            return .unavailable("a column is read twice")
+        }
+        if let column = reader.weightColumn, !claim(column, kindWeight, 0) { return .unavailable("a column is read twice") }
+        if let column = reader.idColumn, !claim(column, kindID, 0) { return .unavailable("a column is read twice") }
+
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .unavailable("cannot open the file again") }
+        defer { _ = close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            return .unavailable("not a regular file")
+        }
+        let size = Int(info.st_size)
+        let want = min(size, maxHeaderBytes)
+        var head = [UInt8](repeating: 0, count: want)
+        let got = head.withUnsafeMutableBytes { preadFully(fd, $0.baseAddress!, want, 0) }
+        guard got == want else { return .unavailable("cannot read the file again") }
+        guard let (start, line) = headerEnd(head, delimiter: reader.options.delimiter, complete: want == size) else {
+            return .unavailable("header longer than \(maxHeaderBytes) bytes")
+        }
+        return .ready(FastScanPlan(
+            path: path, fileName: reader.fileName, fileSize: size, dataStart: start, dataLine: line,
+            itemCount: reader.items.count, levelCount: reader.spec.scale.levels.count,
+            demographicCount: reader.demographicColumns.count, weighted: reader.weightColumn != nil,
+            headerQuality: reader.quality, initialCategories: reader.categories,
+            headerCount: reader.headerCount, delimiter: reader.options.delimiter, kinds: kinds, slots: slots,
+            hasID: reader.idColumn != nil, coder: reader.coder))
+    }
+
+    /// Where the data starts: after a byte order mark, blank lines and the header record, as
+    /// `ResponseReader` reads them. nil when the header does not end within `bytes`.
+    static func headerEnd(_ bytes: [UInt8], delimiter: UInt8, complete: Bool) -> (offset: Int, line: Int)? {
+        let n = bytes.count
+        var i = 0
+        var line = 1
+        if n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
+        // Blank lines before the header.
+        while i < n && (bytes[i] == lf || bytes[i] == cr) {
+            if bytes[i] == cr && i + 1 < n && bytes[i + 1] == lf { i += 1 }
+            if bytes[i] == cr && i + 1 == n && !complete { return nil }
+            i += 1
+            line += 1
+        }
+        // The header record: fields, quoted or not, up to an unquoted line end.
+        var atFieldStart = true
+        while i < n {
+            let b = bytes[i]
+            if atFieldStart && b == quote {
+                i += 1
+                var pcr = false
+                while true {
+                    guard i < n else { return complete ? (n, line) : nil }
+                    let q = bytes[i]
+                    if q == quote {
+                        if i + 1 < n && bytes[i + 1] == quote { i += 2; pcr = false; continue }
+                        if i + 1 == n && !complete { return nil }
+                        i += 1
+                        break
+                    }
+                    if q == lf { if !pcr { line += 1 }; pcr = false } else if q == cr { line += 1; pcr = true } else { pcr = false }
+                    i += 1
+                }
+                atFieldStart = false
+                continue
+            }
+            if b == delimiter {
+                atFieldStart = true
+                i += 1
+            } else if b == lf || b == cr {
+                if b == cr {
+                    if i + 1 < n { if bytes[i + 1] == lf { i += 1 } } else if !complete { return nil }
+                }
+                return (i + 1, line + 1)
+            } else {
+                atFieldStart = false
+                i += 1
+            }
+        }
+        return complete ? (n, line) : nil
+    }
+
+    /// Offsets where `workers` workers start: the data start, then for each further worker the
+    /// byte after the first LF at or after an equal share of the data. A start may lie inside a
+    /// quoted field: `FastCodeScanner.scan` results say where each worker really stopped, and
+    /// the caller checks the chain (and re-reads a region whose guessed start was wrong).
+    public func splitPoints(workers: Int) -> [Int] {
+        var points = [dataStart]
+        let bytes = fileSize - dataStart
+        guard workers > 1, bytes > 0 else { return points }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return points }
+        defer { _ = close(fd) }
+        let window = 1 << 16
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: window)
+        defer { buffer.deallocate() }
+        for k in 1..<workers {
+            var offset = max(dataStart + bytes / workers * k, points.last!)
+            var found = fileSize
+            search: while offset < fileSize {
+                let got = preadFully(fd, buffer, min(window, fileSize - offset), offset)
+                if got <= 0 { break }
+                for j in 0..<got where buffer[j] == lf {
+                    found = offset + j + 1
+                    break search
+                }
+                offset += got
+            }
+            points.append(found)
+        }
+        return points
+    }
+}
+
+/// Reads `count` bytes at `offset` (fewer only at the end of the file); -1 on an error.
+func preadFully(_ fd: Int32, _ destination: UnsafeMutableRawPointer, _ count: Int, _ offset: Int) -> Int {
+    var done = 0
+    while done < count {
+        let n = pread(fd, destination + done, count - done, off_t(offset + done))
+        if n > 0 { done += n; continue }
+        if n == 0 { break }
+        if errno == EINTR { continue }
+        return -1
+    }
+    return done
+}
+
+/// Coded rows as the fast scanner hands them on: row-major codes (0 = missing, 1…k), a weight
+/// per row (only when the plan is weighted) and per demographic a group per row (0 = missing,
+/// c + 1 = category c of the scanner's own category index).
+public final class FastChunk {
+    public let capacity: Int
+    public let itemCount: Int
+    public let demographicCount: Int
+    public internal(set) var rowCount = 0
+    /// `capacity × itemCount` codes.
+    public let codes: UnsafeMutablePointer<UInt8>
+    /// `capacity` weights; meaningful only when the plan is weighted.
+    public let weights: UnsafeMutablePointer<Double>
+    /// Demographic-major: demographic d's groups start at `groups + d * capacity`.
+    public let groups: UnsafeMutablePointer<UInt32>
+
+    init(capacity: Int, itemCount: Int, demographicCount: Int) {
+        self.capacity = capacity
+        self.itemCount = itemCount
+        self.demographicCount = demographicCount
+        codes = .allocate(capacity: max(1, capacity * itemCount))
+        weights = .allocate(capacity: capacity)
+        weights.initialize(repeating: 1, count: capacity)
+        groups = .allocate(capacity: max(1, capacity * demographicCount))
+    }
+
+    deinit {
+        codes.deallocate()
+        weights.deallocate()
+        groups.deallocate()
+    }
+
+    /// The rows as a `CodedChunk` (weights are 1 when `weighted` is false).
+    public func codedChunk(weighted: Bool) -> CodedChunk {
+        var chunk = CodedChunk(demographicCount: demographicCount)
+        chunk.rowCount = rowCount
+        chunk.codes = Array(UnsafeBufferPointer(start: codes, count: rowCount * itemCount))
+        chunk.weights = weighted ? Array(UnsafeBufferPointer(start: weights, count: rowCount))
+                                 : Array(repeating: 1, count: rowCount)
+        for d in 0..<demographicCount {
+            chunk.groups[d] = Array(UnsafeBufferPointer(start: groups + d * capacity, count: rowCount))
+        }
+        return chunk
+    }
+}
+
+/// What one scan of a byte range found.
+public struct FastScanOutcome: Sendable {
+    /// Where the scan began and the offset right after the last record it read.
+    public var start: Int
+    public var end: Int
+    /// Line breaks between `start` and `end` (a line end, or a line break inside a quoted field).
+    public var lines = 0
+    public var rowsRead = 0
+    public var blankLines = 0
+    /// The scanner's own category indices (numbers in its chunks refer to them).
+    public var categories: [CategoryIndex]
+    /// Respondent id → lines relative to the line of `start` (0 = that line).
+    public var idLines: [String: [Int]] = [:]
+    /// Set when the scanner stopped at something it leaves to `ResponseReader`.
+    public var problem: String?
+    /// Seconds spent in the chunk consumer (the rest of the scan is parsing and coding).
+    public var sinkSeconds = 0.0
+    public var seconds = 0.0
+}
+
+/// A small open-addressing map from a cell's exact bytes to a value, with a bounded size: keys
+/// are compared by their first and last 8 bytes and length (which covers every byte of keys up
+/// to 16 bytes), longer keys also by their middle bytes. One entry is half a cache line.
+final class ByteCache {
+    struct Entry {
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+        /// -1: empty.
+        var length: Int32 = -1
+        var value: UInt32 = 0
+        /// A copy of the key when it is longer than 16 bytes.
+        var long: UnsafeMutablePointer<UInt8>? = nil
+    }
+
+    static let slots = 1024
+    static let limit = 700
+    private(set) var count = 0
+    let entries: UnsafeMutablePointer<Entry>
+
+    init() {
+        entries = .allocate(capacity: ByteCache.slots)
+        entries.initialize(repeating: Entry(), count: ByteCache.slots)
+    }
+
+    deinit {
+        for s in 0..<ByteCache.slots { entries[s].long?.deallocate() }
+        entries.deallocate()
+    }
+
+    /// First and last 8 bytes of `bytes[0..<n]` (n ≥ 1), the first masked to `n` bytes and the
+    /// last 0 when shorter. Reads up to 8 bytes before and after the key, without a branch on
+    /// the length: the caller's buffers are padded on both sides.
+    @inline(__always)
+    static func words(_ bytes: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
+        let raw = UnsafeRawPointer(bytes)
+        let w = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
+        let short = n < 8
+        let kept = UInt64(truncatingIfNeeded: 64 &- 8 &* (short ? n : 8))
+        return (w & (~0 &>> kept), short ? 0 : v)
+    }
+
+    @inline(__always)
+    static func slot(_ a: UInt64, _ b: UInt64, _ n: Int) -> Int {
+        let h = (a ^ (b >> 7) ^ (b << 13) ^ (UInt64(truncatingIfNeeded: n) << 56)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: h >> 54)   // 10 bits: 1024 slots
+    }
+
+    @inline(__always)
+    func find(_ bytes: UnsafePointer<UInt8>, _ n: Int) -> UInt32? {
+        let (a, b) = ByteCache.words(bytes, n)
+        var s = ByteCache.slot(a, b, n)
+        while true {
+            let entry = entries + s
+            let length = Int(entry.pointee.length)
+            if length < 0 { return nil }
+            if length == n && entry.pointee.first == a && entry.pointee.last == b && (n <= 16 || middleMatches(entry.pointee.long, bytes, n)) {
+                return entry.pointee.value
+            }
+            s = (s &+ 1) & (ByteCache.slots &- 1)
+        }
+    }
+
+    private func middleMatches(_ key: UnsafeMutablePointer<UInt8>?, _ bytes: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard let key else { return false }
+        let a = UnsafeRawPointer(key), b = UnsafeRawPointer(bytes)
+        var j = 8
+        while j + 8 <= n - 8 {
+            if a.loadUnaligned(fromByteOffset: j, as: UInt64.self) != b.loadUnaligned(fromByteOffset: j, as: UInt64.self) { return false }
+            j += 8
+        }
+        while j < n - 8 {
+            if key[j] != bytes[j] { return false }
+            j += 1
+        }
+        return true
+    }
+
+    func insert(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ value: UInt32) {
+        guard count < ByteCache.limit, n < Int(Int32.max) else { return }
+        let (a, b) = ByteCache.words(bytes, n)
+        var s = ByteCache.slot(a, b, n)
+        while entries[s].length >= 0 { s = (s + 1) & (ByteCache.slots - 1) }
+        var entry = Entry(first: a, last: b, length: Int32(n), value: value)
+        if n > 16 {
+            let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+            copy.initialize(from: bytes, count: n)
+            entry.long = copy
+        }
+        entries[s] = entry
+        count += 1
+    }
+}
+
+/// Reads byte ranges of a responses file into coded chunks (see `FastScanPlan`).
+///
+/// One scanner per thread; a scanner keeps its caches and its own category index across
+/// `scan` calls. Memory: one block buffer (grown only for a record longer than a block), one
+/// chunk, and bounded caches — nothing grows with the number of rows, except the respondent ids
+/// when the spec names an id column (duplicate ids must be found).
+public final class FastCodeScanner {
+    public let plan: FastScanPlan
+    public let chunk: FastChunk
+    private let fd: Int32
+    private let blockSize: Int
+    private let maxRecordBytes: Int
+    private let countOnly: Bool
+
+    @exclusivity(unchecked) private var buffer: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var capacity: Int
+    private static let padding = 16
+
+    /// `capacity` bytes with 16 zero bytes before and after: cell keys are read 8 bytes at a
+    /// time, also just before a cell and just past it.
+    private static func paddedBuffer(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
+        let base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 2 * padding)
+        base.initialize(repeating: 0, count: capacity + 2 * padding)
+        return base + padding
+    }
+
+    private static func free(_ buffer: UnsafeMutablePointer<UInt8>) {
+        (buffer - padding).deallocate()
+    }
+
+    private let kinds: UnsafeMutablePointer<UInt8>
+    private let slots: UnsafeMutablePointer<Int>
+    /// Per column: how many item columns follow in a row, itself included (0 for other columns).
+    private let runs: UnsafeMutablePointer<Int>
+    /// Level of each one-byte cell: 0xFE not yet looked up, 0xFF unknown, 0xFD a delimiter,
+    /// line end or quote (never a one-byte cell of the run loop).
+    private let oneByte: UnsafeMutablePointer<UInt8>
+    /// Per demographic, group of each one-byte cell: UInt32.max not yet looked up.
+    private let groupOneByte: UnsafeMutablePointer<UInt32>
+    private let itemCache = ByteCache()
+    private let groupCaches: [ByteCache]
+    /// Level of the empty cell; 0xFF unknown.
+    private let emptyCode: UInt8
+    @exclusivity(unchecked) private var emptyGroups: [UInt32?]
+    @exclusivity(unchecked) private var categories: [CategoryIndex]
+    @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var scratchCapacity = 256
+
+    // Per-record results.
+    @exclusivity(unchecked) private var problem: String?
+    @exclusivity(unchecked) private var recordLines = 0
+    @exclusivity(unchecked) private var recordBlank = false
+    @exclusivity(unchecked) private var recordID: String?
+
+    private static let needMore = -1
+    private static let bail = -2
+
+    /// - Parameters:
+    ///   - countOnly: only find records (for row offsets): every column is skipped.
+    public init(plan: FastScanPlan, blockSize: Int = 4 << 20, chunkRows: Int = 4096,
+                maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes, countOnly: Bool = false) throws {
+        self.plan = plan
+        self.blockSize = max(1, blockSize)
+        self.maxRecordBytes = maxRecordBytes
+        self.countOnly = countOnly
+        let fd = open(plan.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw InputError("cannot open file", at: SourceLocation(file: plan.fileName), expected: "a readable CSV file")
+        }
+        self.fd = fd
+        capacity = self.blockSize
+        buffer = FastCodeScanner.paddedBuffer(capacity)
+        scratch = FastCodeScanner.paddedBuffer(scratchCapacity)
+        chunk = FastChunk(capacity: max(1, chunkRows), itemCount: plan.itemCount, demographicCount: plan.demographicCount)
+        let columns = plan.headerCount
+        kinds = .allocate(capacity: columns)
+        slots = .allocate(capacity: columns)
+        for c in 0..<columns {
+            kinds[c] = countOnly ? kindSkip : plan.kinds[c]
+            slots[c] = plan.slots[c]
+        }
+        runs = .allocate(capacity: columns + 1)
+        runs[columns] = 0
+        for c in stride(from: columns - 1, through: 0, by: -1) {
+            runs[c] = kinds[c] == kindItem ? runs[c + 1] + 1 : 0
+        }
+        oneByte = .allocate(capacity: 256)
+        oneByte.initialize(repeating: 0xFE, count: 256)
+        for b in [plan.delimiter, lf, cr, quote] { oneByte[Int(b)] = 0xFD }
+        groupOneByte = .allocate(capacity: 256 * max(1, plan.demographicCount))
+        groupOneByte.initialize(repeating: .max, count: 256 * max(1, plan.demographicCount))
+        groupCaches = (0..<plan.demographicCount).map { _ in ByteCache() }
+        emptyCode = plan.coder.code("") ?? 0xFF
+        emptyGroups = Array(repeating: nil, count: plan.demographicCount)
+        categories = plan.initialCategories
+    }
+
+    deinit {
+        _ = close(fd)
+        FastCodeScanner.free(buffer)
+        FastCodeScanner.free(scratch)
+        kinds.deallocate()
+        slots.deallocate()
+        runs.deallocate()
+        oneByte.deallocate()
+        groupOneByte.deallocate()
+    }
+
+    /// Reads the records that start in `[start, stop)` (the last one may run past `stop`),
+    /// handing every full chunk, and the last partial one, to `sink`. `start` must be where a
+    /// record starts for the result to mean anything: the outcome's `end` lets the caller check
+    /// that against the previous range.
+    public func scan(from start: Int, to stop: Int, sink: (FastChunk) -> Void) -> FastScanOutcome {
+        let began = monotonicSeconds()
+        var outcome = FastScanOutcome(start: start, end: start, categories: [])
+        var bufferBase = start        // file offset of buffer[0]
+        var have = 0                  // bytes in the buffer
+        var pos = 0                   // next record
+        var validated = 0             // buffer[..<validated] is known to be valid UTF-8
+        var eof = start >= plan.fileSize
+        var lines = 0
+        var rowsRead = 0
+        var blank = 0
+        var sinkSeconds = 0.0
+        chunk.rowCount = 0
+        problem = nil
+
+        func flush() {
+            guard chunk.rowCount > 0 else { return }
+            let t = monotonicSeconds()
+            sink(chunk)
+            sinkSeconds += monotonicSeconds() - t
+            chunk.rowCount = 0
+        }
+
+        scanning: while true {
+            if pos >= have {
+                if eof { break }
+                bufferBase += pos
+                have = 0
+                pos = 0
+                validated = 0
+                if !read(&have, base: bufferBase, eof: &eof, validated: &validated) { break }
+                continue
+            }
+            if bufferBase + pos >= stop { break }
+            let next = parseRecord(buffer, pos, have, eof, row: chunk.rowCount)
+            if next >= 0 {
+                pos = next
+                lines += recordLines
+                if recordBlank {
+                    blank += 1
+                    continue
+                }
+                rowsRead += 1
+                if let id = recordID {
+                    outcome.idLines[id, default: []].append(lines - recordLines)
+                    recordID = nil
+                }
+                if !countOnly {
+                    chunk.rowCount += 1
+                    if chunk.rowCount == chunk.capacity { flush() }
+                }
+                continue
+            }
+            if next == FastCodeScanner.bail { break }
+            // The record runs past the buffer: keep it, make room, read on.
+            if eof {
+                problem = "internal: record past the end of the file"
+                break
+            }
+            if pos > 0 {
+                let keep = have - pos
+                buffer.update(from: buffer + pos, count: keep)
+                bufferBase += pos
+                validated = max(0, validated - pos)
+                have = keep
+                pos = 0
+            }
+            if have == capacity {
+                guard capacity < maxRecordBytes else {
+                    problem = "a record longer than \(maxRecordBytes) bytes"
+                    break
+                }
+                let grown = FastCodeScanner.paddedBuffer(2 * capacity)
+                grown.update(from: buffer, count: have)
+                FastCodeScanner.free(buffer)
+                buffer = grown
+                capacity *= 2
+            }
+            if !read(&have, base: bufferBase, eof: &eof, validated: &validated) { break }
+        }
+        if problem == nil { flush() }
+        outcome.end = bufferBase + pos
+        outcome.lines = lines
+        outcome.rowsRead = rowsRead
+        outcome.blankLines = blank
+        outcome.categories = categories
+        outcome.problem = problem
+        outcome.sinkSeconds = sinkSeconds
+        outcome.seconds = monotonicSeconds() - began
+        // A grown buffer goes back to one block, so one long record does not hold memory.
+        if capacity > blockSize {
+            FastCodeScanner.free(buffer)
+            capacity = blockSize
+            buffer = FastCodeScanner.paddedBuffer(capacity)
+        }
+        return outcome
+    }
+
+    /// Appends the next block to the buffer and checks it is UTF-8 up to its last ASCII byte
+    /// (the rest may be a character cut by the block end). false, with `problem` set, on failure.
+    private func read(_ have: inout Int, base: Int, eof: inout Bool, validated: inout Int) -> Bool {
+        let room = capacity - have
+        let got = preadFully(fd, buffer + have, room, base + have)
+        if got < 0 {
+            problem = "cannot read the file"
+            return false
+        }
+        if got < room || base + have + got >= plan.fileSize { eof = true }
+        have += got
+        // Two zero bytes after the data let the run loop look one byte ahead without a bounds
+        // check (a zero byte is never a delimiter, line end or quote).
+        buffer[have] = 0
+        buffer[have + 1] = 0
+        // Valid UTF-8 in the whole stream means valid UTF-8 in every field: delimiters, quotes
+        // and line ends are ASCII and never inside a multi-byte character.
+        var safe = have
+        if !eof {
+            while safe > validated && buffer[safe - 1] >= 0x80 { safe -= 1 }
+        }
+        if safe > validated {
+            if !isASCII(buffer + validated, safe - validated),
+               firstInvalidUTF8(UnsafeBufferPointer(start: buffer + validated, count: safe - validated)) != nil {
+                problem = "invalid UTF-8"
+                return false
+            }
+            validated = safe
+        }
+        return true
+    }
+
+    private func isASCII(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> Bool {
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        var acc: UInt64 = 0
+        while i + 8 <= n {
+            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < n {
+            acc |= UInt64(p[i])
+            i += 1
+        }
+        return acc & 0x8080_8080_8080_8080 == 0
+    }
+
+    // MARK: - Records
+
+    /// Parses the record at `start` into row `row` of the chunk. Returns the offset after its line
+    /// end, `needMore` when it runs past `have` (and the input goes on), or `bail`.
+    @inline(__always)
+    private func parseRecord(_ p: UnsafeMutablePointer<UInt8>, _ start: Int, _ have: Int, _ eof: Bool, row: Int) -> Int {
+        let d = plan.delimiter
+        let columns = plan.headerCount
+        var i = start
+        var extra = 0
+        recordBlank = false
+        recordID = nil
+
+        if columns > 1 && (p[i] == lf || p[i] == cr) {
+            // An empty line: no respondent.
+            if p[i] == cr {
+                if i + 1 < have {
+                    i += p[i + 1] == lf ? 2 : 1
+                } else if eof {
+                    i += 1
+                } else {
+                    return FastCodeScanner.needMore
+                }
+            } else {
+                i += 1
+            }
+            recordBlank = true
+            recordLines = 1
+            return i
+        }
+
+        let codes = chunk.codes + row * chunk.itemCount
+        var c = 0
+        // Once a run stops at its first cell (a label, say), the rest of the record goes cell by cell.
+        var tryRuns = true
+        while true {
+            let kind = kinds[c]
+            if kind == kindItem && tryRuns {
+                // The common case of a coded survey: a run of item columns whose cells are one
+                // byte, or empty, each followed by the delimiter. (The zero bytes after the data
+                // stop this loop at the end of the buffer.)
+                let run = runs[c]
+                var k = 0
+                while k < run {
+                    let b = p[i]
+                    if b == d {
+                        if emptyCode == 0xFF { break }
+                        codes[slots[c &+ k]] = emptyCode
+                        i &+= 1
+                    } else {
+                        let code = oneByte[Int(b)]
+                        if code >= 0xFD || p[i &+ 1] != d { break }
+                        codes[slots[c &+ k]] = code
+                        i &+= 2
+                    }
+                    k &+= 1
+                }
+                c &+= k
+                tryRuns = k > 0
+                if k == run {
+                    if c == columns {
+                        problem = "a ragged row"
+                        return FastCodeScanner.bail
+                    }
+                    continue
+                }
+            }
+            var value = p + i
+            var length = 0
+            if i < have && p[i] == quote {
+                // A quoted field: up to the quote not followed by another.
+                var j = i + 1
+                var doubled = false
+                var pcr = false
+                while true {
+                    if j >= have {
+                        if eof {
+                            problem = "unterminated quoted field"
+                            return FastCodeScanner.bail
+                        }
+                        return FastCodeScanner.needMore
+                    }
+                    let b = p[j]
+                    if b == quote {
+                        if j + 1 < have {
+                            if p[j + 1] == quote { doubled = true; j += 2; pcr = false; continue }
+                            break
+                        }
+                        if eof { break }
+                        return FastCodeScanner.needMore
+                    }
+                    if b == lf {
+                        if !pcr { extra += 1 }
+                        pcr = false
+                    } else if b == cr {
+                        extra += 1
+                        pcr = true
+                    } else {
+                        pcr = false
+                    }
+                    j += 1
+                }
+                // p[j] is the closing quote.
+                value = p + i + 1
+                length = j - i - 1
+                i = j + 1
+                if i < have {
+                    let t = p[i]
+                    if t != d && t != lf && t != cr {
+                        problem = "text after a closing quote"
+                        return FastCodeScanner.bail
+                    }
+                } else if !eof {
+                    return FastCodeScanner.needMore
+                }
+                if doubled && kind != kindSkip {
+                    length = unescape(value, length)
+                    value = scratch
+                }
+            } else {
+                let j = terminator(p, from: i, have: have, delimiter: d)
+                if j == have && !eof { return FastCodeScanner.needMore }
+                length = j - i
+                i = j
+            }
+
+            if kind != kindSkip {
+                switch kind {
+                case kindItem:
+                    let code = itemCode(value, length)
+                    if code == 0xFF {
+                        problem = "an unknown answer"
+                        return FastCodeScanner.bail
+                    }
+                    codes[slots[c]] = code
+                case kindGroup:
+                    let s = slots[c]
+                    guard let g = group(s, value, length) else {
+                        problem = "an unknown category"
+                        return FastCodeScanner.bail
+                    }
+                    chunk.groups[s * chunk.capacity + row] = g
+                case kindWeight:
+                    guard let w = weight(value, length) else {
+                        problem = "an invalid weight"
+                        return FastCodeScanner.bail
+                    }
+                    chunk.weights[row] = w
+                default:
+                    recordID = String(decoding: UnsafeBufferPointer(start: value, count: length), as: UTF8.self)
+                }
+            }
+
+            // The field's terminator.
+            if i >= have {
+                // The end of the input ends the record.
+                if c != columns - 1 {
+                    problem = "a ragged row"
+                    return FastCodeScanner.bail
+                }
+                recordLines = extra
+                return have
+            }
+            let t = p[i]
+            if t == d {
+                c += 1
+                if c == columns {
+                    problem = "a ragged row"
+                    return FastCodeScanner.bail
+                }
+                i += 1
+                continue
+            }
+            if c != columns - 1 {
+                problem = "a ragged row"
+                return FastCodeScanner.bail
+            }
+            if t == cr {
+                if i + 1 < have {
+                    i += p[i + 1] == lf ? 2 : 1
+                } else if eof {
+                    i += 1
+                } else {
+                    return FastCodeScanner.needMore
+                }
+            } else {
+                i += 1
+            }
+            recordLines = extra + 1
+            return i
+        }
+    }
+
+    /// The first index from `start` whose byte is the delimiter, LF or CR, or `have`: eight
+    /// bytes at a time (the lowest flagged byte of the classic has-zero-byte test is exact).
+    @inline(__always)
+    private func terminator(_ p: UnsafeMutablePointer<UInt8>, from start: Int, have: Int, delimiter d: UInt8) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let dd = UInt64(d) &* ones, ll = 0x0A &* ones, cc = 0x0D &* ones
+        let raw = UnsafeRawPointer(p)
+        var j = start
+        if j &+ 16 <= have {
+            // Most cells are shorter than 16 bytes: two words, and no branch on which one.
+            let w0 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+            let w1 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j &+ 8, as: UInt64.self))
+            let x0 = w0 ^ dd, y0 = w0 ^ ll, z0 = w0 ^ cc
+            let x1 = w1 ^ dd, y1 = w1 ^ ll, z1 = w1 ^ cc
+            let m0 = (((x0 &- ones) & ~x0) | ((y0 &- ones) & ~y0) | ((z0 &- ones) & ~z0)) & highs
+            let m1 = (((x1 &- ones) & ~x1) | ((y1 &- ones) & ~y1) | ((z1 &- ones) & ~z1)) & highs
+            if m0 | m1 != 0 {
+                let t0 = m0.trailingZeroBitCount &>> 3   // 8 when the first word has none
+                let t1 = m1.trailingZeroBitCount &>> 3
+                return j &+ t0 &+ (m0 == 0 ? t1 : 0)
+            }
+            j &+= 16
+        }
+        while j + 8 <= have {
+            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+            let x = w ^ dd, y = w ^ ll, z = w ^ cc
+            let m = ((x &- ones) & ~x) | ((y &- ones) & ~y) | ((z &- ones) & ~z)
+            let hit = m & highs
+            if hit != 0 { return j + hit.trailingZeroBitCount >> 3 }
+            j += 8
+        }
+        while j < have {
+            let b = p[j]
+            if b == d || b == lf || b == cr { break }
+            j += 1
+        }
+        return j
+    }
+
+    /// A quoted field's text with `""` turned into `"`, into `scratch`; returns its length.
+    private func unescape(_ value: UnsafeMutablePointer<UInt8>, _ length: Int) -> Int {
+        if length > scratchCapacity {
+            FastCodeScanner.free(scratch)
+            scratchCapacity = max(length, 2 * scratchCapacity)
+            scratch = FastCodeScanner.paddedBuffer(scratchCapacity)
+        }
+        var n = 0
+        var j = 0
+        while j < length {
+            let b = value[j]
+            scratch[n] = b
+            n += 1
+            j += b == quote ? 2 : 1
+        }
+        return n
+    }
+
+    // MARK: - Cells
+
+    private func text(_ value: UnsafePointer<UInt8>, _ length: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: value, count: length), as: UTF8.self)
+    }
+
+    private func resolveOneByte(_ b: UInt8) -> UInt8 {
+        // A lone byte ≥ 0x80 is not UTF-8; the buffer check has already refused it.
+        let code = b < 0x80 ? (plan.coder.code(String(UnicodeScalar(b))) ?? 0xFF) : 0xFF
+        oneByte[Int(b)] = code
+        return code
+    }
+
+    @inline(__always)
+    private func itemCode(_ value: UnsafeMutablePointer<UInt8>, _ length: Int) -> UInt8 {
+        if length > 1 {
+            if let found = itemCache.find(value, length) { return UInt8(truncatingIfNeeded: found) }
+        } else if length == 1 {
+            let code = oneByte[Int(value[0])]
+            if code < 0xFD || code == 0xFF { return code }
+        } else {
+            return emptyCode
+        }
+        return itemCodeFirstTime(value, length)
+    }
+
+    /// A cell whose exact bytes were not met before: decoded and looked up as `AnswerCoder` does.
+    @inline(never)
+    private func itemCodeFirstTime(_ value: UnsafeMutablePointer<UInt8>, _ length: Int) -> UInt8 {
+        if length == 1 {
+            if oneByte[Int(value[0])] == 0xFE { return resolveOneByte(value[0]) }
+            // A quoted delimiter, line end or quote.
+            return plan.coder.code(String(UnicodeScalar(value[0]))) ?? 0xFF
+        }
+        guard let code = plan.coder.code(text(value, length)) else { return 0xFF }
+        itemCache.insert(value, length, UInt32(code))
+        return code
+    }
+
+    @inline(__always)
+    private func group(_ d: Int, _ value: UnsafeMutablePointer<UInt8>, _ length: Int) -> UInt32? {
+        if length == 1 {
+            let g = groupOneByte[d * 256 + Int(value[0])]
+            if g != .max { return g }
+        } else if length == 0 {
+            if let g = emptyGroups[d] { return g }
+        } else if let g = groupCaches[d].find(value, length) {
+            return g
+        }
+        return groupFirstTime(d, value, length)
+    }
+
+    /// A demographic cell whose exact bytes were not met before.
+    @inline(never)
+    private func groupFirstTime(_ d: Int, _ value: UnsafeMutablePointer<UInt8>, _ length: Int) -> UInt32? {
+        // As ResponseReader: a missing marker, else a category (discovered unless fixed).
+        let cell = text(value, length)
+        let g: UInt32
+        if plan.coder.isMissingMarker(cell) {
+            g = 0
+        } else if let number = categories[d].number(of: cell) {
+            g = number
+        } else {
+            return nil
+        }
+        if length == 1 {
+            groupOneByte[d * 256 + Int(value[0])] = g
+        } else if length == 0 {
+            emptyGroups[d] = g
+        } else {
+            groupCaches[d].insert(value, length, g)
+        }
+        return g
+    }
+
+    /// The weight of a cell as `Double(cell.trimmingCharacters(in: " \t"))` reads it: plain
+    /// decimals of up to 15 digits are converted directly (one exact integer divided by an exact
+    /// power of ten is correctly rounded, as Swift's parser is); anything else goes through it.
+    @inline(__always)
+    private func weight(_ value: UnsafeMutablePointer<UInt8>, _ length: Int) -> Double? {
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = -1
+        var j = 0
+        var plain = length > 0 && length <= 16
+        while plain && j < length {
+            let b = value[j]
+            if b >= 0x30 && b <= 0x39 {
+                mantissa = mantissa &* 10 &+ UInt64(b &- 0x30)
+                digits += 1
+                if fraction >= 0 { fraction += 1 }
+            } else if b == 0x2E && fraction < 0 && j > 0 {
+                fraction = 0
+            } else {
+                plain = false
+            }
+            j += 1
+        }
+        if plain && digits <= 15 && fraction != 0 {
+            let w = Double(mantissa)
+            return fraction > 0 ? w / powersOfTen[fraction] : w
+        }
+        let cell = text(value, length)
+        guard let w = Double(cell.trimmingCharacters(in: " \t")), w.isFinite, w >= 0 else { return nil }
+        return w
+    }
+}
+
+private let powersOfTen: [Double] = (0...22).map { k in
+    var p = 1.0
+    for _ in 0..<k { p *= 10 }
+    return p
+}
+
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+// MARK: - Merging the scans of a file
+
+extension FastScanPlan {
+    /// The category indices of a whole file from its ranges' scans, in file order: a category
+    /// gets the number a sequential read would give it (its first appearance in the file), and
+    /// `maps[k][d][g]` is the file-wide number of scan k's group g of demographic d.
+    /// nil when a range's category is unknown to a fixed list (cannot happen after a clean scan).
+    public func mergeCategories(_ scans: [[CategoryIndex]]) -> (categories: [CategoryIndex], maps: [[[UInt32]]])? {
+        var merged = initialCategories
+        var maps: [[[UInt32]]] = []
+        for local in scans {
+            var map: [[UInt32]] = []
+            for d in local.indices {
+                var numbers: [UInt32] = [0]
+                for name in local[d].names {
+                    guard let number = merged[d].number(of: name) else { return nil }
+                    numbers.append(number)
+                }
+                map.append(numbers)
+            }
+            maps.append(map)
+        }
+        return (merged, maps)
+    }
+
+    /// The data-quality account of the whole file from its ranges' scans, in file order.
+    public func mergeQuality(_ scans: [FastScanOutcome]) -> DataQuality {
+        var quality = headerQuality
+        var line = dataLine
+        var idLines: [String: [Int]] = [:]
+        for scan in scans {
+            quality.rowsRead += scan.rowsRead
+            quality.rowsUsed += scan.rowsRead
+            quality.blankLines += scan.blankLines
+            for (id, lines) in scan.idLines {
+                idLines[id, default: []].append(contentsOf: lines.map { $0 + line })
+            }
+            line += scan.lines
+        }
+        if hasID {
+            quality.duplicateIDs = idLines.filter { $0.value.count > 1 }
+                .map { DataQuality.DuplicateID(id: $0.key, lines: $0.value) }
+                .sorted { $0.lines[0] < $1.lines[0] }
+        }
+        return quality
+    }
+}

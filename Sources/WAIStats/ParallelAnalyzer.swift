@@ -1,0 +1,345 @@
+import COpenBLAS
+import Dispatch
+import WAIIO
+import WAIModel
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How the parallel pipeline is run; the defaults are what `Analyzer.analyze` uses.
+///
+/// The environment can change them for one process (the benchmark uses this):
+/// `WAI_PIPELINE=sequential` always reads with `ResponseReader`, `WAI_PIPELINE=parallel` uses
+/// the fast pipeline whatever the file size, `WAI_WORKERS=n` sets the number of workers, and
+/// `WAI_PIPELINE_TRACE=1` prints which pipeline ran, and its times, to standard error.
+public struct PipelineOptions: Sendable {
+    /// false: always the sequential reader.
+    public var enabled = true
+    public var workers: Int
+    /// Bytes read per `pread`.
+    public var blockSize = 4 << 20
+    public var chunkRows = 4096
+    /// Smaller data sections are read sequentially: the result is the same, and below this the
+    /// set-up is not worth it.
+    public var minimumBytes = 4 << 20
+    /// At least this many bytes of data per worker.
+    public var bytesPerWorker = 1 << 20
+    /// Level counts of counts-only plans: `.loops` (`LevelCounter`) or `.blas` (`Aggregator`'s
+    /// GEMM). Plans with cross-products or replicates always go through `Aggregator`, with the
+    /// caller's path.
+    public var countsPath: AggregationPath = .loops
+    public var trace = false
+
+    public init(workers: Int? = nil) {
+        self.workers = max(1, workers ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// The defaults, changed by `WAI_PIPELINE`, `WAI_WORKERS` and `WAI_PIPELINE_TRACE`.
+    public static func fromEnvironment() -> PipelineOptions {
+        var options = PipelineOptions()
+        func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        switch variable("WAI_PIPELINE") {
+        case "sequential": options.enabled = false
+        case "parallel": options.minimumBytes = 0; options.bytesPerWorker = 1
+        default: break
+        }
+        if let text = variable("WAI_WORKERS"), let n = Int(text), n >= 1 { options.workers = n }
+        if let text = variable("WAI_PIPELINE_TRACE"), !text.isEmpty, text != "0" { options.trace = true }
+        return options
+    }
+}
+
+/// Which pipeline read a file, and where the time went.
+public struct PipelineReport: Sendable, Hashable, Codable {
+    /// "parallel" or "sequential".
+    public var pipeline: String
+    /// Why the sequential reader ran.
+    public var reason: String?
+    public var workers = 1
+    /// What added the level counts: "loops" (`LevelCounter`) or "aggregator-blas"/"aggregator-loops"
+    /// (`Aggregator`, with the plan's cross-products and replicates on BLAS).
+    public var aggregation = ""
+    public var dataBytes = 0
+    /// Ranges read again because a guessed start fell inside a quoted field.
+    public var rereads = 0
+    /// Whether a first pass counted each range's rows (for the bootstrap's row keys).
+    public var countPass = false
+    /// Seconds of all workers: parsing and coding, and aggregation.
+    public var parseSeconds = 0.0
+    public var aggregateSeconds = 0.0
+    public var wallSeconds = 0.0
+
+    public init(pipeline: String, reason: String? = nil) {
+        self.pipeline = pipeline
+        self.reason = reason
+    }
+
+    public var summary: String {
+        var text = "pipeline \(pipeline)"
+        if let reason { text += " (\(reason))" }
+        if pipeline == "parallel" {
+            text += ": \(workers) workers, aggregation \(aggregation), \(dataBytes) bytes"
+            if countPass { text += ", row-count pass" }
+            if rereads > 0 { text += ", \(rereads) ranges re-read" }
+            text += ", parse \(seconds(parseSeconds)) s + aggregate \(seconds(aggregateSeconds)) s (summed over workers), wall \(seconds(wallSeconds)) s"
+        }
+        return text
+    }
+
+    private func seconds(_ value: Double) -> String {
+        let scaled = (value * 1000).rounded() / 1000
+        return "\(scaled)"
+    }
+}
+
+/// Statistics of a whole file from the parallel pipeline: what a sequential
+/// `ResponseReader` + `Aggregator` pass gives, and how they were made.
+public struct PipelineResult: Sendable {
+    public var statistics: SufficientStatistics
+    /// Per demographic, the category names in the order a sequential read finds them.
+    public var categories: [[String]]
+    public var quality: DataQuality
+    public var report: PipelineReport
+}
+
+/// The fast path from a survey CSV to its sufficient statistics.
+///
+/// The data section is cut into one range per worker at line starts. Each worker reads its
+/// range with its own `FastCodeScanner` (large `pread` blocks, bytes coded straight to levels)
+/// and aggregates its own `SufficientStatistics`; the parts are added up in file order, each
+/// worker's categories renumbered to the order a sequential pass finds them. Memory is a block
+/// buffer, a chunk and the statistics per worker, whatever the number of rows.
+///
+/// A cut may fall inside a quoted field that holds a line break: each worker reports where its
+/// last record ended, and a range whose guessed start differs from that is read again from the
+/// right place. Bootstrap replicates key each row's multipliers by its row number in the file,
+/// so with replicates a first pass counts the rows of every range (and finds the true starts).
+///
+/// Whenever a scanner meets anything it does not handle itself (see `FastScanPlan`), the result
+/// is nil and the caller reads the file with `ResponseReader`, which gives the same statistics
+/// or throws the located error.
+public enum ParallelAnalyzer {
+    /// The statistics of the file `reader` has opened (and read the header of), or nil when the
+    /// sequential reader must do it (`report` then says why).
+    public static func aggregate(
+        reader: ResponseReader, csvPath: String, plan: AggregationPlan, scores: [[Double]],
+        path: AggregationPath, calibration: Calibration?, options: PipelineOptions = .fromEnvironment(),
+        report: UnsafeMutablePointer<PipelineReport>? = nil
+    ) -> PipelineResult? {
+        let began = monotonic()
+        func sequential(_ reason: String) -> PipelineResult? {
+            let result = PipelineReport(pipeline: "sequential", reason: reason)
+            if options.trace { printTrace(result) }
+            report?.pointee = result
+            return nil
+        }
+        guard options.enabled else { return sequential("WAI_PIPELINE=sequential") }
+        let scanPlan: FastScanPlan
+        switch FastScanPlan.make(reader: reader, path: csvPath) {
+        case .unavailable(let why): return sequential(why)
+        case .ready(let ready): scanPlan = ready
+        }
+        let dataBytes = scanPlan.fileSize - scanPlan.dataStart
+        guard dataBytes >= options.minimumBytes else {
+            return sequential("\(dataBytes) bytes of data, below the parallel pipeline's \(options.minimumBytes)")
+        }
+        let workers = max(1, min(options.workers, dataBytes / max(1, options.bytesPerWorker)))
+        let extras = plan.pairwise || plan.replicates > 0 || !plan.reliabilityTables.isEmpty
+        let useCounter = !extras && options.countsPath == .loops
+        let weighted = scanPlan.weighted || calibration != nil
+        var result = PipelineReport(pipeline: "parallel", reason: nil)
+        result.workers = workers
+        result.dataBytes = dataBytes
+        result.aggregation = useCounter ? "loops" : "aggregator-\((extras ? path : options.countsPath).rawValue)"
+
+        // BLAS inside the workers runs on the worker's own thread, and OpenBLAS's own threads,
+        // which spin for about 0.1 s after they start, must not take the workers' cores.
+        quietBLASThreads()
+        let blasThreads = openblas_get_num_threads()
+        if !useCounter && workers > 1 { openblas_set_num_threads(1) }
+        defer { if !useCounter && workers > 1 { openblas_set_num_threads(blasThreads) } }
+
+        // One range per worker; with replicates, a counting pass first fixes the true starts and
+        // every range's first row number.
+        var starts = scanPlan.splitPoints(workers: workers)
+        var stops = Array(starts.dropFirst()) + [scanPlan.fileSize]
+        var firstRows = [Int](repeating: 0, count: starts.count)
+        if plan.replicates > 0 && starts.count > 1 {
+            result.countPass = true
+            guard let counted = scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: true,
+                                           makeSink: { _ in { _ in } }) else {
+                return sequential("the row-count pass met something the fast scanner leaves to the reader")
+            }
+            var row = 0
+            for k in counted.indices {
+                starts[k] = counted[k].outcome.start
+                firstRows[k] = row
+                row += counted[k].outcome.rowsRead
+            }
+            stops = Array(starts.dropFirst()) + [scanPlan.fileSize]
+            result.rereads += counted.reduce(0) { $0 + ($1.reread ? 1 : 0) }
+        }
+
+        // The main pass: every worker codes its range and aggregates its own statistics.
+        final class Part: @unchecked Sendable {
+            var counter: LevelCounter?
+            var aggregator: Aggregator?
+        }
+        let levels = scanPlan.levelCount
+        var parts = (0..<starts.count).map { _ in Part() }
+        func makeSink(_ k: Int) -> (FastChunk) -> Void {
+            let part = Part()
+            parts[k] = part
+            if useCounter {
+                let counter = LevelCounter(items: scanPlan.itemCount, levels: levels, demographics: scanPlan.demographicCount, weighted: weighted)
+                part.counter = counter
+                if let calibration {
+                    return { chunk in
+                        var coded = chunk.codedChunk(weighted: scanPlan.weighted)
+                        calibration.adjust(&coded)
+                        counter.add(coded)
+                    }
+                }
+                return { chunk in
+                    let groups = (0..<chunk.demographicCount).map { UnsafePointer(chunk.groups + $0 * chunk.capacity) }
+                    counter.add(codes: chunk.codes, weights: chunk.weights, groups: groups, rows: chunk.rowCount)
+                }
+            }
+            part.aggregator = Aggregator(itemCount: scanPlan.itemCount, levelCount: levels, demographicCount: scanPlan.demographicCount,
+                                         path: extras ? path : options.countsPath, plan: plan, scores: scores, firstRow: firstRows[k])
+            return { chunk in
+                var coded = chunk.codedChunk(weighted: scanPlan.weighted)
+                calibration?.adjust(&coded)
+                part.aggregator!.add(coded)
+            }
+        }
+        guard let scans = scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: false, makeSink: makeSink) else {
+            return sequential("the fast scanner met something it leaves to the reader")
+        }
+        result.rereads += scans.reduce(0) { $0 + ($1.reread ? 1 : 0) }
+        if plan.replicates > 0 && scans.contains(where: \.reread) {
+            // Cannot happen: the counting pass fixed every start.
+            return sequential("internal: a range moved after the row-count pass")
+        }
+
+        // Add the parts up in file order, in the categories' file-wide numbering.
+        guard let merged = scanPlan.mergeCategories(scans.map(\.outcome.categories)) else {
+            return sequential("internal: categories do not merge")
+        }
+        var total = SufficientStatistics(itemCount: scanPlan.itemCount, levelCount: levels,
+                                         demographicCount: scanPlan.demographicCount, plan: plan)
+        for (k, scan) in scans.enumerated() {
+            let part = parts[k]
+            let statistics = part.counter?.statistics(plan: plan) ?? part.aggregator!.statistics
+            add(statistics, into: &total, map: merged.maps[k])
+            result.aggregateSeconds += scan.outcome.sinkSeconds
+            result.parseSeconds += scan.outcome.seconds - scan.outcome.sinkSeconds
+        }
+        result.wallSeconds = monotonic() - began
+        if options.trace { printTrace(result) }
+        report?.pointee = result
+        return PipelineResult(statistics: total, categories: merged.categories.map(\.names),
+                              quality: scanPlan.mergeQuality(scans.map(\.outcome)), report: result)
+    }
+
+    /// One range's scan.
+    struct RangeScan {
+        var outcome: FastScanOutcome
+        var reread: Bool
+    }
+
+    /// Scans every range in parallel, then checks that each range started where the previous
+    /// one ended and reads again (on this thread, with a fresh scanner and sink) any range whose
+    /// guessed start was wrong. nil when a range that started right met a problem.
+    ///
+    /// `makeSink(k)` makes the sink of range k (again, for a range read again).
+    static func scanRanges(
+        _ plan: FastScanPlan, starts: [Int], stops: [Int], options: PipelineOptions, countOnly: Bool,
+        makeSink: (Int) -> (FastChunk) -> Void
+    ) -> [RangeScan]? {
+        final class Slot: @unchecked Sendable {
+            var outcome: FastScanOutcome?
+            var failed = false
+        }
+        let n = starts.count
+        let slots = (0..<n).map { _ in Slot() }
+        let sinks = (0..<n).map { makeSink($0) }
+        let run: (Int) -> Void = { k in
+            guard let scanner = try? FastCodeScanner(plan: plan, blockSize: options.blockSize, chunkRows: options.chunkRows, countOnly: countOnly) else {
+                slots[k].failed = true
+                return
+            }
+            slots[k].outcome = scanner.scan(from: starts[k], to: stops[k], sink: sinks[k])
+        }
+        if n == 1 {
+            run(0)
+        } else {
+            withoutActuallyEscaping(run) { body in
+                let box = UncheckedBox(body)
+                DispatchQueue.concurrentPerform(iterations: n) { k in box.value(k) }
+            }
+        }
+        var scans: [RangeScan] = []
+        var expected = starts[0]
+        for k in 0..<n {
+            guard var outcome = slots[k].outcome else { return nil }
+            var reread = false
+            if outcome.start != expected {
+                // The guessed start was inside a record: read this range again from where the
+                // previous one really ended.
+                let sink = makeSink(k)
+                guard let scanner = try? FastCodeScanner(plan: plan, blockSize: options.blockSize, chunkRows: options.chunkRows, countOnly: countOnly) else { return nil }
+                outcome = scanner.scan(from: expected, to: max(expected, stops[k]), sink: sink)
+                reread = true
+            }
+            if outcome.problem != nil { return nil }
+            scans.append(RangeScan(outcome: outcome, reread: reread))
+            expected = outcome.end
+        }
+        return scans
+    }
+
+    /// Adds `part` (numbered in a range's own categories) into `total` (numbered file-wide).
+    static func add(_ part: SufficientStatistics, into total: inout SufficientStatistics, map: [[UInt32]]) {
+        total.overall += part.overall
+        for d in part.byDemographic.indices {
+            for g in part.byDemographic[d].indices {
+                let target = Int(map[d][g])
+                total.ensure(demographic: d, categories: target)
+                total.byDemographic[d][target] += part.byDemographic[d][g]
+            }
+        }
+        for t in total.reliability.indices { total.reliability[t] += part.reliability[t] }
+    }
+
+    static func printTrace(_ report: PipelineReport) {
+        let line = Array("wai: \(report.summary)\n".utf8)
+        _ = line.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count) }
+    }
+
+    static func monotonic() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+}
+
+/// Stops OpenBLAS's thread pool (`blas_thread_shutdown_`, what OpenBLAS itself calls before a
+/// fork): its threads start with the library and spin, yielding, for about 2^28 cycles waiting
+/// for work, which on a 2-core machine takes a core from the workers for the first 0.1 s.
+/// The next multi-threaded BLAS call starts the pool again. A no-op for a BLAS without it.
+private func quietBLASThreads() {
+    typealias Shutdown = @convention(c) () -> Int32
+    guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }
+    _ = unsafeBitCast(symbol, to: Shutdown.self)()
+}
+
+private final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

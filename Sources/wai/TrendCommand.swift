@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import WAIIO
+import WAIModel
+import WAIReport
+import WAIStats
+
+struct TrendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trend",
+        abstract: "Compare waves of a survey: per item, each wave's n, WAI and band, and the change.",
+        discussion: """
+        Each SURVEY_DIR is one wave; they must share their spec (the same tables, item ids, \
+        reverse keying, scale, weights and bands; columns, texts and titles may change). Waves \
+        are labelled and ordered by the spec's `wave:` key when every survey has one, and are \
+        otherwise taken in the order given, labelled by directory name. The change from the \
+        previous wave comes with a confidence interval (waves as independent samples).
+
+        Writes Markdown (or CSV with --format csv) to standard output, or trend.md and trend.csv \
+        into --out.
+
+        Examples:
+          wai trend Surveys/wave2023 Surveys/wave2024
+          wai trend Surveys/wave* --format csv > trend.csv
+          wai trend Surveys/wave2023 Surveys/wave2024 --out Reports/trend
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Survey directories, one per wave.", valueName: "dir"))
+    var surveyDirectories: [String]
+
+    @Option(help: ArgumentHelp("Output format on standard output: md or csv.", valueName: "format"))
+    var format = "md"
+
+    @Option(help: ArgumentHelp("Write trend.md and trend.csv into this directory instead.", valueName: "dir"))
+    var out: String?
+
+    @Flag(help: "Count unknown answers as missing instead of stopping at the first.")
+    var lenient = false
+
+    @Option(help: ArgumentHelp("Coverage of the intervals of the changes, between 0 and 1.", valueName: "level"))
+    var confidence = 0.95
+
+    func validate() throws {
+        guard surveyDirectories.count >= 2 else { throw ValidationError("a trend needs at least two survey directories (waves)") }
+        guard ["md", "csv"].contains(format) else { throw ValidationError("unknown format \(Quoted(format)) in --format; expected md or csv") }
+        guard confidence > 0, confidence < 1 else { throw ValidationError("--confidence must be between 0 and 1 (e.g. --confidence 0.9)") }
+    }
+
+    func run() throws {
+        let waves = try surveyDirectories.map { path -> Trend.Wave in
+            let survey = try SurveyDirectory(path)
+            // The trend uses linearization intervals only: no bootstrap, no breakdowns.
+            let analysis = try survey.analyze(options: ReadOptions(lenient: lenient), aggregation: .blas,
+                                              inference: InferenceOptions(confidence: confidence, replicates: 0), breakdowns: [])
+            return Trend.Wave(label: survey.loaded.spec.wave ?? survey.name, source: path, spec: survey.loaded.spec, analysis: analysis)
+        }
+        let trend = try Trend.compare(Trend.ordered(waves), confidence: confidence)
+        let renderer = TrendRenderer()
+        if let out {
+            do {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            } catch {
+                throw InputError("cannot create the output directory", at: SourceLocation(file: out), found: error.localizedDescription)
+            }
+            try writeAtomically(renderer.markdown(trend), to: (out as NSString).appendingPathComponent("trend.md"))
+            try writeAtomically(renderer.csv(trend), to: (out as NSString).appendingPathComponent("trend.csv"))
+            print("wrote trend.md and trend.csv to \(out): \(trend.waves.count) waves")
+        } else {
+            FileHandle.standardOutput.write(Data((format == "csv" ? renderer.csv(trend) : renderer.markdown(trend)).utf8))
+        }
+    }
+}

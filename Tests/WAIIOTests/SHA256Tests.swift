@@ -1,0 +1,39 @@
+import Foundation
+import XCTest
+@testable import WAIIO
+
+/// The FIPS 180-2 / NIST example vectors, and agreement of every way of feeding the bytes.
+final class SHA256Tests: XCTestCase {
+    func testFIPSVectors() {
+        XCTAssertEqual(SHA256.hex(Array("".utf8)), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // The 448-bit message: its padding needs a second block.
+        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // The 896-bit message of FIPS 180-2 appendix B.
+        XCTAssertEqual(SHA256.hex(Array("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu".utf8)),
+                       "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+    }
+
+    func testOneMillionAs() {
+        var hash = SHA256()
+        hash.update(Data(repeating: UInt8(ascii: "a"), count: 1_000_000))
+        XCTAssertEqual(hash.hexDigest(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    func testPiecewiseFeedingAndFilesAgree() throws {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let whole = SHA256.hex(bytes)
+        for split in [0, 1, 55, 56, 63, 64, 65, 500, 999] {
+            var hash = SHA256()
+            hash.update(bytes[..<split])
+            hash.update(Data(bytes[split...]))
+            XCTAssertEqual(hash.hexDigest(), whole, "split at \(split)")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wai-sha-\(UUID().uuidString)").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let file = try SHA256.file(atPath: path)
+        XCTAssertEqual(file.hex, whole)
+        XCTAssertEqual(file.bytes, 1000)
+    }
+}

@@ -1,0 +1,434 @@
+import Foundation
+import XCTest
+import WAIIO
+import WAIModel
+@testable import WAIStats
+
+/// The parallel byte-level pipeline (FastCodeScanner + ParallelAnalyzer) against the sequential
+/// reader (ResponseReader + Aggregator): the same statistics — counts bit for bit, sums to
+/// 1e-12 — the same categories and data-quality account, and for bad input no result at all,
+/// so that the reader throws its own located error.
+final class FastPathTests: XCTestCase {
+    // MARK: - Helpers
+
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) * 0x1p-53 < p }
+        mutating func pick<T>(_ values: [T]) -> T { values[below(values.count)] }
+    }
+
+    struct Aggregated {
+        var statistics: SufficientStatistics
+        var categories: [[String]]
+        var quality: DataQuality
+    }
+
+    static let scale = Scale(levels: [
+        Level(code: 1, label: "Very Low", aliases: ["ទាបណាស់"]), Level(code: 2, label: "Low", aliases: ["ទាប"]),
+        Level(code: 3, label: "Neutral", aliases: ["Medium", "មធ្យម"]), Level(code: 4, label: "High", aliases: ["ខ្ពស់"]),
+        Level(code: 5, label: "Very High", aliases: ["ខ្ពស់ណាស់"]),
+    ], missing: ["", "Don't know"])
+
+    func write(_ bytes: [UInt8]) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wai-fast-\(UUID().uuidString).csv")
+        try Data(bytes).write(to: url)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+
+    func fullPlan(_ spec: SurveySpec, replicates: Int) -> AggregationPlan {
+        var seen: Set<String> = []
+        let items = spec.allItems.filter { seen.insert($0.id).inserted }
+        return Analyzer.plan(spec: spec, items: items, inference: InferenceOptions(replicates: replicates, seed: 99))
+    }
+
+    func scores(_ spec: SurveySpec) -> [[Double]] {
+        var seen: Set<String> = []
+        return Analyzer.scores(spec: spec, items: spec.allItems.filter { seen.insert($0.id).inserted })
+    }
+
+    /// What `Analyzer.analyze` computes without the fast path.
+    func sequential(_ spec: SurveySpec, _ path: String, plan: AggregationPlan, calibration: Calibration? = nil, chunkRows: Int = 4096) throws -> Aggregated {
+        var reader = try ResponseReader(spec: spec, csvPath: path, options: ReadOptions(chunkRows: chunkRows))
+        var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.scale.levels.count,
+                                    demographicCount: spec.demographics.count, path: .blas, plan: plan, scores: scores(spec))
+        while var chunk = try reader.nextChunk() {
+            calibration?.adjust(&chunk)
+            aggregator.add(chunk)
+        }
+        return Aggregated(statistics: aggregator.statistics, categories: reader.categories.map(\.names), quality: reader.quality)
+    }
+
+    func options(workers: Int, blockSize: Int = 4 << 20, chunkRows: Int = 4096, countsPath: AggregationPath = .loops) -> PipelineOptions {
+        var options = PipelineOptions(workers: workers)
+        options.blockSize = blockSize
+        options.chunkRows = chunkRows
+        options.minimumBytes = 0
+        options.bytesPerWorker = 1
+        options.countsPath = countsPath
+        return options
+    }
+
+    func parallel(_ spec: SurveySpec, _ path: String, plan: AggregationPlan, options: PipelineOptions,
+                  calibration: Calibration? = nil, report: inout PipelineReport) throws -> Aggregated? {
+        let reader = try ResponseReader(spec: spec, csvPath: path)
+        let result = withUnsafeMutablePointer(to: &report) { pointer in
+            ParallelAnalyzer.aggregate(reader: reader, csvPath: path, plan: plan, scores: scores(spec), path: .blas,
+                                       calibration: calibration, options: options, report: pointer)
+        }
+        return result.map { Aggregated(statistics: $0.statistics, categories: $0.categories, quality: $0.quality) }
+    }
+
+    func parallel(_ spec: SurveySpec, _ path: String, plan: AggregationPlan, options: PipelineOptions, calibration: Calibration? = nil) throws -> Aggregated? {
+        var report = PipelineReport(pipeline: "")
+        return try parallel(spec, path, plan: plan, options: options, calibration: calibration, report: &report)
+    }
+
+    func close(_ x: [Double], _ y: [Double]) -> Bool {
+        x.count == y.count && zip(x, y).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($0)) }
+    }
+
+    /// nil when equal; otherwise what differs.
+    func difference(_ a: Aggregated, _ b: Aggregated) -> String? {
+        if a.categories != b.categories { return "categories \(a.categories) vs \(b.categories)" }
+        if a.quality != b.quality { return "quality \(a.quality) vs \(b.quality)" }
+        let s = a.statistics, t = b.statistics
+        if s.plan != t.plan || s.byDemographic.map(\.count) != t.byDemographic.map(\.count) {
+            return "layout \(s.byDemographic.map(\.count)) vs \(t.byDemographic.map(\.count))"
+        }
+        let cells = [s.overall] + s.byDemographic.flatMap { $0 }
+        let others = [t.overall] + t.byDemographic.flatMap { $0 }
+        for (n, (x, y)) in zip(cells, others).enumerated() {
+            if x.counts != y.counts || x.rows != y.rows { return "cell \(n): counts \(x.counts) \(x.rows) vs \(y.counts) \(y.rows)" }
+            if !close(x.weighted, y.weighted) || !close(x.weightedSquared, y.weightedSquared)
+                || !close([x.weightSum, x.weightSquaredSum], [y.weightSum, y.weightSquaredSum]) {
+                return "cell \(n): weighted sums"
+            }
+            if !close(x.pairwise, y.pairwise) { return "cell \(n): pairwise" }
+            if !close(x.replicates, y.replicates) { return "cell \(n): replicates" }
+        }
+        for (x, y) in zip(s.reliability, t.reliability) where x.rows != y.rows || !close(x.crossProducts, y.crossProducts) {
+            return "reliability"
+        }
+        return nil
+    }
+
+    /// A survey of `rows` respondents: codes and labels (Khmer aliases, odd case and spacing),
+    /// missing answers, weights, two demographics, an unused column with quoted commas, quotes
+    /// and line breaks, and CRLF line ends.
+    func mixedSurvey(rows: Int, seed: UInt64, labels: Bool) -> (SurveySpec, [UInt8]) {
+        var rng = Random(state: seed)
+        let spec = SurveySpec(
+            title: "Mixed", id: "rid", weight: "w", scale: Self.scale,
+            demographics: [Demographic(column: "gender"), Demographic(column: "region", categories: ["North", "South", "East"])],
+            tables: [ItemTable(id: "t1", title: "One", items: [
+                Item(id: "a", column: "qa", text: "A?"), Item(id: "b", column: "qb", text: "B?", reverse: true),
+            ]), ItemTable(id: "t2", title: "Two", items: [
+                Item(id: "c", column: "qc", text: "C?"), Item(id: "a", column: "qa", text: "A?"), Item(id: "d", column: "qd", text: "D?"),
+            ])])
+        let answers = labels
+            ? ["Very Low", "low", "  NEUTRAL ", "High", "very  high", "ខ្ពស់", "ទាបណាស់", "មធ្យម", "\"Very High\"", "Medium", "", "Don't know", "\tHigh"]
+            : ["1", "2", "3", "4", "5", "", "\"3\"", " 4", "Don't know"]
+        var text = "rid,note,qa,gender,qb,w,region,qc,qd\r\n"
+        for r in 0..<rows {
+            let note = rng.pick(["plain", "\"with, comma\"", "\"two\r\nlines\"", "\"say \"\"hi\"\"\"", "5\" screen", "", "\"\n\"", "ស្រី"])
+            let gender = rng.pick(["F", "M", "f", " Female ", "Male", "", "Don't know", "Other"])
+            let region = rng.pick(["North", "south", "EAST", ""])
+            let weight = rng.pick(["1", "0.5", "2.25", "1.125", " 3 ", "0", "1e0", "0.333333333333333333"])
+            let cells = ["r\(r % (rows / 2 + 1))", note, rng.pick(answers), gender, rng.pick(answers), weight, region, rng.pick(answers), rng.pick(answers)]
+            text += cells.joined(separator: ",") + (r % 7 == 3 ? "\n" : "\r\n")
+            if r % 23 == 5 { text += "\r\n" }   // a blank line
+        }
+        return (spec, Array(text.utf8))
+    }
+
+    // MARK: - Equality with the sequential reader
+
+    func testCodesAndLabelsAcrossTinyBlocksWorkersAndChunks() throws {
+        for labels in [false, true] {
+            let (spec, bytes) = mixedSurvey(rows: 60, seed: labels ? 2 : 1, labels: labels)
+            let path = try write(bytes)
+            for plan in [AggregationPlan.countsOnly, fullPlan(spec, replicates: 0)] {
+                let expected = try sequential(spec, path, plan: plan)
+                XCTAssertEqual(expected.quality.rowsUsed, 60)
+                for blockSize in [1, 2, 3, 5, 8, 13, 64, 1 << 20] {
+                    for workers in [1, 2, 3, 7] {
+                        let chunkRows = [1, 3, 4096][(blockSize + workers) % 3]
+                        let got = try XCTUnwrap(parallel(spec, path, plan: plan, options: options(workers: workers, blockSize: blockSize, chunkRows: chunkRows)),
+                                                "labels \(labels), block \(blockSize), workers \(workers): the fast path declined")
+                        XCTAssertNil(difference(got, expected), "labels \(labels), block \(blockSize), workers \(workers)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testBLASCountsAgreeWithLoopCounts() throws {
+        let (spec, bytes) = mixedSurvey(rows: 200, seed: 5, labels: false)
+        let path = try write(bytes)
+        let loops = try XCTUnwrap(parallel(spec, path, plan: .countsOnly, options: options(workers: 2, countsPath: .loops)))
+        let blas = try XCTUnwrap(parallel(spec, path, plan: .countsOnly, options: options(workers: 2, countsPath: .blas)))
+        XCTAssertNil(difference(loops, blas))
+    }
+
+    func testReplicatesAreKeyedByTheRowInTheFile() throws {
+        // Unit weights: every replicate sum is an integer, so any split gives the same bits.
+        var text = "id,note,q1,q2,gender,w\n"
+        for r in 0..<150 {
+            let note = r % 10 == 4 ? "\"a\nlong\nnote\n\"" : "n"
+            text += "r\(r),\(note),\(1 + r % 5),\(1 + (r * 7) % 5),\(r % 3 == 0 ? "F" : "M"),1\n"
+        }
+        let path = try write(Array(text.utf8))
+        let plan = fullPlan(Fixture.spec(), replicates: 40)
+        let expected = try sequential(Fixture.spec(), path, plan: plan, chunkRows: 17)
+        for workers in [2, 3, 5] {
+            for blockSize in [7, 64, 4096] {
+                var report = PipelineReport(pipeline: "")
+                let got = try XCTUnwrap(parallel(Fixture.spec(), path, plan: plan, options: options(workers: workers, blockSize: blockSize, chunkRows: 9), report: &report))
+                XCTAssertTrue(report.countPass)
+                XCTAssertEqual(got.statistics.overall.replicates, expected.statistics.overall.replicates)
+                XCTAssertEqual(got.statistics.byDemographic[0].map(\.replicates), expected.statistics.byDemographic[0].map(\.replicates))
+                XCTAssertNil(difference(got, expected), "workers \(workers), block \(blockSize)")
+            }
+        }
+    }
+
+    func testAStartInsideAQuotedFieldIsReadAgain() throws {
+        // Most of the file is one quoted note full of line breaks: the guessed starts of the
+        // later workers fall inside it.
+        var text = "respondent,gender,q1,q2,w\nr0,F,1,2,1\nr1,M,\"3\",4,1\n"
+        text = "respondent,gender,q1,q2,w,note\nr0,F,1,2,1,\"" + String(repeating: "x\ny,\"\"z\r\n", count: 400) + "\"\n"
+        for r in 1..<30 { text += "r\(r),\(r % 2 == 0 ? "F" : "M"),\(1 + r % 5),\(1 + r % 4),1,n\n" }
+        let path = try write(Array(text.utf8))
+        let spec = Fixture.spec()
+        let expected = try sequential(spec, path, plan: .countsOnly)
+        var report = PipelineReport(pipeline: "")
+        let got = try XCTUnwrap(parallel(spec, path, plan: .countsOnly, options: options(workers: 4, blockSize: 256), report: &report))
+        XCTAssertGreaterThan(report.rereads, 0)
+        XCTAssertNil(difference(got, expected))
+    }
+
+    func testDuplicateIDsBlankLinesAndLineNumbersAcrossWorkers() throws {
+        var text = "\r\n\r\n\u{FEFF}"
+        text = "\u{FEFF}\n\nrespondent,gender,q1,q2,w\n"
+        for r in 0..<40 {
+            text += "r\(r % 13),\(r % 2 == 0 ? "F" : "M"),\(1 + r % 5),,1\r\n"
+            if r % 9 == 0 { text += "\r\n" }
+            if r % 11 == 0 { text += "\r" }
+        }
+        var spec = Fixture.spec()
+        spec.id = "respondent"
+        let path = try write(Array(text.utf8))
+        let expected = try sequential(spec, path, plan: .countsOnly)
+        XCTAssertFalse(expected.quality.duplicateIDs.isEmpty)
+        XCTAssertGreaterThan(expected.quality.blankLines, 0)
+        for workers in [1, 2, 4] {
+            let got = try XCTUnwrap(parallel(spec, path, plan: .countsOnly, options: options(workers: workers, blockSize: 32)))
+            XCTAssertNil(difference(got, expected), "workers \(workers)")
+        }
+    }
+
+    func testRakedWeightsGoThroughTheFastPath() throws {
+        let (base, bytes) = mixedSurvey(rows: 300, seed: 9, labels: false)
+        var spec = base
+        spec.population = Population(method: .rake, margins: [Population.Margin(column: "region", shares: ["North": 0.5, "South": 0.3, "East": 0.2])])
+        let path = try write(bytes)
+        let open = { try ResponseReader(spec: spec, csvPath: path) }
+        let calibration = try Calibration.fit(spec: spec, population: spec.population!, reader: open)
+        for plan in [AggregationPlan.countsOnly, fullPlan(spec, replicates: 0)] {
+            let expected = try sequential(spec, path, plan: plan, calibration: calibration)
+            let got = try XCTUnwrap(parallel(spec, path, plan: plan, options: options(workers: 3, blockSize: 100), calibration: calibration))
+            XCTAssertNil(difference(got, expected))
+        }
+    }
+
+    func testAnalyzerRunsTheParallelPipelineAndGivesTheSameAnalysis() throws {
+        // Unit weights and the normalized scale: every sum is exact, so the whole analysis —
+        // indices, intervals, reliability, replicates, comparisons — is equal bit for bit.
+        var text = "respondent,gender,q1,q2,w\n"
+        for r in 0..<400 { text += "r\(r),\(["F", "M", ""][r % 3]),\(["1", "High", "Very High", "", "2"][r % 5]),\(1 + (r * 7) % 5),1\n" }
+        let path = try write(Array(text.utf8))
+        let inference = InferenceOptions(replicates: 30, seed: 4)
+        setenv("WAI_PIPELINE", "sequential", 1)
+        let expected = try Analyzer.analyze(spec: Fixture.spec(), csvPath: path, inference: inference)
+        setenv("WAI_PIPELINE", "parallel", 1)
+        defer { unsetenv("WAI_PIPELINE") }
+        let got = try Analyzer.analyze(spec: Fixture.spec(), csvPath: path, inference: inference)
+        XCTAssertEqual(got, expected)
+        // And it did run: the options the analyzer reads say so.
+        var report = PipelineReport(pipeline: "")
+        _ = try parallel(Fixture.spec(), path, plan: .countsOnly, options: .fromEnvironment(), report: &report)
+        XCTAssertEqual(report.pipeline, "parallel")
+    }
+
+    // MARK: - Bad input
+
+    func testBadInputGivesTheReadersOwnError() throws {
+        let header = "rid,note,qa,gender,qb,w,region,qc,qd\n"
+        let good = "r1,n,1,F,2,1,North,3,4\n"
+        let cases: [(String, [UInt8])] = [
+            ("unknown answer", Array((header + good + good + "r2,n,Hihg,F,2,1,North,3,4\n" + good).utf8)),
+            ("code out of range", Array((header + good + "r2,n,7,F,2,1,North,3,4\n").utf8)),
+            ("short row", Array((header + good + "r2,n,1,F,2,1,North,3\n" + good).utf8)),
+            ("long row", Array((header + good + "r2,n,1,F,2,1,North,3,4,5\n").utf8)),
+            ("unterminated quote", Array((header + good + "r2,\"open,1,F,2,1,North,3,4\n" + good).utf8)),
+            ("text after a quote", Array((header + good + "r2,\"a\"b,1,F,2,1,North,3,4\n").utf8)),
+            ("invalid weight", Array((header + good + "r2,n,1,F,2,-1,North,3,4\n").utf8)),
+            ("empty weight", Array((header + good + "r2,n,1,F,2,,North,3,4\n").utf8)),
+            ("unknown fixed category", Array((header + good + "r2,n,1,F,2,1,West,3,4\n").utf8)),
+            ("invalid UTF-8 in a used cell", Array((header + good).utf8) + [0x72, 0x32, 0x2C, 0x6E, 0x2C, 0xE1, 0x80, 0x2C] + Array("F,2,1,North,3,4\n".utf8)),
+            ("invalid UTF-8 in an unused cell", Array((header + good + "r2,").utf8) + [0xFF] + Array(",1,F,2,1,North,3,4\n".utf8)),
+            ("invalid UTF-8 at the end", Array((header + good + "r2,n,1,F,2,1,North,3,4").utf8) + [0xE1]),
+            ("a lone continuation byte", Array((header + good + "r2,n,").utf8) + [0x80] + Array(",F,2,1,North,3,4\n".utf8)),
+        ]
+        let (spec, _) = mixedSurvey(rows: 1, seed: 1, labels: false)
+        defer { unsetenv("WAI_PIPELINE") }
+        for (name, bytes) in cases {
+            let path = try write(bytes)
+            for workers in [1, 3] {
+                XCTAssertNil(try parallel(spec, path, plan: .countsOnly, options: options(workers: workers, blockSize: 16)), name)
+            }
+            func error(_ pipeline: String) -> InputError? {
+                setenv("WAI_PIPELINE", pipeline, 1)
+                do {
+                    _ = try Analyzer.analyze(spec: spec, csvPath: path, inference: InferenceOptions(replicates: 0))
+                    return nil
+                } catch {
+                    return error as? InputError
+                }
+            }
+            let expected = error("sequential")
+            XCTAssertNotNil(expected, name)
+            XCTAssertEqual(error("parallel"), expected, name)
+        }
+    }
+
+    // MARK: - Property test
+
+    /// A random small survey file: codes, labels and odd spellings, quotes, CR/LF/CRLF, blank
+    /// lines, empty cells, a byte order mark, weights, ids, fixed and found categories — and in
+    /// about one file in six, one thing the reader rejects.
+    func randomSurvey(_ rng: inout Random) -> (SurveySpec, [UInt8]) {
+        let itemCount = 1 + rng.below(4)
+        let demographicCount = rng.below(3)
+        let weighted = rng.chance(0.4)
+        let hasID = rng.chance(0.3)
+        var columns: [(name: String, kind: String)] = []
+        for i in 0..<itemCount { columns.append(("q\(i)", "item")) }
+        for d in 0..<demographicCount { columns.append(("g\(d)", d == 1 ? "fixed" : "group")) }
+        if weighted { columns.append(("w", "weight")) }
+        if hasID { columns.append(("id", "id")) }
+        for u in 0..<rng.below(3) { columns.append((rng.chance(0.2) ? "dup" : "u\(u)", "unused")) }
+        if columns.filter({ $0.name == "dup" }).count == 1 { columns.append(("dup", "unused")) }
+        for i in stride(from: columns.count - 1, to: 0, by: -1) { columns.swapAt(i, rng.below(i + 1)) }
+
+        let spec = SurveySpec(
+            title: "Random", id: hasID ? "id" : nil, weight: weighted ? "w" : nil, scale: Self.scale,
+            demographics: (0..<demographicCount).map { d in
+                d == 1 ? Demographic(column: "g1", categories: ["North", "South"]) : Demographic(column: "g\(d)")
+            },
+            tables: [ItemTable(id: "t", title: "T", items: (0..<itemCount).map { Item(id: "i\($0)", column: "q\($0)", text: "?", reverse: $0 == 1) })])
+
+        let lineEnd = rng.pick(["\n", "\r\n", "\r", "mixed"])
+        func end() -> String { lineEnd == "mixed" ? rng.pick(["\n", "\r\n", "\r"]) : lineEnd }
+        func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        func cell(_ s: String) -> String {
+            let special = s.contains(",") || s.contains("\n") || s.contains("\r") || s.hasPrefix("\"")
+            return special || rng.chance(0.15) ? quoted(s) : s
+        }
+        let bad = rng.chance(0.17) ? rng.below(9) : -1
+        let rows = rng.below(25)
+        let badRow = rows > 0 ? rng.below(rows) : -1
+
+        var text = rng.chance(0.1) ? "\u{FEFF}" : ""
+        if rng.chance(0.1) { text += end() }
+        text += columns.map { rng.chance(0.1) ? quoted($0.name) : $0.name }.joined(separator: ",") + end()
+        var bytes = Array(text.utf8)
+        for r in 0..<rows {
+            var cells: [String] = []
+            for column in columns {
+                switch column.kind {
+                case "item":
+                    cells.append(cell(rng.pick(["1", "2", "3", "4", "5", "", "", "Don't know", "don't  KNOW", "Very High", "very high",
+                                                "  Low ", "NEUTRAL", "High\t", "ខ្ពស់", "ទាប", "Medium", "Very\u{00A0}Low", " 3"])))
+                case "group": cells.append(cell(rng.pick(["F", "M", "", " f", "Female", "x y", "X  Y", "Don't know", "ស្រី", "a,b"])))
+                case "fixed": cells.append(cell(rng.pick(["North", "south", " NORTH ", ""])))
+                case "weight": cells.append(cell(rng.pick(["1", "0.5", "2.25", "10", " 3", "0", "1e-1", "0.1", "007.50"])))
+                case "id": cells.append(cell("r\(rng.below(8))"))
+                default: cells.append(cell(rng.pick(["", "x", "5\" screen", "a,b", "two\nlines", "cr\r\nlf", "say \"hi\"", "ខ្មែរ", "\r"])))
+                }
+            }
+            var line = cells.joined(separator: ",")
+            if r == badRow {
+                switch bad {
+                case 0: line += ",extra"
+                case 1: line = cells.dropLast().joined(separator: ",")
+                case 2:
+                    if let i = columns.firstIndex(where: { $0.kind == "item" }) { cells[i] = "Hihg"; line = cells.joined(separator: ",") }
+                case 3:
+                    if let i = columns.firstIndex(where: { $0.kind == "weight" }) { cells[i] = "-2"; line = cells.joined(separator: ",") }
+                case 4:
+                    if let i = columns.firstIndex(where: { $0.kind == "fixed" }) { cells[i] = "West"; line = cells.joined(separator: ",") }
+                case 5: line = "\"" + line   // an opened quote, closed nowhere or followed by text
+                case 6: line += ",\"\"x"
+                default: break
+                }
+            }
+            bytes += Array(line.utf8)
+            if r == badRow && bad == 7 { bytes += [0xC3] }           // a cut character
+            if r == badRow && bad == 8 { bytes += [0xED, 0xA0, 0x80] } // a surrogate
+            if r < rows - 1 || rng.chance(0.7) { bytes += Array(end().utf8) }
+            if rng.chance(0.05) { bytes += Array(end().utf8) }
+        }
+        return (spec, bytes)
+    }
+
+    func testRandomFilesAgreeWithTheReader() throws {
+        var rng = Random(state: 20240601)
+        var compared = 0, rejected = 0
+        for file in 0..<300 {
+            let (spec, bytes) = randomSurvey(&rng)
+            let path = try write(bytes)
+            let plan = rng.chance(0.5) ? AggregationPlan.countsOnly : fullPlan(spec, replicates: rng.chance(0.5) ? 0 : 7)
+            let workers = 1 + rng.below(5)
+            let blockSize = rng.pick([1, 2, 3, 5, 8, 17, 64, 4096])
+            let chunkRows = rng.pick([1, 2, 5, 4096])
+            let context = "file \(file) (workers \(workers), block \(blockSize)): \(String(decoding: bytes, as: UTF8.self).debugDescription)"
+            let expected: Aggregated?
+            do {
+                expected = try sequential(spec, path, plan: plan, chunkRows: chunkRows)
+            } catch is InputError {
+                expected = nil
+            }
+            let got: Aggregated?
+            do {
+                got = try parallel(spec, path, plan: plan, options: options(workers: workers, blockSize: blockSize, chunkRows: chunkRows))
+            } catch is InputError {
+                // The header itself is bad: the same reader throws before the fast path starts.
+                XCTAssertNil(expected, context)
+                continue
+            }
+            if let expected {
+                guard let got else {
+                    XCTFail("the fast path declined a good file: \(context)")
+                    continue
+                }
+                if let difference = difference(got, expected) { XCTFail("\(difference): \(context)") }
+                compared += 1
+            } else {
+                XCTAssertNil(got, "the fast path accepted a file the reader rejects: \(context)")
+                rejected += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 200)
+        XCTAssertGreaterThan(rejected, 20)
+    }
+}
