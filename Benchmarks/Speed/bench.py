@@ -133,6 +133,7 @@ def main():
     args = parser.parse_args()
 
     os.makedirs(args.data, exist_ok=True)
+    load_at_start = load_average()
     bin_dir = os.path.join(ROOT, args.scratch, "release")
     speed = os.path.join(bin_dir, "wai-speed")
     wai = os.path.join(bin_dir, "wai")
@@ -166,7 +167,8 @@ def main():
             out.append(("wai, counts by BLAS GEMM", [speed, "run", job, f, "--spec", spec, "--counts", "blas"], "wai"))
         out.append(("wai, sequential reader", [speed, "run", job, f, "--spec", spec, "--pipeline", "sequential", "--counts", "blas"], "wai"))
         if job != "J5":
-            out.append(("`wai analyze` (full report)", [wai, "analyze", f, "--spec", spec, "--format", "json", "--replicates", "0"], "analyze"))
+            by = ["--by", "gender", "--by", "region"] if job == "J2" else []
+            out.append(("`wai analyze` (full report)", [wai, "analyze", f, "--spec", spec, "--format", "json", "--replicates", "0"] + by, "analyze"))
         if job == "J3":
             out.append(("plain C loop, 1 core", [baseline, f, "4"], "baseline"))
         for peer in args.peers.split(","):
@@ -231,30 +233,34 @@ def main():
     # ---------------------------------------------------------- Markdown
     lines = []
     lines.append(f"Machine: {os.cpu_count()} cores (`nproc`), {cpu_model()}, Linux {platform.release()}; "
-                 f"load average {load_average()} at the end of the run. Data: {args.rows:,} respondents × {args.items} items "
+                 f"load average {load_at_start} at the start of the run, {load_average()} at the end. Data: {args.rows:,} respondents × {args.items} items "
                  f"({os.path.getsize(codes) / 1e6:.0f} MB as codes, {os.path.getsize(labels) / 1e6:.0f} MB as labels); "
                  f"J5 on {args.j5_rows:,} respondents, 1,000 replicates. Wall time is the median of {args.repeat} runs.")
     lines.append("")
-    lines.append("| job | tool | wall (s) | MB/s | CPU (s) | peak RSS (MB) | time ÷ wai | numbers | path (parse + aggregate CPU s) |")
-    lines.append("|---|---|---:|---:|---:|---:|---:|---|---|")
+    lines.append("| job | tool | wall (s) | best (s) | MB/s | CPU (s) | peak RSS (MB) | time ÷ wai | numbers | path (parse + aggregate CPU s) |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
     for r in rows_out:
         info = r["info"]
         path = ""
         if info:
             path = f"{info.get('pipeline')}, {info.get('workers')} worker(s), {info.get('aggregation')} " \
                    f"({info.get('parse_s', 0):.2f} + {info.get('aggregate_s', 0):.2f})"
-        lines.append(f"| {r['job']} | {r['tool']} | {r['wall']:.3f} | {r['mbs']:.0f} | {r['cpu']:.2f} | {r['rss']:.0f} | "
+        lines.append(f"| {r['job']} | {r['tool']} | {r['wall']:.3f} | {r['best']:.3f} | {r['mbs']:.0f} | {r['cpu']:.2f} | {r['rss']:.0f} | "
                      f"{r['vs_wai']:.2f}× | {r['verdict']} | {path} |")
     lines.append("")
-    lines.append("| job | wai (s) | fastest of DuckDB and Polars (s) | speed-up | target 4× |")
-    lines.append("|---|---:|---:|---:|---|")
+    lines.append("| job | wai (s) | fastest of DuckDB and Polars (s) | speed-up (medians) | speed-up (best runs) | target 4× |")
+    lines.append("|---|---:|---:|---:|---:|---|")
     for job in args.jobs.split(","):
         ours = next(r for r in rows_out if r["job"] == job and r["tool"] == "wai")
-        peer = ours["fastest_peer"]
-        if peer:
+        peers = [r for r in rows_out if r["job"] == job and r["tool"] in ("duckdb", "polars")]
+        if peers:
+            peer = min(r["wall"] for r in peers)
+            best_peer = min(r["best"] for r in peers)
             ratio = peer / ours["wall"]
+            best_ratio = best_peer / ours["best"]
             met = "met" if ratio >= 4 else "not met"
-            lines.append(f"| {job} | {ours['wall']:.3f} | {peer:.3f} | {ratio:.1f}× | {met if job != 'J5' else '(no target)'} |")
+            lines.append(f"| {job} | {ours['wall']:.3f} | {peer:.3f} | {ratio:.1f}× | {best_ratio:.1f}× | "
+                         f"{met if job != 'J5' else '(no target)'} |")
     if memory:
         lines.append("")
         lines.append("| memory check (J2, `wai-speed run`) | file (MB) | wall (s) | peak RSS (MB) |")

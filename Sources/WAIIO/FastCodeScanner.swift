@@ -66,6 +66,7 @@ public struct FastScanPlan: Sendable {
     /// Builds the plan for `path`, whose header `reader` has just read (nothing after it).
     public static func make(reader: ResponseReader, path: String, maxHeaderBytes: Int = 1 << 20) -> Setup {
         if reader.options.lenient { return .unavailable("lenient reading (the simple reader lists every rejection)") }
+        if reader.options.needsSequentialReader { return .unavailable("extra header rows or excluded lines") }
         var kinds = [UInt8](repeating: kindSkip, count: reader.headerCount)
         var slots = [Int](repeating: 0, count: reader.headerCount)
         func claim(_ column: Int, _ kind: UInt8, _ slot: Int) -> Bool {
@@ -83,7 +84,9 @@ public struct FastScanPlan: Sendable {
         if let column = reader.weightColumn, !claim(column, kindWeight, 0) { return .unavailable("a column is read twice") }
         if let column = reader.idColumn, !claim(column, kindID, 0) { return .unavailable("a column is read twice") }
 
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if reader.options.delimiter == 0 { return .unavailable("a NUL delimiter") }
+        // Non-blocking, so that a FIFO is not waited on: only a regular file goes on.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return .unavailable("cannot open the file again") }
         defer { _ = close(fd) }
         var info = stat()
@@ -262,6 +265,8 @@ public struct FastScanOutcome: Sendable {
     public var categories: [CategoryIndex]
     /// Respondent id → lines relative to the line of `start` (0 = that line).
     public var idLines: [String: [Int]] = [:]
+    /// Lines (relative, as `idLines`) of the rows whose every item is missing.
+    public var fullyBlankLines: [Int] = []
     /// Set when the scanner stopped at something it leaves to `ResponseReader`.
     public var problem: String?
     /// Seconds spent in the chunk consumer (the rest of the scan is parsing and coding).
@@ -395,8 +400,19 @@ public final class FastCodeScanner {
 
     private let kinds: UnsafeMutablePointer<UInt8>
     private let slots: UnsafeMutablePointer<Int>
-    /// Per column: how many item columns follow in a row, itself included (0 for other columns).
+    /// Per column: how many item columns (or unused columns) follow in a row, itself included
+    /// (0 for the other columns).
     private let runs: UnsafeMutablePointer<Int>
+    /// Per column: whether the run's items are consecutive on the item axis.
+    private let contiguous: UnsafeMutablePointer<Bool>
+    /// k when the cells "1"…"k" (k ≤ 9) are exactly levels 1…k, so four codes can be checked and
+    /// converted at once; 0 otherwise.
+    private let digitLevels: Int
+    /// Per byte lane, 0x7F − ("0" + k): adding it sets bit 7 of a byte above "0" + k.
+    private let digitCeiling: UInt64
+    /// The delimiter in the odd bytes of a word, and in every byte.
+    private let delimiterPattern: UInt64
+    private let delimiterWord: UInt64
     /// Level of each one-byte cell: 0xFE not yet looked up, 0xFF unknown, 0xFD a delimiter,
     /// line end or quote (never a one-byte cell of the run loop).
     private let oneByte: UnsafeMutablePointer<UInt8>
@@ -446,12 +462,25 @@ public final class FastCodeScanner {
         }
         runs = .allocate(capacity: columns + 1)
         runs[columns] = 0
+        // Runs of item columns, and runs of unused columns (0 for the others).
         for c in stride(from: columns - 1, through: 0, by: -1) {
-            runs[c] = kinds[c] == kindItem ? runs[c + 1] + 1 : 0
+            let same = c + 1 < columns && kinds[c + 1] == kinds[c]
+            runs[c] = kinds[c] == kindItem || kinds[c] == kindSkip ? (same ? runs[c + 1] : 0) + 1 : 0
+        }
+        contiguous = .allocate(capacity: columns + 1)
+        for c in 0...columns {
+            contiguous[c] = c < columns && kinds[c] == kindItem && runs[c] > 0 && (0..<runs[c]).allSatisfy { plan.slots[c + $0] == plan.slots[c] + $0 }
         }
         oneByte = .allocate(capacity: 256)
         oneByte.initialize(repeating: 0xFE, count: 256)
         for b in [plan.delimiter, lf, cr, quote] { oneByte[Int(b)] = 0xFD }
+        let k = plan.levelCount
+        let digitsAreLevels = k <= 9 && !(0x30...0x39).contains(plan.delimiter)
+            && (1...k).allSatisfy { plan.coder.code(String($0)) == UInt8($0) }
+        digitLevels = digitsAreLevels ? k : 0
+        digitCeiling = UInt64(0x7F - (0x30 + min(k, 9))) &* 0x0001_0001_0001_0001
+        delimiterPattern = UInt64(plan.delimiter) &* 0x0100_0100_0100_0100
+        delimiterWord = UInt64(plan.delimiter) &* 0x0101_0101_0101_0101
         groupOneByte = .allocate(capacity: 256 * max(1, plan.demographicCount))
         groupOneByte.initialize(repeating: .max, count: 256 * max(1, plan.demographicCount))
         groupCaches = (0..<plan.demographicCount).map { _ in ByteCache() }
@@ -467,6 +496,7 @@ public final class FastCodeScanner {
         kinds.deallocate()
         slots.deallocate()
         runs.deallocate()
+        contiguous.deallocate()
         oneByte.deallocate()
         groupOneByte.deallocate()
     }
@@ -518,11 +548,14 @@ public final class FastCodeScanner {
                     continue
                 }
                 rowsRead += 1
-                if let id = recordID {
+                if plan.hasID, let id = recordID {
                     outcome.idLines[id, default: []].append(lines - recordLines)
                     recordID = nil
                 }
                 if !countOnly {
+                    if plan.itemCount > 0 && allMissing(chunk.codes + chunk.rowCount * plan.itemCount, plan.itemCount) {
+                        outcome.fullyBlankLines.append(lines - recordLines)
+                    }
                     chunk.rowCount += 1
                     if chunk.rowCount == chunk.capacity { flush() }
                 }
@@ -605,19 +638,39 @@ public final class FastCodeScanner {
         return true
     }
 
+    /// Whether every code of a row is 0 (missing).
+    @inline(__always)
+    private func allMissing(_ codes: UnsafeMutablePointer<UInt8>, _ n: Int) -> Bool {
+        let raw = UnsafeRawPointer(codes)
+        var i = 0
+        var acc: UInt64 = 0
+        while i &+ 8 <= n {
+            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i &+= 8
+        }
+        while i < n {
+            acc |= UInt64(codes[i])
+            i &+= 1
+        }
+        return acc == 0
+    }
+
     private func isASCII(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> Bool {
         let raw = UnsafeRawPointer(p)
         var i = 0
-        var acc: UInt64 = 0
-        while i + 8 <= n {
-            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
+        var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
+        while i &+ 32 <= n {
+            a |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            b |= raw.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self)
+            c |= raw.loadUnaligned(fromByteOffset: i &+ 16, as: UInt64.self)
+            d |= raw.loadUnaligned(fromByteOffset: i &+ 24, as: UInt64.self)
+            i &+= 32
         }
         while i < n {
-            acc |= UInt64(p[i])
-            i += 1
+            a |= UInt64(p[i])
+            i &+= 1
         }
-        return acc & 0x8080_8080_8080_8080 == 0
+        return (a | b | c | d) & 0x8080_8080_8080_8080 == 0
     }
 
     // MARK: - Records
@@ -631,7 +684,6 @@ public final class FastCodeScanner {
         var i = start
         var extra = 0
         recordBlank = false
-        recordID = nil
 
         if columns > 1 && (p[i] == lf || p[i] == cr) {
             // An empty line: no respondent.
@@ -652,6 +704,7 @@ public final class FastCodeScanner {
         }
 
         let codes = chunk.codes + row * chunk.itemCount
+        let oneByte = self.oneByte, slots = self.slots, emptyCode = self.emptyCode
         var c = 0
         // Once a run stops at its first cell (a label, say), the rest of the record goes cell by cell.
         var tryRuns = true
@@ -663,22 +716,90 @@ public final class FastCodeScanner {
                 // stop this loop at the end of the buffer.)
                 let run = runs[c]
                 var k = 0
-                while k < run {
+                let fourAtATime = digitLevels > 0 && contiguous[c]
+                let out = UnsafeMutableRawPointer(codes + slots[c])
+                let raw = UnsafeRawPointer(p)
+                cells: while k < run {
+                    if fourAtATime {
+                        // Four cells at a time while they are four codes "1"…"k" and four delimiters.
+                        while k &+ 4 <= run && i &+ 8 <= have {
+                            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                            if w & 0xFF00_FF00_FF00_FF00 != delimiterPattern { break }
+                            let x = w & 0x00FF_00FF_00FF_00FF
+                            let atLeastOne = x &+ 0x004F_004F_004F_004F     // bit 7: byte ≥ "1" (and < 0xB1)
+                            let aboveTop = x &+ digitCeiling                 // bit 7: byte > "0" + k
+                            if atLeastOne & ~aboveTop & 0x0080_0080_0080_0080 != 0x0080_0080_0080_0080 { break }
+                            var v = x &- 0x0030_0030_0030_0030
+                            v = (v | (v >> 8)) & 0x0000_FFFF_0000_FFFF
+                            v = (v | (v >> 16)) & 0xFFFF_FFFF
+                            out.storeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian, toByteOffset: k, as: UInt32.self)
+                            i &+= 8
+                            k &+= 4
+                        }
+                        if k == run { break cells }
+                    }
+                    // One cell: empty, or one byte, then the delimiter…
                     let b = p[i]
                     if b == d {
-                        if emptyCode == 0xFF { break }
+                        if emptyCode == 0xFF { break cells }
                         codes[slots[c &+ k]] = emptyCode
                         i &+= 1
-                    } else {
-                        let code = oneByte[Int(b)]
-                        if code >= 0xFD || p[i &+ 1] != d { break }
+                        k &+= 1
+                        continue cells
+                    }
+                    let code = oneByte[Int(b)]
+                    if code < 0xFD && p[i &+ 1] == d {
                         codes[slots[c &+ k]] = code
                         i &+= 2
+                        k &+= 1
+                        continue cells
                     }
+                    // …or a label met before: 2…15 bytes, unquoted, then the delimiter.
+                    guard b != quote && i &+ 16 <= have else { break cells }
+                    let w0 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    let w1 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self))
+                    let x0 = w0 ^ delimiterWord, x1 = w1 ^ delimiterWord
+                    let m0 = (((x0 &- 0x0101_0101_0101_0101) & ~x0) | ((w0 &- 0x0E0E_0E0E_0E0E_0E0E) & ~w0)) & 0x8080_8080_8080_8080
+                    let m1 = (((x1 &- 0x0101_0101_0101_0101) & ~x1) | ((w1 &- 0x0E0E_0E0E_0E0E_0E0E) & ~w1)) & 0x8080_8080_8080_8080
+                    let t = (m0.trailingZeroBitCount &>> 3) &+ (m0 == 0 ? m1.trailingZeroBitCount &>> 3 : 0)
+                    guard t >= 2 && t < 16 && p[i &+ t] == d, let found = itemCache.find(p + i, t) else { break cells }
+                    codes[slots[c &+ k]] = UInt8(truncatingIfNeeded: found)
+                    i &+= t &+ 1
                     k &+= 1
                 }
                 c &+= k
                 tryRuns = k > 0
+                if k == run {
+                    if c == columns {
+                        problem = "a ragged row"
+                        return FastCodeScanner.bail
+                    }
+                    continue
+                }
+            } else if kind == kindSkip {
+                // Unused columns: each up to its delimiter, a word at a time, not decoded. A
+                // quoted cell, a line end or a control character goes the general way below.
+                let run = runs[c]
+                let raw = UnsafeRawPointer(p)
+                var k = 0
+                skipping: while k < run && p[i] != quote {
+                    var j = i
+                    while true {
+                        guard j &+ 8 <= have else { break skipping }
+                        let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                        let x = w ^ delimiterWord
+                        let m = (((x &- 0x0101_0101_0101_0101) & ~x) | ((w &- 0x0E0E_0E0E_0E0E_0E0E) & ~w)) & 0x8080_8080_8080_8080
+                        if m != 0 {
+                            j &+= m.trailingZeroBitCount &>> 3
+                            break
+                        }
+                        j &+= 8
+                    }
+                    if p[j] != d { break }
+                    i = j &+ 1
+                    k &+= 1
+                }
+                c &+= k
                 if k == run {
                     if c == columns {
                         problem = "a ragged row"
@@ -813,42 +934,40 @@ public final class FastCodeScanner {
         }
     }
 
-    /// The first index from `start` whose byte is the delimiter, LF or CR, or `have`: eight
-    /// bytes at a time (the lowest flagged byte of the classic has-zero-byte test is exact).
+    /// The first index from `start` whose byte is the delimiter, LF or CR, or `have`.
+    ///
+    /// Sixteen bytes at a time: a byte is a candidate when it is the delimiter or below 0x0E
+    /// (LF and CR are), found with the has-zero-byte and has-less-than tests on 64-bit words,
+    /// whose lowest flagged byte is always a true one; a candidate that is neither (a tab, say)
+    /// is stepped over.
     @inline(__always)
     private func terminator(_ p: UnsafeMutablePointer<UInt8>, from start: Int, have: Int, delimiter d: UInt8) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        let dd = UInt64(d) &* ones, ll = 0x0A &* ones, cc = 0x0D &* ones
+        let dd = UInt64(d) &* ones, below = 0x0E &* ones
         let raw = UnsafeRawPointer(p)
         var j = start
-        if j &+ 16 <= have {
-            // Most cells are shorter than 16 bytes: two words, and no branch on which one.
+        while j &+ 16 <= have {
             let w0 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
             let w1 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j &+ 8, as: UInt64.self))
-            let x0 = w0 ^ dd, y0 = w0 ^ ll, z0 = w0 ^ cc
-            let x1 = w1 ^ dd, y1 = w1 ^ ll, z1 = w1 ^ cc
-            let m0 = (((x0 &- ones) & ~x0) | ((y0 &- ones) & ~y0) | ((z0 &- ones) & ~z0)) & highs
-            let m1 = (((x1 &- ones) & ~x1) | ((y1 &- ones) & ~y1) | ((z1 &- ones) & ~z1)) & highs
-            if m0 | m1 != 0 {
-                let t0 = m0.trailingZeroBitCount &>> 3   // 8 when the first word has none
-                let t1 = m1.trailingZeroBitCount &>> 3
-                return j &+ t0 &+ (m0 == 0 ? t1 : 0)
+            let x0 = w0 ^ dd, x1 = w1 ^ dd
+            let m0 = (((x0 &- ones) & ~x0) | ((w0 &- below) & ~w0)) & highs
+            let m1 = (((x1 &- ones) & ~x1) | ((w1 &- below) & ~w1)) & highs
+            if m0 | m1 == 0 {
+                j &+= 16
+                continue
             }
-            j &+= 16
-        }
-        while j + 8 <= have {
-            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
-            let x = w ^ dd, y = w ^ ll, z = w ^ cc
-            let m = ((x &- ones) & ~x) | ((y &- ones) & ~y) | ((z &- ones) & ~z)
-            let hit = m & highs
-            if hit != 0 { return j + hit.trailingZeroBitCount >> 3 }
-            j += 8
+            let t0 = m0.trailingZeroBitCount &>> 3   // 8 when the first word has none
+            let t1 = m1.trailingZeroBitCount &>> 3
+            let t = j &+ t0 &+ (m0 == 0 ? t1 : 0)
+            let b = p[t]
+            if b == d || b == lf || b == cr { return t }
+            j = t &+ 1
         }
         while j < have {
             let b = p[j]
             if b == d || b == lf || b == cr { break }
-            j += 1
+            j &+= 1
         }
         return j
     }
@@ -1021,6 +1140,7 @@ extension FastScanPlan {
         var quality = headerQuality
         var line = dataLine
         var idLines: [String: [Int]] = [:]
+        var fullyBlank: [Int] = []
         for scan in scans {
             quality.rowsRead += scan.rowsRead
             quality.rowsUsed += scan.rowsRead
@@ -1028,8 +1148,11 @@ extension FastScanPlan {
             for (id, lines) in scan.idLines {
                 idLines[id, default: []].append(contentsOf: lines.map { $0 + line })
             }
+            fullyBlank += scan.fullyBlankLines.map { $0 + line }
             line += scan.lines
         }
+        // As `Analyzer.analyze` sets it from `ResponseReader.fullyBlankLines`: nil when there are none.
+        quality.fullyBlankResponses = fullyBlank.isEmpty ? nil : fullyBlank
         if hasID {
             quality.duplicateIDs = idLines.filter { $0.value.count > 1 }
                 .map { DataQuality.DuplicateID(id: $0.key, lines: $0.value) }

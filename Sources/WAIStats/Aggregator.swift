@@ -52,6 +52,19 @@ public struct Aggregator: Sendable {
         rowsSeen += chunk.rowCount
     }
 
+    /// What `add` adds besides level counts and row totals — cross-products and replicates —
+    /// for a caller that counts levels itself (the parallel pipeline's `LevelCounter`).
+    mutating func addCrossProductsAndReplicates(_ chunk: CodedChunk) {
+        guard chunk.rowCount > 0 else { return }
+        for d in chunk.groups.indices {
+            statistics.ensure(demographic: d, categories: Int(chunk.groups[d].max() ?? 0))
+        }
+        if statistics.plan.pairwise { addPairwise(chunk) }
+        if statistics.plan.replicates > 0 { addReplicates(chunk) }
+        if !statistics.reliability.isEmpty { addReliability(chunk) }
+        rowsSeen += chunk.rowCount
+    }
+
     /// Row indices of every cell: the overall cell first, then each demographic's cells.
     private func cellRows(_ chunk: CodedChunk) -> [[Int]] {
         var rows: [[Int]] = [Array(0..<chunk.rowCount)]

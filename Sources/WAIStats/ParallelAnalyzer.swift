@@ -16,22 +16,24 @@ import Darwin
 /// The environment can change them for one process (the benchmark uses this):
 /// `WAI_PIPELINE=sequential` always reads with `ResponseReader`, `WAI_PIPELINE=parallel` uses
 /// the fast pipeline whatever the file size, `WAI_WORKERS=n` sets the number of workers, and
-/// `WAI_PIPELINE_TRACE=1` prints which pipeline ran, and its times, to standard error.
+/// `WAI_COUNTS=blas` counts levels with the GEMM, and `WAI_PIPELINE_TRACE=1` prints which
+/// pipeline ran, and its times, to standard error.
 public struct PipelineOptions: Sendable {
     /// false: always the sequential reader.
     public var enabled = true
     public var workers: Int
     /// Bytes read per `pread`.
-    public var blockSize = 4 << 20
+    public var blockSize = 1 << 20
     public var chunkRows = 4096
     /// Smaller data sections are read sequentially: the result is the same, and below this the
     /// set-up is not worth it.
     public var minimumBytes = 4 << 20
     /// At least this many bytes of data per worker.
     public var bytesPerWorker = 1 << 20
-    /// Level counts of counts-only plans: `.loops` (`LevelCounter`) or `.blas` (`Aggregator`'s
-    /// GEMM). Plans with cross-products or replicates always go through `Aggregator`, with the
-    /// caller's path.
+    /// How the pipeline counts levels: `.loops` (`LevelCounter`, about 20 times faster on one-hot
+    /// answers; see Benchmarks/Speed) or `.blas` (`Aggregator`'s GEMM). This, not the caller's
+    /// `path` (which the sequential reader follows), decides; cross-products and replicates are
+    /// always BLAS (SYRK, GEMM), through `Aggregator`.
     public var countsPath: AggregationPath = .loops
     public var trace = false
 
@@ -49,6 +51,7 @@ public struct PipelineOptions: Sendable {
         default: break
         }
         if let text = variable("WAI_WORKERS"), let n = Int(text), n >= 1 { options.workers = n }
+        if variable("WAI_COUNTS") == "blas" { options.countsPath = .blas }
         if let text = variable("WAI_PIPELINE_TRACE"), !text.isEmpty, text != "0" { options.trace = true }
         return options
     }
@@ -61,8 +64,8 @@ public struct PipelineReport: Sendable, Hashable, Codable {
     /// Why the sequential reader ran.
     public var reason: String?
     public var workers = 1
-    /// What added the level counts: "loops" (`LevelCounter`) or "aggregator-blas"/"aggregator-loops"
-    /// (`Aggregator`, with the plan's cross-products and replicates on BLAS).
+    /// What aggregated: "loops" (`LevelCounter`), or `Aggregator` with its counts path (and the
+    /// plan's cross-products and replicates on BLAS).
     public var aggregation = ""
     public var dataBytes = 0
     /// Ranges read again because a guessed start fell inside a quoted field.
@@ -150,19 +153,23 @@ public enum ParallelAnalyzer {
         }
         let workers = max(1, min(options.workers, dataBytes / max(1, options.bytesPerWorker)))
         let extras = plan.pairwise || plan.replicates > 0 || !plan.reliabilityTables.isEmpty
-        let useCounter = !extras && options.countsPath == .loops
+        let useCounter = options.countsPath == .loops
         let weighted = scanPlan.weighted || calibration != nil
         var result = PipelineReport(pipeline: "parallel", reason: nil)
         result.workers = workers
         result.dataBytes = dataBytes
-        result.aggregation = useCounter ? "loops" : "aggregator-\((extras ? path : options.countsPath).rawValue)"
+        result.aggregation = useCounter
+            ? (extras ? "loops (counts) + BLAS (cross-products, replicates)" : "loops")
+            : (extras ? "BLAS (counts, cross-products, replicates)" : "BLAS GEMM (counts)")
 
         // BLAS inside the workers runs on the worker's own thread, and OpenBLAS's own threads,
         // which spin for about 0.1 s after they start, must not take the workers' cores.
+        // (With one worker too: its GEMMs are a few hundred rows each, too small to share.)
         quietBLASThreads()
+        let usesBLAS = extras || !useCounter
         let blasThreads = openblas_get_num_threads()
-        if !useCounter && workers > 1 { openblas_set_num_threads(1) }
-        defer { if !useCounter && workers > 1 { openblas_set_num_threads(blasThreads) } }
+        if usesBLAS { openblas_set_num_threads(1) }
+        defer { if usesBLAS { openblas_set_num_threads(blasThreads) } }
 
         // One range per worker; with replicates, a counting pass first fixes the true starts and
         // every range's first row number.
@@ -195,27 +202,32 @@ public enum ParallelAnalyzer {
         func makeSink(_ k: Int) -> (FastChunk) -> Void {
             let part = Part()
             parts[k] = part
-            if useCounter {
-                let counter = LevelCounter(items: scanPlan.itemCount, levels: levels, demographics: scanPlan.demographicCount, weighted: weighted)
-                part.counter = counter
-                if let calibration {
-                    return { chunk in
-                        var coded = chunk.codedChunk(weighted: scanPlan.weighted)
-                        calibration.adjust(&coded)
-                        counter.add(coded)
-                    }
+            if extras || !useCounter {
+                // Cross-products and replicates (and GEMM counts when asked) through Aggregator;
+                // its replicates are keyed by the row's number in the file.
+                part.aggregator = Aggregator(itemCount: scanPlan.itemCount, levelCount: levels, demographicCount: scanPlan.demographicCount,
+                                             path: .blas, plan: plan, scores: scores, firstRow: firstRows[k])
+            }
+            guard useCounter else {
+                return { chunk in
+                    var coded = chunk.codedChunk(weighted: scanPlan.weighted)
+                    calibration?.adjust(&coded)
+                    part.aggregator!.add(coded)
                 }
+            }
+            let counter = LevelCounter(items: scanPlan.itemCount, levels: levels, demographics: scanPlan.demographicCount, weighted: weighted)
+            part.counter = counter
+            if !extras && calibration == nil {
                 return { chunk in
                     let groups = (0..<chunk.demographicCount).map { UnsafePointer(chunk.groups + $0 * chunk.capacity) }
                     counter.add(codes: chunk.codes, weights: chunk.weights, groups: groups, rows: chunk.rowCount)
                 }
             }
-            part.aggregator = Aggregator(itemCount: scanPlan.itemCount, levelCount: levels, demographicCount: scanPlan.demographicCount,
-                                         path: extras ? path : options.countsPath, plan: plan, scores: scores, firstRow: firstRows[k])
             return { chunk in
                 var coded = chunk.codedChunk(weighted: scanPlan.weighted)
                 calibration?.adjust(&coded)
-                part.aggregator!.add(coded)
+                counter.add(coded)
+                part.aggregator?.addCrossProductsAndReplicates(coded)
             }
         }
         guard let scans = scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: false, makeSink: makeSink) else {
@@ -235,7 +247,10 @@ public enum ParallelAnalyzer {
                                          demographicCount: scanPlan.demographicCount, plan: plan)
         for (k, scan) in scans.enumerated() {
             let part = parts[k]
-            let statistics = part.counter?.statistics(plan: plan) ?? part.aggregator!.statistics
+            var statistics = part.counter?.statistics(plan: plan) ?? part.aggregator!.statistics
+            if part.counter != nil, let aggregator = part.aggregator {
+                statistics = withCounts(of: statistics, in: aggregator.statistics)
+            }
             add(statistics, into: &total, map: merged.maps[k])
             result.aggregateSeconds += scan.outcome.sinkSeconds
             result.parseSeconds += scan.outcome.seconds - scan.outcome.sinkSeconds
@@ -302,6 +317,26 @@ public enum ParallelAnalyzer {
             expected = outcome.end
         }
         return scans
+    }
+
+    /// `extras` (cross-products and replicates from `Aggregator`) with the level counts and row
+    /// totals of `counts` (from `LevelCounter`); both have cells up to the largest group met.
+    static func withCounts(of counts: SufficientStatistics, in extras: SufficientStatistics) -> SufficientStatistics {
+        var out = extras
+        func copy(_ from: CellStatistics, into cell: inout CellStatistics) {
+            cell.rows = from.rows
+            cell.weightSum = from.weightSum
+            cell.weightSquaredSum = from.weightSquaredSum
+            cell.counts = from.counts
+            cell.weighted = from.weighted
+            cell.weightedSquared = from.weightedSquared
+        }
+        copy(counts.overall, into: &out.overall)
+        for d in counts.byDemographic.indices {
+            out.ensure(demographic: d, categories: counts.byDemographic[d].count - 1)
+            for g in counts.byDemographic[d].indices { copy(counts.byDemographic[d][g], into: &out.byDemographic[d][g]) }
+        }
+        return out
     }
 
     /// Adds `part` (numbered in a range's own categories) into `total` (numbered file-wide).

@@ -64,7 +64,9 @@ final class FastPathTests: XCTestCase {
             calibration?.adjust(&chunk)
             aggregator.add(chunk)
         }
-        return Aggregated(statistics: aggregator.statistics, categories: reader.categories.map(\.names), quality: reader.quality)
+        var quality = reader.quality
+        quality.fullyBlankResponses = reader.fullyBlankLines.isEmpty ? nil : reader.fullyBlankLines   // as Analyzer.analyze reports it
+        return Aggregated(statistics: aggregator.statistics, categories: reader.categories.map(\.names), quality: quality)
     }
 
     func options(workers: Int, blockSize: Int = 4 << 20, chunkRows: Int = 4096, countsPath: AggregationPath = .loops) -> PipelineOptions {
@@ -174,9 +176,38 @@ final class FastPathTests: XCTestCase {
     func testBLASCountsAgreeWithLoopCounts() throws {
         let (spec, bytes) = mixedSurvey(rows: 200, seed: 5, labels: false)
         let path = try write(bytes)
-        let loops = try XCTUnwrap(parallel(spec, path, plan: .countsOnly, options: options(workers: 2, countsPath: .loops)))
-        let blas = try XCTUnwrap(parallel(spec, path, plan: .countsOnly, options: options(workers: 2, countsPath: .blas)))
-        XCTAssertNil(difference(loops, blas))
+        for plan in [AggregationPlan.countsOnly, fullPlan(spec, replicates: 5)] {
+            let loops = try XCTUnwrap(parallel(spec, path, plan: plan, options: options(workers: 2, countsPath: .loops)))
+            let blas = try XCTUnwrap(parallel(spec, path, plan: plan, options: options(workers: 2, countsPath: .blas)))
+            XCTAssertNil(difference(loops, blas))
+            XCTAssertNil(difference(loops, try sequential(spec, path, plan: plan)))
+        }
+    }
+
+    func testLevelCounterMatchesTheAggregatorJointAndMarginal() {
+        // Few categories: counted in joint cells; hundreds: the joint grid is too large and rows
+        // go into the marginal cells. Both must give the Aggregator's statistics.
+        for (categories, weighted) in [(3, false), (5, true), (300, false), (300, true)] {
+            var rng = Random(state: UInt64(categories))
+            var aggregator = Aggregator(itemCount: 4, levelCount: 5, demographicCount: 3, path: .loops)
+            let counter = LevelCounter(items: 4, levels: 5, demographics: 3, weighted: weighted)
+            for size in [1, 50, 700, 30] {
+                var chunk = CodedChunk(demographicCount: 3)
+                chunk.rowCount = size
+                for _ in 0..<size {
+                    for _ in 0..<4 { chunk.codes.append(UInt8(rng.below(6))) }
+                    chunk.weights.append(weighted ? Double(1 + rng.below(3000)) / 1000 : 1)
+                    chunk.groups[0].append(UInt32(rng.below(categories + 1)))
+                    chunk.groups[1].append(UInt32(rng.below(categories + 1)))
+                    chunk.groups[2].append(UInt32(rng.below(3)))
+                }
+                aggregator.add(chunk)
+                counter.add(chunk)
+            }
+            let got = Aggregated(statistics: counter.statistics(plan: .countsOnly), categories: [], quality: DataQuality())
+            let expected = Aggregated(statistics: aggregator.statistics, categories: [], quality: DataQuality())
+            XCTAssertNil(difference(got, expected), "\(categories) categories, weighted \(weighted)")
+        }
     }
 
     func testReplicatesAreKeyedByTheRowInTheFile() throws {
@@ -254,7 +285,7 @@ final class FastPathTests: XCTestCase {
         // Unit weights and the normalized scale: every sum is exact, so the whole analysis —
         // indices, intervals, reliability, replicates, comparisons — is equal bit for bit.
         var text = "respondent,gender,q1,q2,w\n"
-        for r in 0..<400 { text += "r\(r),\(["F", "M", ""][r % 3]),\(["1", "High", "Very High", "", "2"][r % 5]),\(1 + (r * 7) % 5),1\n" }
+        for r in 0..<400 { text += "r\(r),\(["F", "M", ""][r % 3]),\(["1", "High", "Very High", "", "2"][r % 5]),\(r % 10 == 3 ? "" : String(1 + (r * 7) % 5)),1\n" }
         let path = try write(Array(text.utf8))
         let inference = InferenceOptions(replicates: 30, seed: 4)
         setenv("WAI_PIPELINE", "sequential", 1)
