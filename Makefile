@@ -18,12 +18,13 @@ test: deps pydeps
 	python3 Surveys/chapter11/reconstruct.py --check
 	$(MAKE) --no-print-directory check-reports
 
-## OpenBLAS (Debian libopenblas-dev, found through pkg-config) is the one system library wai links.
+## The system libraries wai links: OpenBLAS (Debian libopenblas-dev, found through pkg-config) and
+## ReadStat for SPSS/Stata files (libreadstat-dev, which ships no pkg-config file: found by its header).
 deps:
-	@if ! pkg-config --exists openblas 2>/dev/null; then \
-	  echo "installing libopenblas-dev and pkg-config (apt-get)"; \
+	@if ! pkg-config --exists openblas 2>/dev/null || [ ! -f /usr/include/readstat.h ]; then \
+	  echo "installing libopenblas-dev, libreadstat-dev and pkg-config (apt-get)"; \
 	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev pkg-config >/dev/null; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev libreadstat-dev pkg-config >/dev/null; \
 	fi
 	@command -v python3 >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
 

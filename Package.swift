@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Property-based tests only (random RFC 4180 round trips in WAIIOTests).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface, found through pkg-config `openblas` (Debian: libopenblas-dev).
@@ -21,10 +23,15 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // ReadStat's C interface (Debian: libreadstat-dev, which ships no pkg-config file: linked by name).
+        .systemLibrary(
+            name: "CReadStat",
+            providers: [.apt(["libreadstat-dev"])]
+        ),
         // Value types of a survey: scale, weighting, bands, items, the spec; input errors.
         .target(name: "WAIModel"),
         // Bytes in: the streaming CSV reader, spec loading, coding answers into level indices.
-        .target(name: "WAIIO", dependencies: ["WAIModel", "Yams"]),
+        .target(name: "WAIIO", dependencies: ["WAIModel", "Yams", "CReadStat"]),
         // Sufficient statistics (aggregated on OpenBLAS) and the estimators built on them.
         .target(name: "WAIStats", dependencies: ["WAIModel", "WAIIO", "COpenBLAS"]),
         // Tables out: Markdown, CSV and JSON renderers, atomic report writing.
@@ -43,8 +50,9 @@ let package = Package(
         // The library from a script: load a spec, analyse its responses, print the tables, write a report.
         .executableTarget(name: "wai-example-quickstart", dependencies: ["WAIModel", "WAIIO", "WAIStats", "WAIReport"], path: "Examples/QuickStart"),
         .testTarget(name: "WAIModelTests", dependencies: ["WAIModel"]),
-        .testTarget(name: "WAIIOTests", dependencies: ["WAIIO"]),
-        .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO"]),
+        .testTarget(name: "WAIIOTests", dependencies: ["WAIIO", .product(name: "PropertyBased", package: "swift-property-based")],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO"], exclude: ["Reference"]),
         .testTarget(name: "WAIReportTests", dependencies: ["WAIReport", "WAIStats", "WAIIO"]),
         .testTarget(name: "WAICLITests", dependencies: ["wai", "wai-example-quickstart"]),
     ]

@@ -18,8 +18,39 @@ public struct DataQuality: Sendable, Hashable, Codable {
     public var duplicateIDs: [DuplicateID] = []
     /// Header names used by more than one column that the spec does not read.
     public var duplicateUnusedHeaders: [String] = []
+    /// Lines of the rows used in which every item is missing; nil when there are none, or when they
+    /// were not looked for (the parallel path and merged shards do not).
+    public var fullyBlankResponses: [Int]? = nil
+    /// Respondents much faster than the others, when the file has a duration (nil: no duration column).
+    public var speeders: Speeders? = nil
 
     public init() {}
+
+    /// Respondents who took less than a third of the median time: flagged, and left out only
+    /// when asked (`--drop-speeders`; they are then among the rejections).
+    public struct Speeders: Sendable, Hashable, Codable {
+        /// Where the durations come from: "Duration (in seconds)", or "start to end".
+        public var source: String
+        /// Rows with a readable duration.
+        public var timed: Int
+        public var medianSeconds: Double
+        public var thresholdSeconds: Double
+        public var lines: [Int]
+        public var dropped: Bool
+
+        public init(source: String, timed: Int, medianSeconds: Double, thresholdSeconds: Double, lines: [Int], dropped: Bool) {
+            self.source = source
+            self.timed = timed
+            self.medianSeconds = medianSeconds
+            self.thresholdSeconds = thresholdSeconds
+            self.lines = lines
+            self.dropped = dropped
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case source, timed, medianSeconds = "median_seconds", thresholdSeconds = "threshold_seconds", lines, dropped
+        }
+    }
 
     public struct Rejection: Sendable, Hashable, Codable {
         public var line: Int
@@ -46,6 +77,7 @@ public struct DataQuality: Sendable, Hashable, Codable {
         case rowsRead = "rows_read", rowsUsed = "rows_used", rowsRejected = "rows_rejected", rejections
         case blankLines = "blank_lines", unknownAnswers = "unknown_answers", duplicateIDs = "duplicate_ids"
         case duplicateUnusedHeaders = "duplicate_unused_headers"
+        case fullyBlankResponses = "fully_blank_responses", speeders
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -58,6 +90,9 @@ public struct DataQuality: Sendable, Hashable, Codable {
         try c.encode(unknownAnswers, forKey: .unknownAnswers)
         try c.encode(duplicateIDs, forKey: .duplicateIDs)
         try c.encode(duplicateUnusedHeaders, forKey: .duplicateUnusedHeaders)
+        // Only when there are some, so that reports of complete data keep their form.
+        if let lines = fullyBlankResponses, !lines.isEmpty { try c.encode(lines, forKey: .fullyBlankResponses) }
+        try c.encodeIfPresent(speeders, forKey: .speeders)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,5 +104,7 @@ public struct DataQuality: Sendable, Hashable, Codable {
         unknownAnswers = try c.decode([UnknownAnswer].self, forKey: .unknownAnswers)
         duplicateIDs = try c.decode([DuplicateID].self, forKey: .duplicateIDs)
         duplicateUnusedHeaders = try c.decode([String].self, forKey: .duplicateUnusedHeaders)
+        fullyBlankResponses = try c.decodeIfPresent([Int].self, forKey: .fullyBlankResponses)
+        speeders = try c.decodeIfPresent(Speeders.self, forKey: .speeders)
     }
 }

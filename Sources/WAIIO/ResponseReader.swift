@@ -29,6 +29,17 @@ public struct ReadOptions: Sendable {
     /// Rows per chunk handed to the statistics.
     public var chunkRows = 4096
     public var delimiter = UInt8(ascii: ",")
+    /// How `Analyzer.analyze` recognises the file first (platform, encoding, delimiter; see `PreparedInput`).
+    public var format = InputFormat()
+    /// Header records after the first (Qualtrics 2, SurveyMonkey 1): read past, never data.
+    public var extraHeaderRows = 0
+    /// Column names a spec uses instead of the header's (a multi-row header flattened, one per
+    /// column); the header's own names are still accepted.
+    public var columnNames: [String]? = nil
+    /// Data lines left out as rejected rows, with the reason (speeders under `--drop-speeders`).
+    public var excludedLines: [Int: String] = [:]
+    /// Whether these options need `ResponseReader` itself (the parallel scanner reads one header row, every row).
+    public var needsSequentialReader: Bool { extraHeaderRows > 0 || !excludedLines.isEmpty }
 
     public init(lenient: Bool = false, chunkRows: Int = 4096) {
         self.lenient = lenient
@@ -77,6 +88,8 @@ public struct ResponseReader {
     /// Row accounting so far; complete once `nextChunk()` has returned nil.
     public private(set) var quality = DataQuality()
     public private(set) var categories: [CategoryIndex]
+    /// Lines of the rows used whose every item is missing (complete once `nextChunk()` has returned nil).
+    public private(set) var fullyBlankLines: [Int] = []
 
     private var csv: CSVReader
     let coder: AnswerCoder
@@ -112,8 +125,10 @@ public struct ResponseReader {
         guard let header else {
             throw InputError("empty file", at: SourceLocation(file: csv.name, line: 1, column: 1), expected: "a header row naming the columns, then one row per respondent")
         }
+        for _ in 0..<options.extraHeaderRows { _ = try csv.next() }
         self.csv = csv
-        let names = header.fields.map(\.value)
+        let headerNames = header.fields.map(\.value)
+        let names = options.columnNames.flatMap { $0.count == headerNames.count ? $0 : nil } ?? headerNames
         headerCount = names.count
 
         var positions: [String: [Int]] = [:]
@@ -124,6 +139,10 @@ public struct ResponseReader {
             if found == nil {
                 let loose = names.indices.filter { normalizedAnswer(names[$0]) == normalizedAnswer(wanted) }
                 if !loose.isEmpty { found = loose }
+            }
+            if found == nil, names != headerNames {
+                let raw = headerNames.indices.filter { headerNames[$0] == wanted }
+                if !raw.isEmpty { found = raw }
             }
             guard let found else {
                 let shown = names.prefix(12).map { Quoted($0).description }.joined(separator: ", ") + (names.count > 12 ? ", …" : "")
@@ -178,6 +197,10 @@ public struct ResponseReader {
                 continue
             }
             quality.rowsRead += 1
+            if let reason = options.excludedLines[record.line] {
+                quality.rejections.append(.init(line: record.line, reason: reason))
+                continue
+            }
             guard record.fields.count == headerCount else {
                 let last = record.fields.last!
                 let problem = "ragged row: \(record.fields.count) fields where the header has \(headerCount)"
@@ -232,6 +255,7 @@ public struct ResponseReader {
             if let idColumn {
                 idLines[record.fields[idColumn].value, default: []].append(record.line)
             }
+            if !rowCodes.isEmpty && !rowCodes.contains(where: { $0 != 0 }) { fullyBlankLines.append(record.line) }
             quality.rowsUsed += 1
             chunk.rowCount += 1
             chunk.codes.append(contentsOf: rowCodes)

@@ -106,6 +106,11 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     public var wave: String? = nil
     /// The responses file, relative to the spec.
     public var data: String?
+    /// The platform the responses were exported from (header rows, column names, metadata);
+    /// nil: recognised from the file itself.
+    public var source: DataSource? = nil
+    /// How the responses file's bytes encode text; nil: UTF-8, or UTF-16 with a byte order mark.
+    public var encoding: TextEncoding? = nil
     /// Respondent-id column; duplicate ids are reported.
     public var id: String?
     /// Survey-weight column; absent means every row weighs 1.
@@ -134,7 +139,7 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case title, wave, data, id, weight, scale, bands, demographics, population, tables
+        case title, wave, data, source, encoding, id, weight, scale, bands, demographics, population, tables
     }
 
     public init(from decoder: any Decoder) throws {
@@ -143,6 +148,18 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         title = try c.decode(String.self, forKey: .title)
         wave = try c.decodeIfPresent(String.self, forKey: .wave)
         data = try c.decodeIfPresent(String.self, forKey: .data)
+        if let name = try c.decodeIfPresent(String.self, forKey: .source) {
+            guard let source = DataSource(rawValue: name.lowercased()) else {
+                throw DecodingError.dataCorruptedError(forKey: .source, in: c, debugDescription: "unknown source \(Quoted(name)); expected \(DataSource.choices)")
+            }
+            self.source = source
+        }
+        if let name = try c.decodeIfPresent(String.self, forKey: .encoding) {
+            guard let encoding = TextEncoding(name: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .encoding, in: c, debugDescription: "unknown encoding \(Quoted(name)); expected \(TextEncoding.choices)")
+            }
+            self.encoding = encoding
+        }
         id = try c.decodeIfPresent(String.self, forKey: .id)
         weight = try c.decodeIfPresent(String.self, forKey: .weight)
         scale = try c.decode(Scale.self, forKey: .scale)

@@ -209,6 +209,14 @@ public struct MarkdownRenderer: Sendable {
         if !quality.duplicateUnusedHeaders.isEmpty {
             out += "- Header names used twice, in columns not analysed: \(quality.duplicateUnusedHeaders.map { "`\(inline($0))`" }.joined(separator: ", ")).\n"
         }
+        if let lines = quality.fullyBlankResponses, !lines.isEmpty {
+            out += "- Fully blank responses (every item missing), counted in the rows used but in no index: \(lines.count) (\(lineList(lines))).\n"
+        }
+        if let speeders = quality.speeders {
+            let median = speedSeconds(speeders.medianSeconds), threshold = speedSeconds(speeders.thresholdSeconds)
+            out += "- Speeders (faster than a third of the median time, \(median) s, from \(inline(speeders.source)); \(speeders.timed) timed): \(speeders.lines.count)"
+            out += speeders.lines.isEmpty ? ".\n" : " (\(lineList(speeders.lines))), under \(threshold) s; \(speeders.dropped ? "left out (`--drop-speeders`), listed among the rejected rows" : "flagged, not left out (`--drop-speeders` would)").\n"
+        }
         if !quality.rejections.isEmpty {
             out += "\nRejected rows:\n\n" + markdownTable(
                 header: ["Line", "Reason"], align: ["r", "l"],
@@ -226,6 +234,13 @@ public struct MarkdownRenderer: Sendable {
         }
         return out
     }
+
+    /// "lines 5, 9, 12" (the first 20, then "…").
+    func lineList(_ lines: [Int]) -> String {
+        (lines.count == 1 ? "line " : "lines ") + lines.prefix(20).map(String.init).joined(separator: ", ") + (lines.count > 20 ? ", …" : "")
+    }
+
+    func speedSeconds(_ value: Double) -> String { BandTable.fixed(value, decimals: value < 100 ? 1 : 0) }
 
     func method(_ analysis: SurveyAnalysis) -> String {
         let m = analysis.method

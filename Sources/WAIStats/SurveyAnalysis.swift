@@ -108,18 +108,23 @@ public enum Analyzer {
         options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil,
         inference: InferenceOptions = InferenceOptions()
     ) throws -> SurveyAnalysis {
+        // Platform exports, other encodings and delimiters: read through their layout (see PreparedInput).
+        let input = try PreparedInput.prepare(csvPath: csvPath, displayName: displayName, spec: spec, options: options)
+        defer { input.discard() }
+        let (csvPath, displayName, options) = (input.path, input.displayName, input.options)
         let open = { try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options) }
         let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: open) }
         var reader = try open()
         // A large regular file goes through the parallel byte-level pipeline: the same statistics,
         // or nil and the reader below reads it (WAI_PIPELINE_TRACE=1 says which; see ParallelAnalyzer).
-        if let fast = ParallelAnalyzer.aggregate(
+        if let fast = options.needsSequentialReader ? nil : ParallelAnalyzer.aggregate(
             reader: reader, csvPath: csvPath, plan: plan(spec: spec, items: reader.items, inference: inference),
             scores: scores(spec: spec, items: reader.items), path: path, calibration: calibration) {
             var analysis = try summarize(spec: spec, items: reader.items, statistics: fast.statistics,
                                          categories: fast.categories, quality: fast.quality,
                                          data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
             analysis.weighting = calibration?.report
+            analysis.quality.speeders = input.speeders
             return analysis
         }
         var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.scale.levels.count,
@@ -133,6 +138,8 @@ public enum Analyzer {
         var analysis = try summarize(spec: spec, items: reader.items, statistics: aggregator.statistics,
                                      categories: reader.categories.map(\.names), quality: reader.quality,
                                      data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
+        analysis.quality.fullyBlankResponses = reader.fullyBlankLines.isEmpty ? nil : reader.fullyBlankLines
+        analysis.quality.speeders = input.speeders
         analysis.weighting = calibration?.report
         return analysis
     }

@@ -17,14 +17,20 @@ struct AnalyzeCommand: ParsableCommand {
           wai analyze Surveys/chapter11/responses.csv --spec Surveys/chapter11/survey.yaml
           wai analyze responses.csv --spec survey.yaml --by gender --format csv > by-gender.csv
           wai analyze responses.csv --spec survey.yaml --format json | jq '.tables[0].items[0].wai'
+          wai analyze qualtrics-export.csv             # no spec: the Likert items found by their answers
+
+        Without --spec, the export is recognised (Google Forms, KoboToolbox, Qualtrics, \
+        SurveyMonkey, LimeSurvey, plain CSV/TSV), the Likert items are found by their answers and \
+        what was assumed is printed on standard error; a column whose answer order cannot be told \
+        is refused (exit 2): write a spec with `wai init`, edit it, and pass it with --spec.
         """
     )
 
-    @Argument(help: "The responses CSV (UTF-8, comma-separated, header row first).")
+    @Argument(help: "The responses CSV (UTF-8 or UTF-16; comma, semicolon or tab; a survey platform's export).")
     var csv: String
 
-    @Option(help: ArgumentHelp("The survey spec (YAML, see Surveys/SPEC.md).", valueName: "survey.yaml"))
-    var spec: String
+    @Option(help: ArgumentHelp("The survey spec (YAML, see Surveys/SPEC.md); without it, one is inferred from the file.", valueName: "survey.yaml"))
+    var spec: String?
 
     @Option(help: ArgumentHelp("Break every item down by this demographic column (repeatable).", valueName: "column"))
     var by: [String] = []
@@ -34,17 +40,28 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
+    @OptionGroup var exports: ExportOptions
+
     func run() throws {
         guard let format = ReportFormat(rawValue: format), format != .svg else {
             let hint = format == "svg" ? "; svg writes one file per chart, so use `wai report --format svg`" : " (e.g. --format json)"
             throw ValidationError("unknown format \(Quoted(format)) in --format; expected md, csv or json, or html for a self-contained page\(hint)")
         }
-        let loaded = try SurveyLoader.loadSpec(path: spec)
+        var options = reading.readOptions
+        options.format = exports.format
+        let (loaded, specDigest): (SurveySpec, Provenance.FileDigest)
+        if let spec {
+            (loaded, specDigest) = (try SurveyLoader.loadSpec(path: spec).spec, try .init(path: spec))
+        } else {
+            let inferred = try inferForAnalysis(csv: csv, exports: exports)
+            let bytes = Array(inferred.yaml.utf8)
+            (loaded, specDigest) = (inferred.spec, .init(name: "(inferred) survey.yaml", sha256: SHA256.hex(bytes), bytes: bytes.count))
+        }
         var analysis = try Analyzer.analyze(
-            spec: loaded.spec, csvPath: csv, specName: spec, options: reading.readOptions,
+            spec: loaded, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
             path: reading.aggregation, breakdowns: by, inference: reading.inference)
-        analysis.provenance = try Provenance(
-            spec: .init(path: spec), data: [.init(path: csv)],
+        analysis.provenance = Provenance(
+            spec: specDigest, data: [try .init(path: csv)],
             options: .init(lenient: reading.lenient, aggregation: reading.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),
             rows: .init(analysis.quality))
         let text = try renderAnalysis(analysis, as: format)

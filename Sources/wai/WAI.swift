@@ -16,6 +16,7 @@ struct WAI: ParsableCommand {
           wai report                                  # Surveys/chapter11 -> Reports/chapter11
           wai report Surveys/my-survey --out out/     # any survey directory
           wai analyze responses.csv --spec survey.yaml --by gender
+          wai init export.csv > survey.yaml           # a spec inferred from a survey platform's export
           wai verify Surveys/chapter11                # compare with the published values
           wai batch Surveys --out Reports             # every survey, in parallel, with summary.csv/json
           wai trend Surveys/wave2023 Surveys/wave2024 # the same items over waves
@@ -27,7 +28,8 @@ struct WAI: ParsableCommand {
         """,
         version: Engine.version,
         subcommands: [ReportCommand.self, AnalyzeCommand.self, VerifyCommand.self,
-                      BatchCommand.self, TrendCommand.self, AggregateCommand.self, MergeCommand.self]
+                      BatchCommand.self, TrendCommand.self, AggregateCommand.self, MergeCommand.self,
+                      InitCommand.self]
     )
 
     /// Maps errors to the documented exit statuses: bad input and usage are 2, not
@@ -37,7 +39,7 @@ struct WAI: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as InputError {
-            printError("wai: error: \(error)")
+            printError("wai: error: \(withEncodingHint(error))")
             Foundation.exit(2)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)

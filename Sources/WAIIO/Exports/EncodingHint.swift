@@ -1,0 +1,75 @@
+import Foundation
+import WAIModel
+
+/// What to tell a user whose file is not UTF-8: an "invalid UTF-8" error is kept (bytes are never
+/// silently reinterpreted), but when the line it points at reads as Windows-1252 text — the
+/// encoding Excel's "CSV" uses on Western-European Windows — the message says so and names the
+/// option that reads it.
+public enum EncodingHint {
+    /// `error` with the Windows-1252 hint added when it applies; otherwise `error` unchanged.
+    /// Reads the line the error points at from the file its location names.
+    public static func annotate(_ error: InputError) -> InputError {
+        guard error.problem == "invalid UTF-8", let lineNumber = error.location.line,
+              let line = physicalLine(lineNumber, of: error.location.file),
+              let sample = windows1252Sample(line, column: error.location.column) else { return error }
+        var annotated = error
+        annotated.expected = (error.expected ?? "UTF-8 text")
+            + "; the bytes look like Windows-1252 (they would read \(Quoted(sample))): add --encoding windows-1252 (or `encoding: windows-1252` in the spec)"
+        return annotated
+    }
+
+    /// The bytes of line `number` (1-based, ended by LF, CR or CRLF), read in blocks; nil when the
+    /// file cannot be read or is shorter.
+    static func physicalLine(_ number: Int, of path: String, limit: Int = 1 << 20) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var line = 1
+        var current: [UInt8] = []
+        var afterCR = false
+        while true {
+            let block = handle.readData(ofLength: 1 << 16)
+            if block.isEmpty { return line == number ? current : nil }
+            for b in block {
+                if afterCR && b == 0x0A { afterCR = false; continue }
+                afterCR = false
+                if b == 0x0A || b == 0x0D {
+                    if line == number { return current }
+                    line += 1
+                    afterCR = b == 0x0D
+                    continue
+                }
+                if line == number {
+                    current.append(b)
+                    if current.count > limit { return current }
+                }
+            }
+        }
+    }
+
+    /// A few words around the first non-UTF-8 byte of `line` decoded as Windows-1252, when every
+    /// non-ASCII byte of the line is a Windows-1252 letter or sign and the line is not UTF-8 (nor
+    /// UTF-16, which has zero bytes).
+    static func windows1252Sample(_ line: [UInt8], column: Int?) -> String? {
+        guard !line.contains(0), line.contains(where: { $0 >= 0x80 }) else { return nil }
+        let invalid = line.withUnsafeBufferPointer { firstInvalidUTF8($0) }
+        guard let bad = invalid else { return nil }
+        var scalars: [Unicode.Scalar] = []
+        for b in line {
+            guard let scalar = windows1252Scalar(b) else { return nil }
+            if b >= 0x80 && b < 0xA0 && ![0x80, 0x85, 0x8A, 0x8C, 0x8E, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0x99, 0x9A, 0x9C, 0x9E, 0x9F].contains(b) {
+                return nil   // rare signs (†, ‰, ˆ …) are weak evidence
+            }
+            scalars.append(scalar)
+        }
+        // The field around the bad byte: from the previous delimiter-like character to the next.
+        let position = bad   // one byte is one character in Windows-1252
+        let stops: Set<Unicode.Scalar> = [",", ";", "\t", "\""]
+        var start = position
+        while start > 0 && !stops.contains(scalars[start - 1]) && position - start < 30 { start -= 1 }
+        var end = position
+        while end < scalars.count && !stops.contains(scalars[end]) && end - position < 30 { end += 1 }
+        var text = ""
+        text.unicodeScalars.append(contentsOf: scalars[start..<end])
+        return text
+    }
+}

@@ -1,0 +1,599 @@
+import Foundation
+import WAIModel
+
+/// A column wai did not analyse, and why.
+public struct LeftOutColumn: Sendable, Hashable {
+    public var column: String
+    public var reason: String
+}
+
+/// A column whose answers look like a scale whose order wai cannot tell.
+public struct AmbiguousColumn: Sendable, Hashable {
+    public var column: String
+    public var question: String
+    /// The answers seen (most frequent first).
+    public var values: [String]
+    /// Why the order is unknown.
+    public var problem: String
+    /// Where the column's header is.
+    public var location: SourceLocation
+}
+
+/// A spec inferred from a responses file, with everything that was assumed.
+public struct InferredSurvey: Sendable {
+    public var spec: SurveySpec
+    public var layout: ExportLayout
+    /// The scale the items share.
+    public var vocabulary: Vocabulary
+    /// Data rows looked at.
+    public var rows: Int
+    /// What was assumed, one sentence each (printed on standard error, written as comments by `wai init`).
+    public var assumptions: [String]
+    public var leftOut: [LeftOutColumn]
+    public var ambiguous: [AmbiguousColumn]
+    /// Items on another scale than the chosen one (a spec has one scale).
+    public var otherScales: [(vocabulary: String, columns: [String])]
+    /// Per demographic column: its categories as seen, most frequent first.
+    public var demographicValues: [String: [String]]
+
+    /// The refusal `wai analyze` gives when a column's order is unknown.
+    public func ambiguityError(file: String) -> InputError? {
+        ambiguous.isEmpty ? nil : Self.ambiguityError(ambiguous, expected: "the answers of one known scale, or a spec that orders them: `wai init \(file) > survey.yaml`, edit its scale and tables, then `wai analyze \(file) --spec survey.yaml`")
+    }
+
+    static func ambiguityError(_ ambiguous: [AmbiguousColumn], expected: String) -> InputError {
+        let first = ambiguous[0]
+        let shown = first.values.prefix(10).joined(separator: ", ") + (first.values.count > 10 ? ", …" : "")
+        let others = ambiguous.count > 1 ? " (and \(ambiguous.count - 1) more column\(ambiguous.count > 2 ? "s" : ""): \(ambiguous.dropFirst().map { Quoted($0.column).description }.joined(separator: ", ")))" : ""
+        return InputError(
+            "cannot tell the order of the answers in column \(Quoted(first.column)): \(first.problem)\(others)",
+            at: first.location, found: shown, expected: expected)
+    }
+}
+
+/// Finds the Likert items of a responses file by their answers.
+///
+/// Every column is profiled (its distinct answers, up to a bound, and whether they are numbers),
+/// then classified: platform metadata, free text, multi-select, a Likert item (its answers are
+/// all spellings of one known scale — agreement, frequency, quality, importance, satisfaction,
+/// likelihood, degree, numeric 1–5/1–7/0–10 — or of a codebook entry), a demographic (few
+/// distinct answers), the weight (a numeric column named like a weight) or nothing. Items that
+/// share a scale and a question stem (a grid) form one table. Answers such as "Don't know",
+/// "N/A" or a platform code like -99 outside the scale are missing.
+public enum LikertInference {
+    /// Distinct answers kept per column; a column with more is free text or a continuous number.
+    static let maxDistinct = 100
+    /// Demographics have at most this many categories.
+    static let maxCategories = 12
+
+    struct Profile {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        var overflow = false
+        var filled = 0
+        var numeric = true
+        var integer = true
+        var minimum = Double.infinity
+
+        mutating func add(_ cell: String) {
+            let text = cell.trimmingCharacters(in: " \t")
+            if text.isEmpty { return }
+            filled += 1
+            if let value = Double(text) {
+                if value.rounded() != value { integer = false }
+                minimum = min(minimum, value)
+            } else {
+                numeric = false
+                integer = false
+            }
+            if let n = counts[text] {
+                counts[text] = n + 1
+            } else if !overflow {
+                if counts.count >= LikertInference.maxDistinct {
+                    overflow = true
+                } else {
+                    counts[text] = 1
+                    order.append(text)
+                }
+            }
+        }
+
+        /// Distinct answers, most frequent first (first seen first on a tie).
+        var values: [String] {
+            order.enumerated().sorted { (counts[$0.element]!, -$0.offset) > (counts[$1.element]!, -$1.offset) }.map(\.element)
+        }
+    }
+
+    enum Kind {
+        case metadata(String)
+        case leftOut(String)
+        case likert([Vocabulary])
+        case ambiguous(String)
+        case other          // a demographic, weight or nothing, decided later
+    }
+
+    /// Reads `prepared` (see `PreparedInput`) and infers its spec. `title` defaults to the file's name.
+    public static func infer(_ prepared: PreparedInput, codebook: Codebook? = nil, title: String? = nil) throws -> InferredSurvey {
+        guard let layout = prepared.layout else {
+            preconditionFailure("LikertInference needs a prepared input with its layout (InputFormat.detect)")
+        }
+        let name = prepared.displayName
+        let columns = layout.columns
+        // The user's codebook first, then what the file itself says (SPSS/Stata value labels).
+        let codebook: Codebook? = {
+            switch (codebook, prepared.codebook) {
+            case (nil, nil): return nil
+            case (let given?, nil): return given
+            case (nil, let own?): return own
+            case (let given?, let own?): return Codebook(name: given.name, entries: given.entries + own.entries.filter { entry in !given.entries.contains { $0.question == entry.question } })
+            }
+        }()
+        // 1. Profile every column.
+        var profiles = [Profile](repeating: Profile(), count: columns.count)
+        var reader = try CSVReader(path: prepared.path, name: name, delimiter: layout.delimiter)
+        var header: CSVRecord?
+        repeat { header = try reader.next() } while header?.isBlank == true
+        guard header != nil else {
+            throw InputError("empty file", at: SourceLocation(file: name, line: 1, column: 1), expected: "a header row naming the columns, then one row per respondent")
+        }
+        for _ in 1..<max(1, layout.headerRows) { _ = try reader.next() }
+        var rows = 0
+        while let record = try reader.next() {
+            if record.isBlank && columns.count > 1 { continue }
+            guard record.fields.count == columns.count else {
+                let last = record.fields.last!
+                throw InputError("ragged row: \(record.fields.count) fields where the header has \(columns.count)",
+                                 at: SourceLocation(file: name, line: last.line, column: last.column),
+                                 found: "\(record.fields.count) fields", expected: "\(columns.count) fields, as in the header (quote a value that contains the delimiter)")
+            }
+            rows += 1
+            for (i, field) in record.fields.enumerated() { profiles[i].add(field.value) }
+        }
+
+        // 2. Classify each column on its own.
+        var kinds: [Kind] = []
+        var nameCounts: [String: Int] = [:]
+        for column in columns { nameCounts[column.name, default: 0] += 1 }
+        for (i, column) in columns.enumerated() {
+            if nameCounts[column.name]! > 1 && column.role == .answer {
+                kinds.append(.leftOut("\(nameCounts[column.name]!) columns have this name: rename them to use them"))
+                continue
+            }
+            kinds.append(classify(column, profiles[i], codebook: codebook, rows: rows, isID: i == layout.idColumn, layout: layout))
+        }
+
+        // 3. Group the Likert columns: a grid's columns (same stem), or neighbouring single questions, on one scale.
+        struct Group {
+            var stem: String?
+            var stemText: String?
+            var columns: [Int]
+            var candidates: [Vocabulary]
+        }
+        var groups: [Group] = []
+        var lastLikert: Int?
+        for (i, kind) in kinds.enumerated() {
+            guard case .likert(let candidates) = kind else {
+                if case .leftOut = kind { continue }      // free text between items does not split a grid
+                if case .metadata = kind { continue }
+                lastLikert = nil
+                continue
+            }
+            let column = columns[i]
+            if var group = groups.last, let last = lastLikert, last == group.columns.last,
+               group.stem == column.stem, let joined = join(group.candidates, candidates) {
+                group.columns.append(i)
+                group.candidates = joined
+                groups[groups.count - 1] = group
+            } else {
+                groups.append(Group(stem: column.stem, stemText: column.stemText, columns: [i], candidates: candidates))
+            }
+            lastLikert = i
+        }
+
+        // 4. One scale per group; the scale of most items is the survey's.
+        var ambiguous: [AmbiguousColumn] = []
+        func location(_ i: Int) -> SourceLocation {
+            SourceLocation(file: name, line: layout.headerLine, column: i < layout.headerPositions.count ? layout.headerPositions[i] : nil)
+        }
+        for (i, kind) in kinds.enumerated() {
+            if case .ambiguous(let problem) = kind {
+                ambiguous.append(AmbiguousColumn(column: columns[i].name, question: columns[i].question, values: profiles[i].values, problem: problem, location: location(i)))
+            }
+        }
+        func best(_ candidates: [Vocabulary]) -> [Vocabulary] {
+            let top = candidates.map(\.rank).min()!
+            return candidates.filter { $0.rank == top }
+        }
+        var itemsPerVocabulary: [Vocabulary: Int] = [:]
+        for group in groups {
+            let top = best(group.candidates)
+            if top.count == 1 { itemsPerVocabulary[top[0], default: 0] += group.columns.count }
+        }
+        let firstIndex = { (v: Vocabulary) in groups.firstIndex { best($0.candidates).contains(v) } ?? Int.max }
+        let dominant = itemsPerVocabulary.max { a, b in (a.value, -firstIndex(a.key)) < (b.value, -firstIndex(b.key)) }?.key
+        var chosen: [(group: Group, vocabulary: Vocabulary)] = []
+        for group in groups {
+            let top = best(group.candidates)
+            if top.count == 1 {
+                chosen.append((group, top[0]))
+            } else if let dominant, group.candidates.contains(dominant) {
+                chosen.append((group, dominant))
+            } else {
+                for i in group.columns {
+                    ambiguous.append(AmbiguousColumn(
+                        column: columns[i].name, question: columns[i].question, values: profiles[i].values,
+                        problem: "its answers fit several scales with different orders: \(top.map(\.name).joined(separator: "; "))",
+                        location: location(i)))
+                }
+            }
+        }
+        guard let vocabulary = dominant ?? chosen.first?.vocabulary else {
+            if !ambiguous.isEmpty {
+                throw InferredSurvey.ambiguityError(ambiguous, expected: "the answers of one known scale, or a spec that orders them (Surveys/SPEC.md)")
+            }
+            let described = columns.enumerated().map { i, c in "\(c.name) (\(describe(kinds[i], profiles[i])))" }
+            throw InputError(
+                "no Likert items found", at: SourceLocation(file: name, line: layout.headerLine, column: 1),
+                found: described.prefix(12).joined(separator: ", ") + (described.count > 12 ? ", …" : ""),
+                expected: "columns whose answers are spellings of one known scale (agreement, frequency, quality, importance, satisfaction, likelihood, degree, numeric 1–5/1–7/0–10), or a spec (Surveys/SPEC.md)")
+        }
+        let scale = vocabulary
+        var used: [(group: Group, vocabulary: Vocabulary)] = []
+        var otherScales: [String: [String]] = [:]
+        var otherOrder: [String] = []
+        for entry in chosen {
+            if entry.vocabulary == vocabulary {
+                used.append(entry)
+            } else {
+                if otherScales[entry.vocabulary.name] == nil { otherOrder.append(entry.vocabulary.name) }
+                otherScales[entry.vocabulary.name, default: []] += entry.group.columns.map { columns[$0].name }
+            }
+        }
+
+        // 5. Levels: labels (English, or the answers' own language), aliases as spelled in the file.
+        let index = scale.index
+        var spellings = [[String: Int]](repeating: [:], count: scale.levelCount)
+        var missingSeen: [String: Int] = [:]
+        let usedColumns = used.flatMap(\.group.columns)
+        for i in usedColumns {
+            for (text, n) in profiles[i].counts {
+                if let level = index[Vocabulary.key(text)] {
+                    spellings[level][text, default: 0] += n
+                } else if isMissing(text) {
+                    missingSeen[text, default: 0] += n
+                }   // else a rare typo: left for the reader to report where it is
+            }
+        }
+        let khmer = spellings.joined().filter { Vocabulary.isKhmer($0.key) }.map(\.value).reduce(0, +)
+        let latin = spellings.joined().filter { !Vocabulary.isKhmer($0.key) }.map(\.value).reduce(0, +)
+        var levels: [Level] = []
+        for (i, known) in scale.levels.enumerated() {
+            let seen = spellings[i].sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+            var label = known[0]
+            if let start = scale.numericStart {
+                label = String(start + i)
+            } else if khmer > latin {
+                label = seen.first(where: Vocabulary.isKhmer) ?? known.first(where: Vocabulary.isKhmer) ?? known[0]
+            }
+            var aliases: [String] = []
+            // Spellings as the reader compares them (normalizedAnswer), so that `very_high` stays an alias.
+            var keys: Set<String> = [normalizedAnswer(label)]
+            let code = scale.numericStart.map { $0 + i } ?? (i + 1)
+            keys.insert(String(code))
+            if let codes = scale.codes, keys.insert(normalizedAnswer(codes[i])).inserted { aliases.append(codes[i]) }
+            for spelling in seen where keys.insert(normalizedAnswer(spelling)).inserted { aliases.append(spelling) }
+            if khmer > 0 && scale.numericStart == nil {
+                // Both languages, so that a later wave in the other one reads too.
+                for spelling in [known[0]] + known.filter(Vocabulary.isKhmer).prefix(1) where keys.insert(normalizedAnswer(spelling)).inserted {
+                    aliases.append(spelling)
+                }
+            }
+            levels.append(Level(code: code, label: label, aliases: aliases))
+        }
+
+        // 6. Demographics, weight, id; missing markers.
+        var demographics: [Demographic] = []
+        var demographicValues: [String: [String]] = [:]
+        var weight: String?
+        var leftOut: [LeftOutColumn] = []
+        let usedSet = Set(usedColumns)
+        let ambiguousNames = Set(ambiguous.map(\.column))
+        for (i, column) in columns.enumerated() where !usedSet.contains(i) {
+            let profile = profiles[i]
+            switch kinds[i] {
+            case .metadata(let why):
+                leftOut.append(LeftOutColumn(column: column.name, reason: why))
+            case .leftOut(let why):
+                leftOut.append(LeftOutColumn(column: column.name, reason: why))
+            case .likert, .ambiguous:
+                if !ambiguousNames.contains(column.name) && !otherScales.values.contains(where: { $0.contains(column.name) }) {
+                    leftOut.append(LeftOutColumn(column: column.name, reason: "not on the survey's scale"))
+                }
+            case .other:
+                if weight == nil, profile.numeric, profile.filled > 0, profile.minimum >= 0, looksLikeWeight(column.name) {
+                    weight = column.name
+                    continue
+                }
+                if i == layout.idColumn {
+                    leftOut.append(LeftOutColumn(column: column.name, reason: "respondent id"))
+                    continue
+                }
+                var categories: [String] = []
+                for value in profile.values {
+                    if isMissing(value) {
+                        missingSeen[value, default: 0] += profile.counts[value]!
+                    } else {
+                        categories.append(value)
+                    }
+                }
+                let distinctKeys = Set(categories.map(Vocabulary.key))
+                if profile.filled == 0 {
+                    leftOut.append(LeftOutColumn(column: column.name, reason: "empty"))
+                } else if profile.overflow || distinctKeys.count > maxCategories {
+                    leftOut.append(LeftOutColumn(column: column.name, reason: profile.numeric ? "a number with many values" : "free text (many different answers)"))
+                } else if distinctKeys.count >= 3 && distinctKeys.count == profile.filled && !profile.numeric {
+                    leftOut.append(LeftOutColumn(column: column.name, reason: "free text (every answer different)"))
+                } else if distinctKeys.count >= 2 && profile.filled >= 2 * distinctKeys.count {
+                    demographics.append(Demographic(column: column.name, label: column.question == column.name ? nil : column.question))
+                    demographicValues[column.name] = categories
+                } else if distinctKeys.count >= 2 && distinctKeys.count * 2 > profile.filled && distinctKeys.count >= 5 {
+                    leftOut.append(LeftOutColumn(column: column.name, reason: "free text (mostly different answers)"))
+                } else if distinctKeys.count < 2 {
+                    leftOut.append(LeftOutColumn(column: column.name, reason: "one answer only"))
+                } else {
+                    demographics.append(Demographic(column: column.name, label: column.question == column.name ? nil : column.question))
+                    demographicValues[column.name] = categories
+                }
+            }
+        }
+        var missing: [String] = [""]
+        var missingKeys: Set<String> = [""]
+        let levelKeys = Set(levels.flatMap { [normalizedAnswer($0.label), String($0.code)] + $0.aliases.map(normalizedAnswer) })
+        for (text, _) in missingSeen.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) })
+        where !levelKeys.contains(normalizedAnswer(text)) && missingKeys.insert(normalizedAnswer(text)).inserted {
+            missing.append(text)
+        }
+
+        // 7. Tables.
+        var tables: [ItemTable] = []
+        var tableIDs: Set<String> = []
+        var itemIDs: Set<String> = []
+        for (g, entry) in used.enumerated() {
+            let group = entry.group
+            let items = group.columns.map { i -> Item in
+                let column = columns[i]
+                var id = identifier(column.name, maxLength: 24) ?? "q\(i + 1)"
+                if !itemIDs.insert(id).inserted {
+                    id = "q\(i + 1)"
+                    itemIDs.insert(id)
+                }
+                let text = group.stemText != nil && group.columns.count > 1 ? column.itemText : column.question
+                return Item(id: id, column: column.name, text: text)
+            }
+            var id = group.stem.flatMap { identifier($0, maxLength: 24) } ?? "t\(g + 1)"
+            if !tableIDs.insert(id).inserted {
+                id = "t\(g + 1)"
+                tableIDs.insert(id)
+            }
+            let title: String
+            if let stemText = group.stemText, group.columns.count > 1 {
+                title = stemText
+            } else if group.columns.count == 1 {
+                title = columns[group.columns[0]].question
+            } else {
+                let kind = entry.vocabulary.name.prefix(1).uppercased() + entry.vocabulary.name.dropFirst()
+                title = "\(kind): \(items.count) questions"
+            }
+            tables.append(ItemTable(id: id, title: title, composite: items.count > 1, items: items))
+        }
+
+        var spec = SurveySpec(
+            title: title ?? ((name as NSString).lastPathComponent as NSString).deletingPathExtension,
+            data: (name as NSString).lastPathComponent,
+            // A plain file's id column is not assumed: duplicate ids are found by keeping every id.
+            id: layout.source == .plain ? nil : layout.idColumn.map { columns[$0].name }, weight: weight,
+            scale: Scale(levels: levels, weighting: .normalized, missing: missing),
+            demographics: demographics, tables: tables)
+        spec.source = layout.origin == nil ? layout.source : nil   // a converted SPSS/Stata file is recognised by itself
+        spec.encoding = layout.encoding == .utf8 ? nil : layout.encoding
+
+        // 8. What was assumed.
+        var assumptions: [String] = []
+        assumptions.append("read \(name): \(layout.summary); \(rows) response\(rows == 1 ? "" : "s")")
+        let itemCount = tables.reduce(0) { $0 + $1.items.count }
+        assumptions.append("scale: \(scale.name), lowest first: \(levels.map { Quoted($0.label).description }.joined(separator: " < ")) (\(itemCount) item\(itemCount == 1 ? "" : "s") in \(tables.count) table\(tables.count == 1 ? "" : "s")); weighting normalized: level i of \(levels.count) weighs (i−1)/\(levels.count - 1)")
+        let unseen = levels.enumerated().filter { spellings[$0.offset].isEmpty }.map { Quoted($0.element.label).description }
+        if !unseen.isEmpty { assumptions.append("levels nobody chose, kept from the scale: \(unseen.joined(separator: ", "))") }
+        assumptions.append("missing (never scored): \(missing.map { Quoted($0).description }.joined(separator: ", "))")
+        assumptions.append("demographics: \(demographics.isEmpty ? "none" : demographics.map { Quoted($0.column).description }.joined(separator: ", ")); weight: \(weight.map { Quoted($0).description } ?? "none (every response weighs 1)")")
+        for name in otherOrder {
+            assumptions.append("left out, on another scale (\(name); a spec has one scale): \(otherScales[name]!.map { Quoted($0).description }.joined(separator: ", "))")
+        }
+        let notMetadata = leftOut.filter { !$0.reason.hasSuffix("metadata") }
+        if !notMetadata.isEmpty {
+            assumptions.append("left out, not Likert: \(notMetadata.map { "\(Quoted($0.column)) (\($0.reason))" }.joined(separator: ", "))")
+        }
+        let metadata = leftOut.filter { $0.reason.hasSuffix("metadata") }
+        if !metadata.isEmpty { assumptions.append("platform metadata: \(metadata.map { Quoted($0.column).description }.joined(separator: ", "))") }
+
+        return InferredSurvey(
+            spec: spec, layout: layout, vocabulary: scale, rows: rows, assumptions: assumptions, leftOut: leftOut,
+            ambiguous: ambiguous, otherScales: otherOrder.map { ($0, otherScales[$0]!) }, demographicValues: demographicValues)
+    }
+
+    // MARK: - Classification
+
+    static func classify(_ column: ExportColumn, _ profile: Profile, codebook: Codebook?, rows: Int, isID: Bool, layout: ExportLayout) -> Kind {
+        switch column.role {
+        case .metadata: return .metadata(column.reason ?? "metadata")
+        case .freeText: return .leftOut(column.reason ?? "free text")
+        case .multiSelect: return .leftOut(column.reason ?? "multi-select")
+        case .answer: break
+        }
+        if isID { return .other }
+        if profile.filled == 0 { return .other }
+        if profile.overflow { return .other }
+        let values = profile.values
+        let substantive = values.filter { !isMissing($0) }
+        let keys = Set(substantive.map(Vocabulary.key))
+
+        if let codebook, let entry = codebook.entry(for: column) {
+            let vocabulary = codebook.vocabulary(entry)
+            let index = vocabulary.index
+            let unknown = substantive.filter { index[Vocabulary.key($0)] == nil && !isMissingCode($0, scale: nil) }
+            if unknown.isEmpty { return keys.isEmpty ? .other : .likert([vocabulary]) }
+            if entry.question != "*" {
+                return .ambiguous("answers not in \(codebook.name) for \(Quoted(entry.question)): \(unknown.prefix(5).map { Quoted($0).description }.joined(separator: ", "))")
+            }
+        }
+
+        // Multi-select: choices joined by commas or semicolons.
+        let joined = substantive.filter { $0.contains(",") || $0.contains(";") }
+        if !joined.isEmpty {
+            let parts = joined.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == ";" }).map { Vocabulary.key(String($0)) } }
+            let alone = Set(substantive.map(Vocabulary.key))
+            if joined.count >= 2 || parts.contains(where: alone.contains) {
+                return .leftOut("multi-select (choices joined by commas)")
+            }
+        }
+        // One option of a multi-select as its own column: the option's text or nothing, or 0/1.
+        if keys.count == 1, let sub = column.sub, keys.contains(Vocabulary.key(sub)) {
+            return .leftOut("multi-select option (\(Quoted(sub)) or blank)")
+        }
+
+        // Integers, but for a rare typo (which the reader then reports where it is).
+        let cells = { (values: [String]) in values.reduce(0) { $0 + profile.counts[$1]! } }
+        let integerCells = cells(substantive.filter { Int($0) != nil })
+        let otherCells = cells(substantive.filter { Int($0) == nil })
+        if integerCells > 0 && (otherCells == 0 || (otherCells <= max(2, integerCells / 100) && otherCells * 20 <= integerCells)) {
+            if looksLikeWeight(column.name) { return .other }
+            var inScale: [Int] = []
+            for value in substantive {
+                guard let n = Int(value) else { continue }
+                if n >= 0 && !Vocabulary.missingCodes.contains(n) { inScale.append(n) }
+            }
+            let distinct = Set(inScale)
+            guard let low = distinct.min(), let high = distinct.max() else { return .other }
+            if distinct.isSubset(of: [0, 1]) {
+                return .leftOut(column.sub != nil || column.name.contains("/") ? "multi-select option (0/1)" : "a 0/1 flag")
+            }
+            if distinct.count < 3 || looksDemographic(column) { return .other }
+            if low >= 1 && high <= 5 { return .likert([.numeric(from: 1, to: 5)]) }
+            if low >= 1 && high <= 7 { return .likert([.numeric(from: 1, to: 7)]) }
+            if low >= 0 && high <= 10 { return .likert([.numeric(from: 0, to: 10)]) }
+            return .other
+        }
+
+        if keys.isEmpty { return .other }
+        let candidates = Vocabulary.known.filter { vocabulary in
+            let index = vocabulary.index
+            return keys.allSatisfy { index[$0] != nil }
+        }
+        if !candidates.isEmpty { return .likert(candidates) }
+        // One scale's answers but for a rare typo: the reader reports the typo where it is.
+        let near = Vocabulary.known.filter { vocabulary in
+            let index = vocabulary.index
+            let covered = substantive.filter { index[Vocabulary.key($0)] != nil }
+            let coveredCells = cells(covered), uncoveredCells = cells(substantive) - coveredCells
+            return Set(covered.map(Vocabulary.key)).count >= 2 && uncoveredCells <= max(2, coveredCells / 100) && uncoveredCells * 20 <= coveredCells
+        }
+        if !near.isEmpty { return .likert(near) }
+
+        // Answer codes (A1, A2, …) without the labels that order them.
+        let coded = keys.allSatisfy { key in
+            let scalars = Array(key.unicodeScalars)
+            let letters = scalars.prefix { $0.properties.isAlphabetic && $0.isASCII }.count
+            return letters >= 1 && letters <= 3 && scalars.count > letters && scalars.dropFirst(letters).allSatisfy { ("0"..."9").contains($0) }
+        }
+        if coded && keys.count >= 2 && (layout.source == .limesurvey || keys.count >= 3) {
+            return .ambiguous("its answers are codes (\(substantive.prefix(5).map { Quoted($0).description }.joined(separator: ", "))) whose labels and order are not in the file; give --codebook FILE (question,code,label in scale order)")
+        }
+        var matched: [String: [String]] = [:]
+        for vocabulary in Vocabulary.known {
+            let index = vocabulary.index
+            for key in keys where index[key] != nil { matched[key, default: []].append(vocabulary.name) }
+        }
+        if matched.count >= 2 {
+            let unknown = substantive.filter { matched[Vocabulary.key($0)] == nil }
+            if unknown.isEmpty {
+                return .ambiguous("its answers mix the wordings of different scales")
+            }
+            return .ambiguous("\(unknown.prefix(5).map { Quoted($0).description }.joined(separator: ", ")) \(unknown.count == 1 ? "is" : "are") not in any known scale with the others")
+        }
+        return .other
+    }
+
+    /// The vocabularies both lists allow; numeric ranges join to the wider one.
+    static func join(_ a: [Vocabulary], _ b: [Vocabulary]) -> [Vocabulary]? {
+        if a.count == 1, b.count == 1, a[0].numericStart != nil, b[0].numericStart != nil {
+            return [widest(a[0], b[0])]
+        }
+        let common = a.filter(b.contains)
+        return common.isEmpty ? nil : common
+    }
+
+    static func widest(_ a: Vocabulary, _ b: Vocabulary) -> Vocabulary {
+        guard let sa = a.numericStart, let sb = b.numericStart else { return a }
+        let low = min(sa, sb)
+        let high = max(sa + a.levelCount - 1, sb + b.levelCount - 1)
+        if low == 0 || high > 7 { return .numeric(from: 0, to: 10) }
+        return .numeric(from: 1, to: high > 5 ? 7 : 5)
+    }
+
+    static func isMissing(_ value: String) -> Bool {
+        Vocabulary.nonSubstantive.contains(Vocabulary.key(value)) || isMissingCode(value, scale: nil)
+    }
+
+    /// A negative number, or a platform code such as 99 (these never fall inside the scales wai infers).
+    static func isMissingCode(_ value: String, scale: Vocabulary?) -> Bool {
+        guard let n = Int(value.trimmingCharacters(in: " \t")) else { return false }
+        return n < 0 || Vocabulary.missingCodes.contains(n)
+    }
+
+    /// Numbers coding who the respondent is (an age group 1–3 looks like a short scale otherwise).
+    static func looksDemographic(_ column: ExportColumn) -> Bool {
+        let text = (column.name + " " + column.question).lowercased()
+        let words = text.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        let keys: Set<String> = ["age", "gender", "sex", "education", "income", "region", "province", "district", "occupation",
+                                 "job", "marital", "religion", "ethnicity", "household", "employment", "country", "language", "year", "born"]
+        let khmer = ["ភេទ", "អាយុ", "ខេត្ត", "មុខរបរ", "ការអប់រំ", "ចំណូល", "ស្រុក"]
+        return words.contains(where: keys.contains) || khmer.contains(where: text.contains)
+    }
+
+    static func looksLikeWeight(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        let tokens = lower.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        let words: Set<String> = ["weight", "weights", "wt", "wgt", "wght", "w8", "pweight", "weighting", "poids", "peso", "gewicht"]
+        return tokens.contains(where: words.contains) || lower.hasSuffix("weight") || lower.hasPrefix("weight") || lower.hasSuffix("_wt")
+    }
+
+    /// `text` as an id ([A-Za-z0-9_-]), when it is short and says something.
+    static func identifier(_ text: String, maxLength: Int) -> String? {
+        var out = ""
+        var lastUnderscore = false
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-") {
+                out.unicodeScalars.append(scalar)
+                lastUnderscore = false
+            } else if !lastUnderscore && !out.isEmpty {
+                out += "_"
+                lastUnderscore = true
+            }
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        guard !out.isEmpty, out.count <= maxLength, out.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) else { return nil }
+        return out
+    }
+
+    static func describe(_ kind: Kind, _ profile: Profile) -> String {
+        switch kind {
+        case .metadata(let why), .leftOut(let why): return why
+        case .likert(let candidates): return candidates.first.map(\.name) ?? "scale"
+        case .ambiguous: return "answers in an unknown order"
+        case .other:
+            if profile.filled == 0 { return "empty" }
+            let shown = profile.values.prefix(3).joined(separator: ", ")
+            return "answers \(shown)\(profile.values.count > 3 || profile.overflow ? ", …" : "")"
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import WAIIO
+import WAIModel
+import WAIStats
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write the spec wai infers from a responses file (survey.yaml), to check and edit.",
+        discussion: """
+        Recognises the export (Google Forms, KoboToolbox, Qualtrics, SurveyMonkey, LimeSurvey, \
+        plain CSV/TSV, SPSS .sav or Stata .dta; UTF-8, or UTF-16 with a byte order mark), finds the Likert items by their \
+        answers, orders the levels from known scales (agreement, frequency, quality, importance, \
+        satisfaction, likelihood, degree; numeric 1–5, 1–7, 0–10; English and Khmer), groups the \
+        items of a grid question into one table, and writes the spec to standard output: title, \
+        data, source, scale (normalized weighting), missing answers, demographics, weight and \
+        tables, with comments saying what was assumed and what was left out.
+
+        Examples:
+          wai init responses.csv > survey.yaml
+          wai init export.csv --source qualtrics > survey.yaml
+          wai init limesurvey.csv --codebook codebook.csv > survey.yaml
+          wai init excel.csv --encoding windows-1252 > survey.yaml
+          wai init survey.sav > survey.yaml           # value labels become the scale's labels
+        """
+    )
+
+    @Argument(help: "The responses file (CSV or TSV, as the survey platform exported it).")
+    var csv: String
+
+    @OptionGroup var exports: ExportOptions
+
+    @Option(help: ArgumentHelp("The spec's title (default: the file's name).", valueName: "text"))
+    var title: String?
+
+    func run() throws {
+        let inferred = try exports.infer(csv: csv, title: title)
+        let yaml = SpecWriter.yaml(inferred, command: (["wai", "init", csv] + exports.arguments).joined(separator: " "))
+        // The spec must load as written: a failure here is wai's bug, not the user's.
+        let reloaded = try YAMLDocument.decode(SurveySpec.self, yaml: yaml, name: "the written spec")
+        try reloaded.validate(file: "the written spec")
+        FileHandle.standardOutput.write(Data(yaml.utf8))
+        let items = inferred.spec.tables.reduce(0) { $0 + $1.items.count }
+        var summary = "wai: inferred \(items) item\(items == 1 ? "" : "s") in \(inferred.spec.tables.count) table\(inferred.spec.tables.count == 1 ? "" : "s"), scale: \(inferred.vocabulary.name); the comments say what was assumed"
+        if !inferred.ambiguous.isEmpty {
+            summary += "; \(inferred.ambiguous.count) column\(inferred.ambiguous.count == 1 ? "" : "s") left for you to order: \(inferred.ambiguous.map { Quoted($0.column).description }.joined(separator: ", "))"
+        }
+        printError(summary)
+    }
+}
+
+/// How a responses file is recognised: the options `wai analyze` and `wai init` share.
+struct ExportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The platform that exported the file: \(DataSource.choices) (default: recognised from the file).", valueName: "platform"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("The file's text encoding: \(TextEncoding.choices) (default: UTF-8, or UTF-16 by its byte order mark).", valueName: "name"))
+    var encoding: String?
+
+    @Option(help: ArgumentHelp("Answer codes and their labels in scale order (CSV: question,code,label), for coded exports such as LimeSurvey's A1…A5.", valueName: "codebook.csv"))
+    var codebook: String?
+
+    @Flag(help: "Leave out speeders (faster than a third of the median time, when the file has durations); they are always flagged in the report.")
+    var dropSpeeders = false
+
+    func validate() throws {
+        if let source, DataSource(rawValue: source.lowercased()) == nil {
+            throw ValidationError("unknown platform \(Quoted(source)) in --source; expected \(DataSource.choices)")
+        }
+        if let encoding, TextEncoding(name: encoding) == nil {
+            throw ValidationError("unknown encoding \(Quoted(encoding)) in --encoding; expected \(TextEncoding.choices)")
+        }
+    }
+
+    var format: InputFormat {
+        InputFormat(detect: true, source: source.flatMap { DataSource(rawValue: $0.lowercased()) },
+                    encoding: encoding.flatMap(TextEncoding.init(name:)), dropSpeeders: dropSpeeders)
+    }
+
+    /// The options as given, to repeat them in a command line.
+    var arguments: [String] {
+        var out: [String] = []
+        if let source { out += ["--source", source] }
+        if let encoding { out += ["--encoding", encoding] }
+        if let codebook { out += ["--codebook", codebook] }
+        return out
+    }
+
+    /// Recognises `csv` and infers its spec.
+    func infer(csv: String, title: String? = nil, lenient: Bool = false) throws -> InferredSurvey {
+        let book = try codebook.map { try Codebook.load(path: $0) }
+        var options = ReadOptions(lenient: lenient)
+        options.format = format
+        let prepared = try PreparedInput.prepare(csvPath: csv, options: options)
+        defer { prepared.discard() }
+        return try LikertInference.infer(prepared, codebook: book, title: title)
+    }
+}
+
+/// `wai analyze FILE` without --spec: the inferred spec (what was assumed on standard error),
+/// refused when an order is ambiguous. Returns the spec and the YAML it was written as.
+func inferForAnalysis(csv: String, exports: ExportOptions) throws -> (spec: SurveySpec, yaml: String) {
+    let inferred = try exports.infer(csv: csv)
+    for line in inferred.assumptions { printError("wai: \(line)") }
+    if let refusal = inferred.ambiguityError(file: csv) { throw refusal }
+    if let speeders = inferred.layoutSpeedersNote { printError("wai: \(speeders)") }
+    printError("wai: to change any of this: wai init \(csv) > survey.yaml, edit it, then wai analyze \(csv) --spec survey.yaml")
+    var spec = inferred.spec
+    spec.source = inferred.layout.source
+    return (spec, SpecWriter.yaml(inferred, command: "wai analyze \(csv)"))
+}
+
+/// An error as printed, with the Windows-1252 hint when the bytes it points at look so.
+func withEncodingHint(_ error: InputError) -> InputError {
+    EncodingHint.annotate(error)
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Writes the SPSS and Stata fixtures (spss_survey.sav, stata_survey.dta) with pyreadstat.
+
+    python3 -m pip install pyreadstat
+    python3 Tests/WAIIOTests/Fixtures/make_stat_fixtures.py
+
+The files are committed; run this only to change them. Ten respondents: a gender (value labels
+1 Female, 2 Male), three agreement items q1–q3 sharing one value-label set, with 9 "Don't know"
+declared user-missing in the SPSS file; two satisfaction items s1, s2 sharing a set with a
+wording no built-in scale knows (so their order comes from the value labels alone); a weight;
+and a free-text comment.
+"""
+import pathlib
+
+import pandas as pd
+import pyreadstat
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+frame = pd.DataFrame({
+    "id": [101, 102, 103, 104, 105, 106, 107, 108, 109, 110],
+    "gender": [1, 2, 1, 2, 1, 1, 2, 2, 1, 2],
+    "q1": [4, 5, 3, 2, 4, 9, 5, 1, 4, 3],
+    "q2": [5, 4, 4, 2, 3, 4, 5, 2, None, 4],
+    "q3": [4, 4, 3, 1, 4, 5, 4, 2, 3, 9],
+    "s1": [3, 4, 2, 1, 3, 4, 4, 2, 3, 3],
+    "s2": [4, 4, 3, 2, 2, 4, 3, 1, 3, 4],
+    "wt": [1.2, 0.8, 1.0, 1.1, 0.9, 1.3, 0.7, 1.0, 1.2, 0.8],
+    "comment": ["", "Good service", "", "Too slow", "", "", "Friendly staff", "", "Long wait, but fine", ""],
+})
+
+agreement = {1.0: "Strongly disagree", 2.0: "Disagree", 3.0: "Neither agree nor disagree", 4.0: "Agree", 5.0: "Strongly agree", 9.0: "Don't know"}
+satisfaction = {1.0: "Not at all content", 2.0: "A little content", 3.0: "Fairly content", 4.0: "Entirely content"}
+labels = {"gender": {1.0: "Female", 2.0: "Male"}, "q1": agreement, "q2": agreement, "q3": agreement, "s1": satisfaction, "s2": satisfaction}
+column_labels = {
+    "id": "Respondent", "gender": "Gender", "q1": "The clinic staff listened to me", "q2": "I was seen on time",
+    "q3": "The clinic was clean", "s1": "How content are you with the opening hours?", "s2": "How content are you with the prices?",
+    "wt": "Survey weight", "comment": "Anything else?",
+}
+
+pyreadstat.write_sav(
+    frame, HERE / "spss_survey.sav", column_labels=column_labels, variable_value_labels=labels,
+    missing_ranges={"q1": [9], "q2": [9], "q3": [9]})
+
+# Stata has no user-missing values: 9 ("Don't know") is left out of the Stata labels and data.
+stata = frame.copy()
+for column in ["q1", "q2", "q3"]:
+    stata[column] = stata[column].where(stata[column] != 9)
+stata_agreement = {k: v for k, v in agreement.items() if k != 9.0}
+pyreadstat.write_dta(
+    stata, HERE / "stata_survey.dta", column_labels=column_labels,
+    variable_value_labels={**labels, "q1": stata_agreement, "q2": stata_agreement, "q3": stata_agreement})
