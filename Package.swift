@@ -28,10 +28,12 @@ let package = Package(
             name: "CReadStat",
             providers: [.apt(["libreadstat-dev"])]
         ),
+        // SHA-256 block compression in C, with the x86 SHA extensions where present (input fingerprints).
+        .target(name: "CSHA256"),
         // Value types of a survey: scale, weighting, bands, items, the spec; input errors.
         .target(name: "WAIModel"),
         // Bytes in: the streaming CSV reader, spec loading, coding answers into level indices.
-        .target(name: "WAIIO", dependencies: ["WAIModel", "Yams", "CReadStat"]),
+        .target(name: "WAIIO", dependencies: ["WAIModel", "Yams", "CReadStat", "CSHA256"]),
         // Sufficient statistics (aggregated on OpenBLAS) and the estimators built on them.
         .target(name: "WAIStats", dependencies: ["WAIModel", "WAIIO", "COpenBLAS"]),
         // Tables out: Markdown, CSV and JSON renderers, atomic report writing.
@@ -50,7 +52,7 @@ let package = Package(
         // The library from a script: load a spec, analyse its responses, print the tables, write a report.
         .executableTarget(name: "wai-example-quickstart", dependencies: ["WAIModel", "WAIIO", "WAIStats", "WAIReport"], path: "Examples/QuickStart"),
         .testTarget(name: "WAIModelTests", dependencies: ["WAIModel"]),
-        .testTarget(name: "WAIIOTests", dependencies: ["WAIIO", .product(name: "PropertyBased", package: "swift-property-based")],
+        .testTarget(name: "WAIIOTests", dependencies: ["WAIIO", "CSHA256", .product(name: "PropertyBased", package: "swift-property-based")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO"], exclude: ["Reference"]),
         .testTarget(name: "WAIReportTests", dependencies: ["WAIReport", "WAIStats", "WAIIO"]),

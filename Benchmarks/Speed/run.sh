@@ -15,6 +15,7 @@ need_apt=()
 [ -x /usr/bin/time ] || need_apt+=(time)
 command -v cc >/dev/null || need_apt+=(gcc)
 pkg-config --exists openblas 2>/dev/null || need_apt+=(libopenblas-dev pkg-config)
+[ -f /usr/include/readstat.h ] || need_apt+=(libreadstat-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi

@@ -18,8 +18,8 @@ public struct DataQuality: Sendable, Hashable, Codable {
     public var duplicateIDs: [DuplicateID] = []
     /// Header names used by more than one column that the spec does not read.
     public var duplicateUnusedHeaders: [String] = []
-    /// Lines of the rows used in which every item is missing; nil when there are none, or when they
-    /// were not looked for (the parallel path and merged shards do not).
+    /// Lines of the rows used in which every item is missing; nil when there are none. Merged
+    /// shards list the lines of each shard's own file.
     public var fullyBlankResponses: [Int]? = nil
     /// Respondents much faster than the others, when the file has a duration (nil: no duration column).
     public var speeders: Speeders? = nil

@@ -20,6 +20,8 @@ public struct Aggregator: Sendable {
     public private(set) var statistics: SufficientStatistics
     /// Score of each level of each item (reverse keying applied), for the cross-products.
     let scores: [[Double]]
+    /// `scores` flattened, item-major: the score of level l of item i at `i * levelCount + l`.
+    let scoreTable: [Double]
     /// Rows added so far: the index that keys each row's bootstrap multipliers.
     public private(set) var rowsSeen = 0
 
@@ -31,6 +33,7 @@ public struct Aggregator: Sendable {
                      "cross-products need one score vector per item")
         self.path = path
         self.scores = scores
+        scoreTable = scores.flatMap { $0 }
         rowsSeen = firstRow
         statistics = SufficientStatistics(itemCount: itemCount, levelCount: levelCount, demographicCount: demographicCount, plan: plan)
     }
@@ -174,19 +177,24 @@ public struct Aggregator: Sendable {
     /// For every cell, [A M]ᵀ[A M] over its rows with one SYRK (upper triangle).
     private mutating func addPairwise(_ chunk: CodedChunk) {
         let p = statistics.itemCount
+        let levels = statistics.levelCount
         let members = cellRows(chunk)
-        let scores = self.scores
+        let table = scoreTable
+        var x = [Double](repeating: 0, count: chunk.rowCount * 2 * p)
         forEachCell { index, cell in
             let rows = members[index]
             guard !rows.isEmpty else { return }
-            var x = [Double](repeating: 0, count: rows.count * 2 * p)
-            for (row, r) in rows.enumerated() {
-                let w = chunk.weights[r]
-                for i in 0..<p {
-                    let code = chunk.codes[r * p + i]
-                    guard code > 0 else { continue }
-                    x[row * 2 * p + i] = w * scores[i][Int(code) - 1]
-                    x[row * 2 * p + p + i] = w
+            x.withUnsafeMutableBufferPointer { x in
+                chunk.codes.withUnsafeBufferPointer { codes in
+                    for (row, r) in rows.enumerated() {
+                        let w = chunk.weights[r]
+                        let out = x.baseAddress! + row * 2 * p
+                        for i in 0..<p {
+                            let code = Int(codes[r * p + i])
+                            out[i] = code > 0 ? w * table[i * levels + code - 1] : 0
+                            out[p + i] = code > 0 ? w : 0
+                        }
+                    }
                 }
             }
             cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(2 * p), Int32(rows.count),
@@ -239,22 +247,27 @@ public struct Aggregator: Sendable {
     /// For every reliability table, XᵀX over the rows that answered all its items (one SYRK).
     private mutating func addReliability(_ chunk: CodedChunk) {
         let p = statistics.itemCount
+        let levels = statistics.levelCount
+        let table = scoreTable
         for t in statistics.reliability.indices {
             let items = statistics.reliability[t].items
             let width = items.count + 1
-            var x: [Double] = []
+            var x = [Double](repeating: 0, count: chunk.rowCount * width)
             var complete = 0
-            rows: for r in 0..<chunk.rowCount {
-                var row = [Double](repeating: 0, count: width)
-                let root = chunk.weights[r].squareRoot()
-                for (k, i) in items.enumerated() {
-                    let code = chunk.codes[r * p + i]
-                    if code == 0 { continue rows }
-                    row[k] = root * scores[i][Int(code) - 1]
+            x.withUnsafeMutableBufferPointer { x in
+                chunk.codes.withUnsafeBufferPointer { codes in
+                    rows: for r in 0..<chunk.rowCount {
+                        let out = x.baseAddress! + complete * width
+                        let root = chunk.weights[r].squareRoot()
+                        for (k, i) in items.enumerated() {
+                            let code = Int(codes[r * p + i])
+                            if code == 0 { continue rows }
+                            out[k] = root * table[i * levels + code - 1]
+                        }
+                        out[items.count] = root
+                        complete += 1
+                    }
                 }
-                row[items.count] = root
-                x += row
-                complete += 1
             }
             guard complete > 0 else { continue }
             statistics.reliability[t].rows += Double(complete)

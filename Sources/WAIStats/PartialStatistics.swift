@@ -107,11 +107,13 @@ public struct PartialStatistics: Sendable, Hashable {
             scores: Analyzer.scores(spec: spec, items: reader.items), firstRow: firstRow)
         while let chunk = try reader.nextChunk() { aggregator.add(chunk) }
         let data = try Provenance.FileDigest(path: csvPath, name: ((displayName ?? csvPath) as NSString).lastPathComponent)
+        var quality = reader.quality
+        quality.fullyBlankResponses = reader.fullyBlankLines.isEmpty ? nil : reader.fullyBlankLines
         return PartialStatistics(
             specSHA256: try specDigest(spec),
             shards: [Shard(data: data, firstRow: firstRow, rows: reader.quality.rowsUsed, lenient: options.lenient, aggregation: path.rawValue)],
             items: reader.items.map(\.id), demographics: spec.demographics.map(\.column), categories: reader.categories.map(\.names),
-            quality: reader.quality, statistics: aggregator.statistics)
+            quality: quality, statistics: aggregator.statistics)
     }
 
     /// Checks that these statistics belong to `spec`; `name` locates the message.
@@ -136,7 +138,8 @@ public struct PartialStatistics: Sendable, Hashable {
     /// Categories are matched by name, as the reader matches answers. `names` locate messages.
     ///
     /// The data-quality account adds up; line numbers (rejected rows, the first line of an unknown
-    /// answer, duplicate ids) are those of each shard's own file, and rejection reasons name the shard.
+    /// answer, duplicate ids, fully blank responses) are those of each shard's own file, and
+    /// rejection reasons name the shard.
     public static func merge(_ parts: [PartialStatistics], names: [String], spec: SurveySpec) throws -> PartialStatistics {
         precondition(!parts.isEmpty && parts.count == names.count)
         for (part, name) in zip(parts, names) { try part.check(against: spec, name: name) }
@@ -202,6 +205,7 @@ public struct PartialStatistics: Sendable, Hashable {
             quality.rowsRead += q.rowsRead
             quality.rowsUsed += q.rowsUsed
             quality.blankLines += q.blankLines
+            if let lines = q.fullyBlankResponses { quality.fullyBlankResponses = (quality.fullyBlankResponses ?? []) + lines }
             quality.rejections += q.rejections.map { rejection in
                 var located = rejection
                 located.reason = prefix + rejection.reason

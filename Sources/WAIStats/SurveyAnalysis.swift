@@ -68,11 +68,28 @@ public struct InferenceOptions: Sendable, Hashable, Codable {
     public var replicates: Int
     /// The same seed gives the same replicates, whatever the chunking.
     public var seed: UInt64
+    /// Whether the items' cross-products are aggregated: composites' standard errors and
+    /// Cronbach's alpha need them. They are a 2p × 2p SYRK per chunk (p items), the dominant
+    /// cost on files of millions of rows; without them item intervals are unchanged and
+    /// composites are reported without an interval.
+    public var covariances: Bool
 
-    public init(confidence: Double = 0.95, replicates: Int = 1000, seed: UInt64 = 20240601) {
+    public init(confidence: Double = 0.95, replicates: Int = 1000, seed: UInt64 = 20240601, covariances: Bool = true) {
         self.confidence = confidence
         self.replicates = replicates
         self.seed = seed
+        self.covariances = covariances
+    }
+
+    private enum CodingKeys: String, CodingKey { case confidence, replicates, seed, covariances }
+
+    /// Outputs written before `covariances` existed decode as having computed them.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(confidence: try container.decode(Double.self, forKey: .confidence),
+                  replicates: try container.decode(Int.self, forKey: .replicates),
+                  seed: try container.decode(UInt64.self, forKey: .seed),
+                  covariances: try container.decodeIfPresent(Bool.self, forKey: .covariances) ?? true)
     }
 }
 
@@ -85,7 +102,8 @@ public enum Analyzer {
         let tables = spec.tables.map { $0.items.map { position[$0.id]! } }.filter { $0.count >= 2 }
         var unique: [[Int]] = []
         for table in tables where !unique.contains(table) { unique.append(table) }
-        return AggregationPlan(replicates: inference.replicates, seed: inference.seed, pairwise: true, reliabilityTables: unique)
+        return AggregationPlan(replicates: inference.replicates, seed: inference.seed, pairwise: inference.covariances,
+                               reliabilityTables: inference.covariances ? unique : [])
     }
 
     /// Per item, the score of each level (reverse keying applied).
@@ -169,7 +187,8 @@ public enum Analyzer {
                 precision: spec.bands.precision,
                 bands: spec.bands.labels.indices.map { .init(label: spec.bands.labels[$0], interval: spec.bands.intervalText($0)) },
                 weightColumn: spec.weight,
-                inference: InferenceOptions(confidence: confidence, replicates: statistics.plan.replicates, seed: statistics.plan.seed)),
+                inference: InferenceOptions(confidence: confidence, replicates: statistics.plan.replicates, seed: statistics.plan.seed,
+                                            covariances: statistics.plan.pairwise)),
             respondents: Int(overall.rows), weightSum: overall.weightSum,
             effectiveN: overall.weightSquaredSum > 0 ? overall.weightSum * overall.weightSum / overall.weightSquaredSum : 0,
             quality: quality,

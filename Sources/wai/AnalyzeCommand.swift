@@ -57,11 +57,13 @@ struct AnalyzeCommand: ParsableCommand {
             let bytes = Array(inferred.yaml.utf8)
             (loaded, specDigest) = (inferred.spec, .init(name: "(inferred) survey.yaml", sha256: SHA256.hex(bytes), bytes: bytes.count))
         }
-        var analysis = try Analyzer.analyze(
-            spec: loaded, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
-            path: reading.aggregation, breakdowns: by, inference: reading.inference)
+        var (analysis, dataDigest) = try Provenance.FileDigest.hashing(path: csv) {
+            try Analyzer.analyze(
+                spec: loaded, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
+                path: reading.aggregation, breakdowns: by, inference: reading.inference)
+        }
         analysis.provenance = Provenance(
-            spec: specDigest, data: [try .init(path: csv)],
+            spec: specDigest, data: [dataDigest],
             options: .init(lenient: reading.lenient, aggregation: reading.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),
             rows: .init(analysis.quality))
         let text = try renderAnalysis(analysis, as: format)

@@ -143,7 +143,7 @@ struct BatchJob: Sendable {
             "wai-batch/1", Engine.name, "lenient=\(readOptions.lenient)", "aggregation=\(aggregation.rawValue)",
             "replicates=\(inference.replicates)", "seed=\(inference.seed)", "confidence=\(inference.confidence)",
             "formats=\(formats.map(\.rawValue).joined(separator: ","))", "spec=\(spec.sha256)", "data=\(data.sha256)",
-        ]
+        ] + (inference.covariances ? [] : ["covariances=false"])
         return SHA256.hex(Array(options.joined(separator: "\n").utf8))
     }
 

@@ -50,10 +50,20 @@ struct SurveyDirectory {
     func analyze(options: ReadOptions, aggregation: AggregationPath, inference: InferenceOptions, breakdowns: [String]? = nil,
                  formats: [String] = [], digests known: (spec: Provenance.FileDigest, data: Provenance.FileDigest)? = nil) throws -> SurveyAnalysis {
         let dataPath = try self.dataPath
-        var analysis = try Analyzer.analyze(
-            spec: loaded.spec, csvPath: dataPath, displayName: dataPath, specName: loaded.path,
-            options: options, path: aggregation, breakdowns: breakdowns, inference: inference)
-        let digests = try known ?? self.digests()
+        let run = {
+            try Analyzer.analyze(
+                spec: loaded.spec, csvPath: dataPath, displayName: dataPath, specName: loaded.path,
+                options: options, path: aggregation, breakdowns: breakdowns, inference: inference)
+        }
+        var analysis: SurveyAnalysis
+        let digests: (spec: Provenance.FileDigest, data: Provenance.FileDigest)
+        if let known {
+            (analysis, digests) = (try run(), known)
+        } else {
+            let data: Provenance.FileDigest
+            (analysis, data) = try Provenance.FileDigest.hashing(path: dataPath, during: run)
+            digests = (try .init(path: loaded.path), data)
+        }
         analysis.provenance = Provenance(
             spec: digests.spec, data: [digests.data],
             options: .init(lenient: options.lenient, aggregation: aggregation.rawValue, formats: formats, breakdowns: breakdowns),
@@ -80,7 +90,10 @@ struct ReadingOptions: ParsableArguments {
     var confidence = 0.95
 
     var readOptions: ReadOptions { ReadOptions(lenient: lenient) }
-    var inference: InferenceOptions { InferenceOptions(confidence: confidence, replicates: replicates, seed: seed) }
+    @Flag(inversion: .prefixedNo, help: "Aggregate the items' cross-products for composite intervals and Cronbach's alpha. --no-covariances skips them: the main cost on files of millions of rows; item intervals stay, composites get no interval.")
+    var covariances = true
+
+    var inference: InferenceOptions { InferenceOptions(confidence: confidence, replicates: replicates, seed: seed, covariances: covariances) }
 
     func validate() throws {
         guard replicates >= 0, replicates <= 100_000 else {

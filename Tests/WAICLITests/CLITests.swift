@@ -82,6 +82,24 @@ final class CLITests: XCTestCase {
         XCTAssert(run.stdout.contains("| **OA** (mean of 2 items) |  | **0.35** | **Low †** | 0.22–0.49 |"), run.stdout)
     }
 
+    /// --no-covariances skips the cross-products: the items keep their intervals (they come from
+    /// the level counts), the OA keeps its value (0.35, as above) but has no interval, and the
+    /// method says why.
+    func testNoCovariancesKeepsItemIntervalsAndDropsTheCompositeOne() throws {
+        let dir = try survey()
+        let run = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--replicates", "0", "--no-covariances"], in: dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssert(run.stdout.contains("| Item A? | 4 | 0.63 | High † | 0.31–0.94 |"), run.stdout)
+        XCTAssert(run.stdout.contains("| Item B? | 3 | 0.08 | Very Low † | -0.07–0.24 |"), run.stdout)
+        XCTAssert(run.stdout.contains("| **OA** (mean of 2 items) |  | **0.35** | **Low** | – |"), run.stdout)
+        XCTAssert(run.stdout.contains("composites have no interval and no reliability is reported"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("Cronbach"), run.stdout)
+        let json = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--replicates", "0", "--no-covariances", "--format", "json"], in: dir)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let method = (object["method"] as? [String: Any]) ?? [:]
+        XCTAssertEqual((method["inference"] as? [String: Any])?["covariances"] as? Bool, false, json.stdout)
+    }
+
     func testAnalyzeByGroupAsCSVAndJSON() throws {
         let dir = try survey()
         let csv = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--by", "gender", "--format", "csv"], in: dir)

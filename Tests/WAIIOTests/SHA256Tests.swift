@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import WAIIO
+import CSHA256
 
 /// The FIPS 180-2 / NIST example vectors, and agreement of every way of feeding the bytes.
 final class SHA256Tests: XCTestCase {
@@ -35,5 +36,23 @@ final class SHA256Tests: XCTestCase {
         let file = try SHA256.file(atPath: path)
         XCTAssertEqual(file.hex, whole)
         XCTAssertEqual(file.bytes, 1000)
+    }
+
+    /// The accelerated compression (x86 SHA extensions, when this processor has them) and the
+    /// portable one give the same state on pseudo-random blocks.
+    func testAcceleratedAndPortableCompressionAgree() {
+        var seed: UInt64 = 0x1234_5678
+        let bytes = (0..<(64 * 1000)).map { _ -> UInt8 in
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: seed >> 56)
+        }
+        var fast: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
+        var portable = fast
+        bytes.withUnsafeBufferPointer { data in
+            wai_sha256_blocks(&fast, data.baseAddress!, 1000)
+            wai_sha256_blocks_portable(&portable, data.baseAddress!, 1000)
+        }
+        XCTAssertEqual(fast, portable)
+        print("SHA-256 uses the x86 SHA extensions: \(wai_sha256_accelerated() == 1)")
     }
 }

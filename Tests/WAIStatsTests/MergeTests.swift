@@ -69,6 +69,21 @@ final class MergeTests: XCTestCase {
         XCTAssertEqual(merged.statistics.overall, try PartialStatistics.aggregate(spec: Self.spec, csvPath: whole, inference: inference).statistics.overall)
     }
 
+    /// A row with every item missing is listed by its line in its shard's file (the header is line 1).
+    func testFullyBlankResponsesSurviveTheShardFileAndTheMerge() throws {
+        let a = try PartialStatistics.aggregate(spec: Self.spec, csvPath: try write(["F,North,,,,1", "M,South,1,2,3,1"]), inference: InferenceOptions(replicates: 0))
+        let b = try PartialStatistics.aggregate(spec: Self.spec, csvPath: try write(["M,South,1,2,3,1", "F,North,,N/A,,4"]), inference: InferenceOptions(replicates: 0))
+        XCTAssertEqual(a.quality.fullyBlankResponses, [2])
+        let decoded = try PartialStatistics.decode(try b.encoded(), name: "b.waistats")
+        XCTAssertEqual(decoded.quality.fullyBlankResponses, [3])
+        let merged = try PartialStatistics.merge([a, decoded], names: ["a", "b"], spec: Self.spec)
+        XCTAssertEqual(merged.quality.fullyBlankResponses, [2, 3])
+        let single = try Analyzer.analyze(spec: Self.spec, csvPath: try write(["F,North,,,,1", "M,South,1,2,3,1", "M,South,1,2,3,1", "F,North,,N/A,,4"]),
+                                          inference: InferenceOptions(replicates: 0))
+        XCTAssertEqual(single.quality.fullyBlankResponses, [2, 5])
+        XCTAssertEqual(merged.quality.rowsUsed, single.quality.rowsUsed)
+    }
+
     func testMismatchedShardsAreRefused() throws {
         let rows = Self.rows()
         let a = try PartialStatistics.aggregate(spec: Self.spec, csvPath: try write(Array(rows[..<20])), inference: InferenceOptions(replicates: 10))
