@@ -37,7 +37,7 @@ public struct HTMLRenderer: Sendable {
         for (b, breakdown) in analysis.breakdowns.enumerated() {
             out += self.breakdown(breakdown, index: b, analysis: analysis)
         }
-        out += quality(analysis.quality)
+        out += quality(analysis.quality, missing: md.missingByItem(analysis))
         out += method(analysis)
         out += "</main>\n<footer><p class=\"note\">Written by wai from <code>\(e(analysis.data))</code>.</p></footer>\n"
         out += "</body>\n</html>\n"
@@ -232,7 +232,7 @@ public struct HTMLRenderer: Sendable {
             + "<p class=\"note\">Rank test: Mann–Whitney W for two groups, Kruskal–Wallis H for more (unweighted, ties corrected); χ² of groups × levels, ‡ some expected count below 5; p-values Holm-adjusted across the items of this breakdown. Respondents who did not answer \(e(breakdown.label)) are not compared.</p>\n"
     }
 
-    func quality(_ quality: DataQuality) -> String {
+    func quality(_ quality: DataQuality, missing: [(id: String, count: Int)] = []) -> String {
         var out = "<section id=\"quality\" class=\"chapter\">\n<h2>Data quality</h2>\n<ul>\n"
         out += "<li>Rows read \(quality.rowsRead) = rows used \(quality.rowsUsed) + rows rejected \(quality.rowsRejected).</li>\n"
         out += "<li>Blank lines skipped: \(quality.blankLines).</li>\n"
@@ -240,6 +240,16 @@ public struct HTMLRenderer: Sendable {
         out += "<li>Duplicate respondent ids: \(quality.duplicateIDs.count).</li>\n"
         if !quality.duplicateUnusedHeaders.isEmpty {
             out += "<li>Header names used twice, in columns not analysed: \(quality.duplicateUnusedHeaders.map { "<code>\(e($0))</code>" }.joined(separator: ", ")).</li>\n"
+        }
+        let blank = quality.fullyBlankResponses ?? []
+        out += "<li>Fully blank responses (every item missing), counted in the rows used but in no index: \(blank.count)\(blank.isEmpty ? "" : " (\(md.lineList(blank)))").</li>\n"
+        if let speeders = quality.speeders {
+            let median = md.speedSeconds(speeders.medianSeconds), threshold = md.speedSeconds(speeders.thresholdSeconds)
+            out += "<li>Speeders (faster than a third of the median time, \(median) s, from \(e(speeders.source)); \(speeders.timed) timed): \(speeders.lines.count)"
+            out += speeders.lines.isEmpty ? ".</li>\n" : " (\(md.lineList(speeders.lines))), under \(threshold) s; \(speeders.dropped ? "left out (<code>--drop-speeders</code>), listed among the rejected rows" : "flagged, not left out (<code>--drop-speeders</code> would)").</li>\n"
+        }
+        if !missing.isEmpty {
+            out += "<li>" + e(md.missingSentence(missing, code: { $0 })).replacingOccurrences(of: "`--lenient`", with: "<code>--lenient</code>") + "</li>\n"
         }
         out += "</ul>\n"
         if !quality.rejections.isEmpty {

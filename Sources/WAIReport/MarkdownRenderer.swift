@@ -21,7 +21,7 @@ public struct MarkdownRenderer: Sendable {
         for breakdown in analysis.breakdowns {
             out += self.breakdown(breakdown, analysis: analysis)
         }
-        out += quality(analysis.quality, heading: "##") + "\n"
+        out += quality(analysis.quality, heading: "##", missing: missingByItem(analysis)) + "\n"
         out += method(analysis)
         if let provenance = analysis.provenance { out += "\n" + self.provenance(provenance) }
         return out
@@ -200,7 +200,8 @@ public struct MarkdownRenderer: Sendable {
         return out
     }
 
-    public func quality(_ quality: DataQuality, heading: String) -> String {
+    /// - Parameter missing: each item's missing answers among the rows used (`missingByItem`).
+    public func quality(_ quality: DataQuality, heading: String, missing: [(id: String, count: Int)] = []) -> String {
         var out = "\(heading) Data quality\n\n"
         out += "- " + rowAccounting(quality) + "\n"
         out += "- Blank lines skipped: \(quality.blankLines).\n"
@@ -209,9 +210,9 @@ public struct MarkdownRenderer: Sendable {
         if !quality.duplicateUnusedHeaders.isEmpty {
             out += "- Header names used twice, in columns not analysed: \(quality.duplicateUnusedHeaders.map { "`\(inline($0))`" }.joined(separator: ", ")).\n"
         }
-        if let lines = quality.fullyBlankResponses, !lines.isEmpty {
-            out += "- Fully blank responses (every item missing), counted in the rows used but in no index: \(lines.count) (\(lineList(lines))).\n"
-        }
+        let blank = quality.fullyBlankResponses ?? []
+        out += "- Fully blank responses (every item missing), counted in the rows used but in no index: \(blank.count)\(blank.isEmpty ? "" : " (\(lineList(blank)))").\n"
+        if !missing.isEmpty { out += "- " + missingSentence(missing, code: { "`\(inline($0))`" }) + "\n" }
         if let speeders = quality.speeders {
             let median = speedSeconds(speeders.medianSeconds), threshold = speedSeconds(speeders.thresholdSeconds)
             out += "- Speeders (faster than a third of the median time, \(median) s, from \(inline(speeders.source)); \(speeders.timed) timed): \(speeders.lines.count)"
@@ -233,6 +234,22 @@ public struct MarkdownRenderer: Sendable {
                 rows: quality.duplicateIDs.map { [inline($0.id), $0.lines.map(String.init).joined(separator: ", ")] })
         }
         return out
+    }
+
+    /// Each item once (in spec order, however many tables show it) with its missing answers.
+    public func missingByItem(_ analysis: SurveyAnalysis) -> [(id: String, count: Int)] {
+        var seen: Set<String> = []
+        return analysis.tables.flatMap(\.items).filter { seen.insert($0.id).inserted }.map { ($0.id, $0.missing) }
+    }
+
+    /// "Missing answers by item (blank, a missing marker …; never scored): q2 3, q5 1; none in the other 8 items."
+    func missingSentence(_ missing: [(id: String, count: Int)], code: (String) -> String) -> String {
+        let some = missing.filter { $0.count > 0 }
+        var text = "Missing answers by item (blank, a missing marker or, with `--lenient`, an unknown answer; never scored): "
+        if some.isEmpty { return text + "none in any of the \(missing.count) items." }
+        text += some.map { "\(code($0.id)) \($0.count)" }.joined(separator: ", ")
+        let rest = missing.count - some.count
+        return text + (rest == 0 ? "." : "; none in the other \(rest) item\(rest == 1 ? "" : "s").")
     }
 
     /// "lines 5, 9, 12" (the first 20, then "…").

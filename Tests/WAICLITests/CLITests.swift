@@ -80,6 +80,11 @@ final class CLITests: XCTestCase {
         // OA: (0.625 + 0.08333) / 2 = 0.35417 → 0.35 Low; influence (z_a + z_b)/2 per row gives
         // SE = 0.06769 → 0.2215–0.4868.
         XCTAssert(run.stdout.contains("| **OA** (mean of 2 items) |  | **0.35** | **Low †** | 0.22–0.49 |"), run.stdout)
+        // Data quality: qb's "N/A" is its one missing answer; no row has every item missing.
+        XCTAssert(run.stdout.contains("never scored): `b` 1; none in the other 1 item.\n"), run.stdout)
+        XCTAssert(run.stdout.contains("- Fully blank responses (every item missing), counted in the rows used but in no index: 0.\n"), run.stdout)
+        let html = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--replicates", "0", "--format", "html"], in: dir)
+        XCTAssert(html.stdout.contains("never scored): b 1; none in the other 1 item.</li>"), html.stdout)
     }
 
     /// --no-covariances skips the cross-products: the items keep their intervals (they come from
