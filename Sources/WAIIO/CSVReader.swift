@@ -131,6 +131,13 @@ public struct CSVReader {
         try scanner.next()
     }
 
+    /// Continues at byte `offset` of the file, where a record on physical line `line` starts
+    /// (as the parallel scanner reports where it stopped): the records after it are read and
+    /// located as a reading from the start would.
+    public mutating func seek(toOffset offset: Int, line: Int) throws {
+        try scanner.seek(toOffset: offset, line: line)
+    }
+
     /// Every remaining record. Holds them all in memory: for tests and small files.
     public mutating func readAll() throws -> [CSVRecord] {
         var records: [CSVRecord] = []

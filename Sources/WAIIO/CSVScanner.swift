@@ -389,6 +389,29 @@ final class CSVScanner {
     // MARK: - Input
 
     /// Replaces the consumed buffer with the next block; leaves `pos == end` at the end of input.
+    /// Continues reading at byte `offset` of the input, which starts a record on physical line
+    /// `line` (the byte order mark, if any, lies before it). Only for seekable input.
+    func seek(toOffset offset: Int, line: Int) throws {
+        switch source {
+        case .memory:
+            memoryOffset = offset
+        case .file(let fd, _):
+            guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+                throw InputError("cannot read file", at: SourceLocation(file: name),
+                                 found: String(cString: strerror(errno)), expected: "a regular file that can be read from any position")
+            }
+        }
+        base = offset
+        pos = 0
+        end = 0
+        eof = false
+        started = true
+        afterCR = false
+        self.line = line
+        col = 0
+        fieldBytes.removeAll(keepingCapacity: true)
+    }
+
     private func refill() throws {
         base += end
         pos = 0

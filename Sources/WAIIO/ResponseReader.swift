@@ -179,6 +179,13 @@ public struct ResponseReader {
             .map(\.key).sorted()
     }
 
+    /// Skips to the record at byte `offset` on physical line `line`, to check the rows from there
+    /// on (their errors are located as in a reading from the start). The row accounting then
+    /// covers only what is read after the jump.
+    public mutating func skip(toRecordAt offset: Int, line: Int) throws {
+        try csv.seek(toOffset: offset, line: line)
+    }
+
     /// The next block of coded rows, or nil at the end of the file.
     public mutating func nextChunk() throws -> CodedChunk? {
         guard !finished else { return nil }

@@ -76,6 +76,15 @@ public struct PipelineReport: Sendable, Hashable, Codable {
     public var parseSeconds = 0.0
     public var aggregateSeconds = 0.0
     public var wallSeconds = 0.0
+    /// Where the first record the fast scanner left to the reader starts (when it stopped at
+    /// one): the reader can check from there instead of from the top of the file.
+    public var stoppedAt: StopPoint?
+
+    /// A record's byte offset in the file and its physical line.
+    public struct StopPoint: Sendable, Hashable, Codable {
+        public var offset: Int
+        public var line: Int
+    }
 
     public init(pipeline: String, reason: String? = nil) {
         self.pipeline = pipeline
@@ -135,8 +144,9 @@ public enum ParallelAnalyzer {
         report: UnsafeMutablePointer<PipelineReport>? = nil
     ) -> PipelineResult? {
         let began = monotonic()
-        func sequential(_ reason: String) -> PipelineResult? {
-            let result = PipelineReport(pipeline: "sequential", reason: reason)
+        func sequential(_ reason: String, stoppedAt: PipelineReport.StopPoint? = nil) -> PipelineResult? {
+            var result = PipelineReport(pipeline: "sequential", reason: reason)
+            result.stoppedAt = stoppedAt
             if options.trace { printTrace(result) }
             report?.pointee = result
             return nil
@@ -178,9 +188,11 @@ public enum ParallelAnalyzer {
         var firstRows = [Int](repeating: 0, count: starts.count)
         if plan.replicates > 0 && starts.count > 1 {
             result.countPass = true
-            guard let counted = scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: true,
-                                           makeSink: { _ in { _ in } }) else {
-                return sequential("the row-count pass met something the fast scanner leaves to the reader")
+            let counted: [RangeScan]
+            switch scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: true, makeSink: { _ in { _ in } }) {
+            case .scanned(let scans): counted = scans
+            case .stopped(let point):
+                return sequential("the row-count pass met something the fast scanner leaves to the reader", stoppedAt: point)
             }
             var row = 0
             for k in counted.indices {
@@ -230,8 +242,10 @@ public enum ParallelAnalyzer {
                 part.aggregator?.addCrossProductsAndReplicates(coded)
             }
         }
-        guard let scans = scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: false, makeSink: makeSink) else {
-            return sequential("the fast scanner met something it leaves to the reader")
+        let scans: [RangeScan]
+        switch scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: false, makeSink: makeSink) {
+        case .scanned(let all): scans = all
+        case .stopped(let point): return sequential("the fast scanner met something it leaves to the reader", stoppedAt: point)
         }
         result.rereads += scans.reduce(0) { $0 + ($1.reread ? 1 : 0) }
         if plan.replicates > 0 && scans.contains(where: \.reread) {
@@ -270,13 +284,14 @@ public enum ParallelAnalyzer {
 
     /// Scans every range in parallel, then checks that each range started where the previous
     /// one ended and reads again (on this thread, with a fresh scanner and sink) any range whose
-    /// guessed start was wrong. nil when a range that started right met a problem.
+    /// guessed start was wrong. `.stopped` when a range that started right met a problem, with
+    /// where the record it stopped at starts (nil when unknown).
     ///
     /// `makeSink(k)` makes the sink of range k (again, for a range read again).
     static func scanRanges(
         _ plan: FastScanPlan, starts: [Int], stops: [Int], options: PipelineOptions, countOnly: Bool,
         makeSink: (Int) -> (FastChunk) -> Void
-    ) -> [RangeScan]? {
+    ) -> RangeScans {
         final class Slot: @unchecked Sendable {
             var outcome: FastScanOutcome?
             var failed = false
@@ -301,22 +316,32 @@ public enum ParallelAnalyzer {
         }
         var scans: [RangeScan] = []
         var expected = starts[0]
+        var line = plan.dataLine
         for k in 0..<n {
-            guard var outcome = slots[k].outcome else { return nil }
+            guard var outcome = slots[k].outcome else { return .stopped(nil) }
             var reread = false
             if outcome.start != expected {
                 // The guessed start was inside a record: read this range again from where the
                 // previous one really ended.
                 let sink = makeSink(k)
-                guard let scanner = try? FastCodeScanner(plan: plan, blockSize: options.blockSize, chunkRows: options.chunkRows, countOnly: countOnly) else { return nil }
+                guard let scanner = try? FastCodeScanner(plan: plan, blockSize: options.blockSize, chunkRows: options.chunkRows, countOnly: countOnly) else { return .stopped(nil) }
                 outcome = scanner.scan(from: expected, to: max(expected, stops[k]), sink: sink)
                 reread = true
             }
-            if outcome.problem != nil { return nil }
+            if outcome.problem != nil {
+                // The scan ends where the record it could not read starts, `lines` line breaks on.
+                return .stopped(PipelineReport.StopPoint(offset: outcome.end, line: line + outcome.lines))
+            }
             scans.append(RangeScan(outcome: outcome, reread: reread))
             expected = outcome.end
+            line += outcome.lines
         }
-        return scans
+        return .scanned(scans)
+    }
+
+    enum RangeScans {
+        case scanned([RangeScan])
+        case stopped(PipelineReport.StopPoint?)
     }
 
     /// `extras` (cross-products and replicates from `Aggregator`) with the level counts and row

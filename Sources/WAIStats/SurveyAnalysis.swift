@@ -135,15 +135,23 @@ public enum Analyzer {
         var reader = try open()
         // A large regular file goes through the parallel byte-level pipeline: the same statistics,
         // or nil and the reader below reads it (WAI_PIPELINE_TRACE=1 says which; see ParallelAnalyzer).
+        var pipeline = PipelineReport(pipeline: "")
         if let fast = options.needsSequentialReader ? nil : ParallelAnalyzer.aggregate(
             reader: reader, csvPath: csvPath, plan: plan(spec: spec, items: reader.items, inference: inference),
-            scores: scores(spec: spec, items: reader.items), path: path, calibration: calibration) {
+            scores: scores(spec: spec, items: reader.items), path: path, calibration: calibration, report: &pipeline) {
             var analysis = try summarize(spec: spec, items: reader.items, statistics: fast.statistics,
                                          categories: fast.categories, quality: fast.quality,
                                          data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
             analysis.weighting = calibration?.report
             analysis.quality.speeders = input.speeders
             return analysis
+        }
+        if let stop = pipeline.stoppedAt {
+            // Bad input is usually where the fast scanner stopped: check from that record first, so
+            // an error at the end of a large file is found without reading it all again.
+            var probe = try open()
+            try probe.skip(toRecordAt: stop.offset, line: stop.line)
+            _ = try probe.nextChunk()
         }
         var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.scale.levels.count,
                                     demographicCount: spec.demographics.count, path: path,

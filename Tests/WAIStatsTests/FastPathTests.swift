@@ -342,6 +342,48 @@ final class FastPathTests: XCTestCase {
         }
     }
 
+    /// Where the fast scanner stops is where the reader checks first: after hundreds of rows with
+    /// quoted line breaks, CRLF and blank lines, in the first, a middle or the last of 3 ranges,
+    /// the stop point names the bad record's line, and the error is the sequential reader's own.
+    func testTheStopPointLocatesTheBadRecordAnywhereInTheFile() throws {
+        let bad = Array("r9999,n,Hihg,F,High,1,North,Low,Low\r\n".utf8)
+        defer { unsetenv("WAI_PIPELINE"); unsetenv("WAI_WORKERS") }
+        for (before, after) in [(30, 570), (300, 300), (600, 0)] {
+            // Two generated surveys joined at a record boundary (the second without its header),
+            // the bad record between them.
+            let (spec, head) = mixedSurvey(rows: before, seed: 5, labels: true)
+            let (_, tail) = mixedSurvey(rows: max(after, 1), seed: 6, labels: true)
+            let tailRecords = after == 0 ? [] : Array(tail[(tail.firstIndex(of: 0x0A)! + 1)...])
+            let path = try write(head + bad + tailRecords)
+            // The bad record's physical line, counted here: every CRLF, CR or LF before it
+            // (inside quoted fields too), plus one.
+            var line = 1, k = 0
+            while k < head.count {
+                if head[k] == 0x0D { line += 1; if k + 1 < head.count && head[k + 1] == 0x0A { k += 1 } }
+                else if head[k] == 0x0A { line += 1 }
+                k += 1
+            }
+            var report = PipelineReport(pipeline: "")
+            XCTAssertNil(try parallel(spec, path, plan: .countsOnly, options: options(workers: 3, blockSize: 64), report: &report))
+            XCTAssertEqual(report.stoppedAt?.line, line, "after \(before) rows")
+            XCTAssertEqual(report.stoppedAt?.offset, head.count, "after \(before) rows")
+            func error(_ pipeline: String) -> InputError? {
+                setenv("WAI_PIPELINE", pipeline, 1)
+                setenv("WAI_WORKERS", "3", 1)
+                do {
+                    _ = try Analyzer.analyze(spec: spec, csvPath: path, inference: InferenceOptions(replicates: 0))
+                    return nil
+                } catch {
+                    return error as? InputError
+                }
+            }
+            let expected = error("sequential")
+            XCTAssertEqual(expected?.location.line, line)
+            XCTAssertEqual(expected?.location.column, 9)   // "r9999,n," is 8 characters
+            XCTAssertEqual(error("parallel"), expected, "after \(before) rows")
+        }
+    }
+
     // MARK: - Property test
 
     /// A random small survey file: codes, labels and odd spellings, quotes, CR/LF/CRLF, blank
