@@ -39,6 +39,7 @@ public struct HTMLRenderer: Sendable {
         }
         out += quality(analysis.quality, missing: md.missingByItem(analysis))
         out += method(analysis)
+        if let provenance = analysis.provenance { out += self.provenance(provenance) }
         out += "</main>\n<footer><p class=\"note\">Written by wai from <code>\(e(analysis.data))</code>.</p></footer>\n"
         out += "</body>\n</html>\n"
         return out
@@ -72,6 +73,7 @@ public struct HTMLRenderer: Sendable {
             items.append("<li><a href=\"#\(breakdownAnchor(breakdown, b))\">By \(e(breakdown.label))</a></li>")
         }
         items += ["<li><a href=\"#quality\">Data quality</a></li>", "<li><a href=\"#method\">Method</a></li>"]
+        if analysis.provenance != nil { items.append("<li><a href=\"#provenance\">Provenance</a></li>") }
         return "<nav aria-label=\"Contents\">\n<h2 class=\"toc\">Contents</h2>\n<ol>\n" + items.joined(separator: "\n") + "\n</ol>\n</nav>\n"
     }
 
@@ -230,6 +232,28 @@ public struct HTMLRenderer: Sendable {
                       Cell("WAI difference vs \(reference) [95 % CI], Cliff's δ"), Cell("Small groups (n &lt; \(ItemComparison.smallGroupLimit))")]
         return "<h3>Do the \(e(breakdown.label)) groups differ?</h3>\n" + htmlTable(header: header, rows: rows, cls: "comparisons")
             + "<p class=\"note\">Rank test: Mann–Whitney W for two groups, Kruskal–Wallis H for more (unweighted, ties corrected); χ² of groups × levels, ‡ some expected count below 5; p-values Holm-adjusted across the items of this breakdown. Respondents who did not answer \(e(breakdown.label)) are not compared.</p>\n"
+    }
+
+    /// As `MarkdownRenderer.provenance`: engine, input hashes, options and row accounting.
+    func provenance(_ p: Provenance) -> String {
+        func file(_ f: Provenance.FileDigest) -> String { "<code>\(e(f.name))</code>, SHA-256 <code>\(f.sha256)</code> (\(f.bytes) bytes)" }
+        var out = "<section id=\"provenance\" class=\"chapter\">\n<h2>Provenance</h2>\n<ul>\n"
+        out += "<li>Engine: \(e(p.engine)).</li>\n"
+        out += "<li>Spec: \(file(p.spec)).</li>\n"
+        switch (p.source, p.data.count) {
+        case ("responses", 1):
+            out += "<li>Data: \(file(p.data[0])).</li>\n"
+        default:
+            let what = p.source == "shards" ? "\(p.data.count) shard\(p.data.count == 1 ? "" : "s") merged (<code>wai merge</code>)"
+                : p.source == "counts" ? "a counts table (<code>wai merge --counts</code>)" : e(p.source)
+            out += "<li>Data: \(what):<ul>\n" + p.data.map { "<li>\(file($0))</li>\n" }.joined() + "</ul></li>\n"
+        }
+        let o = p.options
+        out += "<li>Options: \(o.lenient ? "lenient" : "strict") reading, aggregation <code>\(e(o.aggregation))</code>"
+        out += ", formats \(o.formats.isEmpty ? "–" : o.formats.map { "<code>\(e($0))</code>" }.joined(separator: ", "))"
+        out += ", breakdowns \(o.breakdowns.map { $0.isEmpty ? "none" : $0.map { "<code>\(e($0))</code>" }.joined(separator: ", ") } ?? "all").</li>\n"
+        out += "<li>Rows read \(p.rows.read) = rows used \(p.rows.used) + rows rejected \(p.rows.rejected); \(p.rows.blankLines) blank line\(p.rows.blankLines == 1 ? "" : "s") skipped.</li>\n"
+        return out + "</ul>\n</section>\n"
     }
 
     func quality(_ quality: DataQuality, missing: [(id: String, count: Int)] = []) -> String {

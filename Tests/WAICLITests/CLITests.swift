@@ -85,6 +85,17 @@ final class CLITests: XCTestCase {
         XCTAssert(run.stdout.contains("- Fully blank responses (every item missing), counted in the rows used but in no index: 0.\n"), run.stdout)
         let html = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--replicates", "0", "--format", "html"], in: dir)
         XCTAssert(html.stdout.contains("never scored): b 1; none in the other 1 item.</li>"), html.stdout)
+        // Provenance in the HTML page too, with the data's SHA-256 as coreutils computes it.
+        let sha = Process()
+        sha.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sha.arguments = [dir.appendingPathComponent("responses.csv").path]
+        let pipe = Pipe()
+        sha.standardOutput = pipe
+        try sha.run()
+        let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        sha.waitUntilExit()
+        XCTAssert(html.stdout.contains("<li>Data: <code>responses.csv</code>, SHA-256 <code>\(digest)</code> (\(responses.utf8.count) bytes).</li>"), html.stdout)
+        XCTAssert(html.stdout.contains("<li>Rows read 4 = rows used 4 + rows rejected 0; 0 blank lines skipped.</li>"), html.stdout)
     }
 
     /// --no-covariances skips the cross-products: the items keep their intervals (they come from
