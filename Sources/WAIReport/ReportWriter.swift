@@ -63,8 +63,17 @@ public struct ReportWriter: Sendable {
         return files
     }
 
+    /// The list of the files wai wrote into a report directory (one relative path per line):
+    /// what the next run may remove.
+    public static let manifestName = ".wai-files"
+
     /// Writes the report into `directory`, each file through a temporary file and a rename,
     /// so a failed run never leaves a half-written file.
+    ///
+    /// A file that an earlier run wrote (it is in the directory's `.wai-files`) in one of the
+    /// formats written now, but that this run does not write — the page or chart of a table
+    /// since removed or renamed in the spec — is deleted, so the directory never shows a stale
+    /// table. Files wai did not write are never touched.
     @discardableResult
     public func write(_ analysis: SurveyAnalysis, to directory: String) throws -> [String] {
         let rendered = try files(for: analysis)
@@ -87,7 +96,24 @@ public struct ReportWriter: Sendable {
             try writeAtomically(content, to: path)
             written.append(path)
         }
+        try removeStaleFiles(in: directory, current: Set(rendered.map(\.path)))
         return written
+    }
+
+    private func removeStaleFiles(in directory: String, current: Set<String>) throws {
+        let manifest = (directory as NSString).appendingPathComponent(Self.manifestName)
+        let previous = ((try? String(contentsOfFile: manifest, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        var kept: [String] = []
+        for name in previous where !current.contains(name) {
+            // Only a plain relative path in a format of this run; anything else stays listed.
+            let safe = !name.hasPrefix("/") && !name.split(separator: "/").contains("..")
+            guard safe, let format = ReportFormat(rawValue: (name as NSString).pathExtension), formats.contains(format) else {
+                if safe { kept.append(name) }
+                continue
+            }
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
+        try writeAtomically((kept + current).sorted().map { $0 + "\n" }.joined(), to: manifest)
     }
 
     func fileSafe(_ name: String) -> String {

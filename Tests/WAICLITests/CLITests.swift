@@ -138,7 +138,7 @@ final class CLITests: XCTestCase {
         let first = try wai(["report", dir.path, "--out", out.path])
         XCTAssertEqual(first.status, 0, first.stderr)
         let names = try FileManager.default.subpathsOfDirectory(atPath: out.path).filter { $0 != "charts" }.sorted()
-        XCTAssertEqual(names, ["breakdown-gender.csv", "charts/breakdown-gender-t1.svg", "charts/frequency-gender.svg",
+        XCTAssertEqual(names, [".wai-files", "breakdown-gender.csv", "charts/breakdown-gender-t1.svg", "charts/frequency-gender.svg",
                                "charts/t1-index.svg", "charts/t1-levels.svg", "frequencies.csv", "report.html",
                                "report.json", "report.md", "t1.csv", "t1.json", "t1.md"])
         let before = try names.map { try Data(contentsOf: out.appendingPathComponent($0)) }

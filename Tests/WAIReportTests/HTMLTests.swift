@@ -111,7 +111,7 @@ final class HTMLTests: XCTestCase {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wai-html-out-\(UUID().uuidString)").path
         let written = try ReportWriter(formats: [.svg, .html]).write(a, to: directory)
         XCTAssertEqual(written.count, 8)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["charts", "report.html"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), [".wai-files", "charts", "report.html"])
         let charts = try FileManager.default.contentsOfDirectory(atPath: directory + "/charts").sorted()
         XCTAssertEqual(charts, ["breakdown-g-f2.svg", "breakdown-g-t1.svg", "f2-index.svg", "f2-levels.svg",
                                 "frequency-g.svg", "t1-index.svg", "t1-levels.svg"])
@@ -123,5 +123,33 @@ final class HTMLTests: XCTestCase {
         let before = try charts.map { try Data(contentsOf: URL(fileURLWithPath: directory + "/charts/" + $0)) }
         try ReportWriter(formats: [.svg, .html]).write(a, to: directory)
         XCTAssertEqual(before, try charts.map { try Data(contentsOf: URL(fileURLWithPath: directory + "/charts/" + $0)) })
+    }
+
+    /// A table gone from the analysis takes its files with it; files of formats not written
+    /// this time, and files wai never wrote, stay.
+    func testFilesOfARemovedTableAreRemovedAndNothingElse() throws {
+        var a = try analysis()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wai-stale-\(UUID().uuidString)").path
+        try ReportWriter().write(a, to: directory)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: directory + "/notes.md"))
+        let f2 = ["f2.md", "f2.csv", "f2.json", "charts/f2-index.svg", "charts/f2-levels.svg", "charts/breakdown-g-f2.svg"]
+        for name in f2 { XCTAssert(FileManager.default.fileExists(atPath: directory + "/" + name), name) }
+
+        a.tables.removeAll { $0.id == "f2" }
+        try ReportWriter(formats: [.md, .svg]).write(a, to: directory)
+        for name in ["f2.md", "charts/f2-index.svg", "charts/f2-levels.svg", "charts/breakdown-g-f2.svg"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/" + name), name)
+        }
+        // csv and json were not written this time: their f2 files stay, and stay listed.
+        for name in ["f2.csv", "f2.json", "notes.md", "t1.md", "charts/t1-index.svg"] {
+            XCTAssert(FileManager.default.fileExists(atPath: directory + "/" + name), name)
+        }
+        let listed = try String(contentsOfFile: directory + "/.wai-files", encoding: .utf8)
+        XCTAssert(listed.contains("f2.csv\n") && listed.contains("f2.json\n") && !listed.contains("f2.md") && !listed.contains("notes.md"), listed)
+
+        try ReportWriter().write(a, to: directory)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/f2.csv"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/f2.json"))
+        XCTAssert(FileManager.default.fileExists(atPath: directory + "/notes.md"))
     }
 }
