@@ -189,7 +189,9 @@ public enum ParallelAnalyzer {
         if plan.replicates > 0 && starts.count > 1 {
             result.countPass = true
             let counted: [RangeScan]
-            switch scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: true, makeSink: { _ in { _ in } }) {
+            // The counting pass codes every answer too (and drops it): bad input then stops the
+            // run here, in parse time, not after the bootstrap of everything before it.
+            switch scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: false, makeSink: { _ in { _ in } }) {
             case .scanned(let scans): counted = scans
             case .stopped(let point):
                 return sequential("the row-count pass met something the fast scanner leaves to the reader", stoppedAt: point)

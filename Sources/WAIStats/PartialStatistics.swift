@@ -100,7 +100,10 @@ public struct PartialStatistics: Sendable, Hashable {
                 at: SourceLocation(file: specName, keyPath: "population"),
                 expected: "a spec without `population:` (raking and post-stratification need every row at once: run `wai analyze` on the whole file)")
         }
-        var reader = try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
+        // Platform exports, other encodings and delimiters, as `Analyzer.analyze` reads them.
+        let input = try PreparedInput.prepare(csvPath: csvPath, displayName: displayName, spec: spec, options: options)
+        defer { input.discard() }
+        var reader = try ResponseReader(spec: spec, csvPath: input.path, displayName: input.displayName, specName: specName, options: input.options)
         var aggregator = Aggregator(
             itemCount: reader.items.count, levelCount: spec.scale.levels.count, demographicCount: spec.demographics.count,
             path: path, plan: Analyzer.plan(spec: spec, items: reader.items, inference: inference),

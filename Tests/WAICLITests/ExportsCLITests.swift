@@ -276,6 +276,14 @@ final class ExportsCLITests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let items = try XCTUnwrap((try json(run.stdout)["tables"] as? [[String: Any]])?.first?["items"] as? [[String: Any]])
         XCTAssertEqual(items.map { $0["n"] as? Int }, [9, 9, 8, 9])
+        // A shard of the same export, aggregated and merged, reads it the same way.
+        let partial = try wai(["aggregate", "qualtrics_numeric.csv", "--spec", "survey.yaml", "--partial", "q.waistats", "--replicates", "0"], in: dir)
+        XCTAssertEqual(partial.status, 0, partial.stderr)
+        let merged = try wai(["merge", "survey.yaml", "q.waistats", "--format", "json"], in: dir)
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        let mergedItems = try XCTUnwrap((try json(merged.stdout)["tables"] as? [[String: Any]])?.first?["items"] as? [[String: Any]])
+        XCTAssertEqual(mergedItems.map { $0["n"] as? Int }, [9, 9, 8, 9])
+        XCTAssertEqual(mergedItems.map { $0["wai"] as? Double }, items.map { $0["wai"] as? Double })
         // A bad code on the third data row is at line 7 (the header rows take lines 1–4).
         var text = try String(contentsOf: dir.appendingPathComponent("qualtrics_numeric.csv"), encoding: .utf8)
         text = text.replacingOccurrences(of: ",EN,5,4,5,5,", with: ",EN,5,4,6,5,")
