@@ -35,21 +35,24 @@ public struct SHA256: Sendable {
 
     /// Adds bytes to the message, whole blocks at a time.
     public mutating func update(_ data: Data) {
-        data.withUnsafeBytes { raw in
-            var start = 0
-            if !buffer.isEmpty {
-                let take = min(64 - buffer.count, raw.count)
-                update(raw[0..<take])
-                start = take
-            }
-            let whole = (raw.count - start) / 64 * 64
-            if whole > 0 {
-                compress(UnsafeRawBufferPointer(rebasing: raw[start..<(start + whole)]))
-                length &+= UInt64(whole)
-                start += whole
-            }
-            update(raw[start...])
+        data.withUnsafeBytes { update($0) }
+    }
+
+    /// Adds bytes to the message, whole blocks at a time.
+    public mutating func update(_ raw: UnsafeRawBufferPointer) {
+        var start = 0
+        if !buffer.isEmpty {
+            let take = min(64 - buffer.count, raw.count)
+            update(raw[0..<take])
+            start = take
         }
+        let whole = (raw.count - start) / 64 * 64
+        if whole > 0 {
+            compress(UnsafeRawBufferPointer(rebasing: raw[start..<(start + whole)]))
+            length &+= UInt64(whole)
+            start += whole
+        }
+        update(raw[start...])
     }
 
     /// The 32-byte digest of everything added so far.
@@ -80,17 +83,28 @@ public struct SHA256: Sendable {
         return hash.hexDigest()
     }
 
-    /// The hex digest and size of a file, read in blocks (the file is never held whole in memory).
+    /// The hex digest and size of a file, read in blocks into one reused buffer (the file is
+    /// never held whole in memory).
     public static func file(atPath path: String) throws -> (hex: String, bytes: Int) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
-        defer { try? handle.close() }
+        defer { close(fd) }
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
+        defer { buffer.deallocate() }
         var hash = SHA256()
         var total = 0
-        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
-            hash.update(block)
-            total += block.count
+        while true {
+            let got = read(fd, buffer.baseAddress, size)
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+            if got == 0 { break }
+            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
+            total += got
         }
         return (hash.hexDigest(), total)
     }
