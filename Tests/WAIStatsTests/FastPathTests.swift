@@ -94,6 +94,20 @@ final class FastPathTests: XCTestCase {
         return try parallel(spec, path, plan: plan, options: options, calibration: calibration, report: &report)
     }
 
+    /// The error `Analyzer.analyze` throws for the file, through the pipeline named as
+    /// `WAI_PIPELINE` does (and `workers` as `WAI_WORKERS`); nil when it reads the file.
+    func analysisError(_ spec: SurveySpec, _ path: String, pipeline: String, workers: Int? = nil) -> InputError? {
+        setenv("WAI_PIPELINE", pipeline, 1)
+        if let workers { setenv("WAI_WORKERS", String(workers), 1) }
+        defer { unsetenv("WAI_PIPELINE"); unsetenv("WAI_WORKERS") }
+        do {
+            _ = try Analyzer.analyze(spec: spec, csvPath: path, inference: InferenceOptions(replicates: 0))
+            return nil
+        } catch {
+            return error as? InputError
+        }
+    }
+
     func close(_ x: [Double], _ y: [Double]) -> Bool {
         x.count == y.count && zip(x, y).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($0)) }
     }
@@ -327,18 +341,9 @@ final class FastPathTests: XCTestCase {
             for workers in [1, 3] {
                 XCTAssertNil(try parallel(spec, path, plan: .countsOnly, options: options(workers: workers, blockSize: 16)), name)
             }
-            func error(_ pipeline: String) -> InputError? {
-                setenv("WAI_PIPELINE", pipeline, 1)
-                do {
-                    _ = try Analyzer.analyze(spec: spec, csvPath: path, inference: InferenceOptions(replicates: 0))
-                    return nil
-                } catch {
-                    return error as? InputError
-                }
-            }
-            let expected = error("sequential")
+            let expected = analysisError(spec, path, pipeline: "sequential")
             XCTAssertNotNil(expected, name)
-            XCTAssertEqual(error("parallel"), expected, name)
+            XCTAssertEqual(analysisError(spec, path, pipeline: "parallel"), expected, name)
         }
     }
 
@@ -347,7 +352,6 @@ final class FastPathTests: XCTestCase {
     /// the stop point names the bad record's line, and the error is the sequential reader's own.
     func testTheStopPointLocatesTheBadRecordAnywhereInTheFile() throws {
         let bad = Array("r9999,n,Hihg,F,High,1,North,Low,Low\r\n".utf8)
-        defer { unsetenv("WAI_PIPELINE"); unsetenv("WAI_WORKERS") }
         for (before, after) in [(30, 570), (300, 300), (600, 0)] {
             // Two generated surveys joined at a record boundary (the second without its header),
             // the bad record between them.
@@ -367,20 +371,10 @@ final class FastPathTests: XCTestCase {
             XCTAssertNil(try parallel(spec, path, plan: .countsOnly, options: options(workers: 3, blockSize: 64), report: &report))
             XCTAssertEqual(report.stoppedAt?.line, line, "after \(before) rows")
             XCTAssertEqual(report.stoppedAt?.offset, head.count, "after \(before) rows")
-            func error(_ pipeline: String) -> InputError? {
-                setenv("WAI_PIPELINE", pipeline, 1)
-                setenv("WAI_WORKERS", "3", 1)
-                do {
-                    _ = try Analyzer.analyze(spec: spec, csvPath: path, inference: InferenceOptions(replicates: 0))
-                    return nil
-                } catch {
-                    return error as? InputError
-                }
-            }
-            let expected = error("sequential")
+            let expected = analysisError(spec, path, pipeline: "sequential", workers: 3)
             XCTAssertEqual(expected?.location.line, line)
             XCTAssertEqual(expected?.location.column, 9)   // "r9999,n," is 8 characters
-            XCTAssertEqual(error("parallel"), expected, "after \(before) rows")
+            XCTAssertEqual(analysisError(spec, path, pipeline: "parallel", workers: 3), expected, "after \(before) rows")
         }
     }
 
