@@ -4,7 +4,25 @@ import WAIStats
 /// Renders a trend over waves: per table, one small table per item (and per composite) with
 /// each wave's n, WAI, band and the change from the previous wave.
 public struct TrendRenderer: Sendable {
+    /// The layout of `trend.json`; its JSON Schema is Schemas/wai.trend-1.schema.json.
+    public static let schema = "wai.trend/1"
+
     public init() {}
+
+    /// The whole trend as JSON (sorted keys), schema `wai.trend/1`, with the engine that made it.
+    public func json(_ trend: Trend) throws -> String {
+        struct Body: Encodable {
+            var engine: String
+            var trend: Trend
+            func encode(to encoder: any Encoder) throws {
+                try trend.encode(to: encoder)
+                var c = encoder.container(keyedBy: Key.self)
+                try c.encode(engine, forKey: .engine)
+            }
+            enum Key: String, CodingKey { case engine }
+        }
+        return try JSONRenderer().encode(JSONRenderer.Document(schema: Self.schema, body: Body(engine: Engine.name, trend: trend)))
+    }
 
     /// Per table, one small Markdown table per item and composite, with a note on the method.
     public func markdown(_ trend: Trend) -> String {

@@ -16,7 +16,7 @@ struct TrendCommand: ParsableCommand {
         otherwise taken in the order given, labelled by directory name. The change from the \
         previous wave comes with a confidence interval (waves as independent samples).
 
-        Writes Markdown (or CSV with --format csv) to standard output, or trend.md and trend.csv \
+        Writes Markdown (or CSV or JSON with --format) to standard output, or trend.md, trend.csv and trend.json \
         into --out.
 
         Examples:
@@ -29,10 +29,10 @@ struct TrendCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Survey directories, one per wave.", valueName: "dir"))
     var surveyDirectories: [String]
 
-    @Option(help: ArgumentHelp("Output format on standard output: md or csv.", valueName: "format"))
+    @Option(help: ArgumentHelp("Output format on standard output: md, csv or json (schema wai.trend/1, Schemas/).", valueName: "format"))
     var format = "md"
 
-    @Option(help: ArgumentHelp("Write trend.md and trend.csv into this directory instead.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Write trend.md, trend.csv and trend.json into this directory instead.", valueName: "dir"))
     var out: String?
 
     @Flag(help: "Count unknown answers as missing instead of stopping at the first.")
@@ -43,7 +43,7 @@ struct TrendCommand: ParsableCommand {
 
     func validate() throws {
         guard surveyDirectories.count >= 2 else { throw ValidationError("a trend needs at least two survey directories (waves)") }
-        guard ["md", "csv"].contains(format) else { throw ValidationError("unknown format \(Quoted(format)) in --format; expected md or csv") }
+        guard ["md", "csv", "json"].contains(format) else { throw ValidationError("unknown format \(Quoted(format)) in --format; expected md, csv or json") }
         guard confidence > 0, confidence < 1 else { throw ValidationError("--confidence must be between 0 and 1 (e.g. --confidence 0.9)") }
     }
 
@@ -65,9 +65,15 @@ struct TrendCommand: ParsableCommand {
             }
             try writeAtomically(renderer.markdown(trend), to: (out as NSString).appendingPathComponent("trend.md"))
             try writeAtomically(renderer.csv(trend), to: (out as NSString).appendingPathComponent("trend.csv"))
-            print("wrote trend.md and trend.csv to \(out): \(trend.waves.count) waves")
+            try writeAtomically(renderer.json(trend), to: (out as NSString).appendingPathComponent("trend.json"))
+            print("wrote trend.md, trend.csv and trend.json to \(out): \(trend.waves.count) waves")
         } else {
-            FileHandle.standardOutput.write(Data((format == "csv" ? renderer.csv(trend) : renderer.markdown(trend)).utf8))
+            let text = switch format {
+            case "csv": renderer.csv(trend)
+            case "json": try renderer.json(trend)
+            default: renderer.markdown(trend)
+            }
+            FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
 }

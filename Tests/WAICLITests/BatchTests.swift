@@ -357,6 +357,26 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(Double(a2024[9])!, -0.096476, accuracy: 1e-6)
         XCTAssertEqual(Double(a2024[10])!, 0.596476, accuracy: 1e-6)
 
+        // JSON: the same numbers, and a change that is the difference of the two unrounded indices.
+        let json = try wai(["trend", "w24", "w23", "--format", "json"], in: root)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        try write(json.stdout, to: root.appendingPathComponent("trend.json"))
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(document["schema"] as? String, "wai.trend/1")
+        XCTAssertEqual(document["waves"] as? [String], ["2023", "2024"])
+        let table = (document["tables"] as! [[String: Any]])[0]
+        let a = (table["items"] as! [[String: Any]])[0]["points"] as! [[String: Any]]
+        XCTAssertEqual(a[0]["wai"] as! Double, 0.625, accuracy: 1e-12)
+        XCTAssertEqual(a[1]["wai"] as! Double, 0.875, accuracy: 1e-12)
+        XCTAssertEqual(a[1]["change"] as! Double, 0.25, accuracy: 1e-12)
+        let interval = a[1]["change_interval"] as! [String: Any]
+        XCTAssertEqual(interval["lower"] as! Double, -0.096476, accuracy: 1e-6)
+        XCTAssertEqual(interval["upper"] as! Double, 0.596476, accuracy: 1e-6)
+        XCTAssertEqual(((table["composite"] as! [String: Any])["points"] as! [[String: Any]])[1]["change_reported"] as? String, "+0.19")
+        let validate = Self.packageRoot.appendingPathComponent("Tests/Schemas/validate.py").path
+        let valid = try python([validate, "wai.trend-1.schema.json", root.appendingPathComponent("trend.json").path], needs: "jsonschema")
+        XCTAssertEqual(valid.status, 0, valid.stdout + valid.stderr)
+
         // Without wave labels: the order given, labelled by directory.
         try write(spec(), to: root.appendingPathComponent("w24/survey.yaml"))
         try write(spec(), to: root.appendingPathComponent("w23/survey.yaml"))
@@ -365,6 +385,7 @@ final class BatchTests: XCTestCase {
         let written = try String(contentsOf: root.appendingPathComponent("trend/trend.md"), encoding: .utf8)
         XCTAssert(written.contains("Waves, in order: w24 (`w24`), w23 (`w23`)."), written)
         XCTAssert(FileManager.default.fileExists(atPath: root.appendingPathComponent("trend/trend.csv").path))
+        XCTAssert(FileManager.default.fileExists(atPath: root.appendingPathComponent("trend/trend.json").path))
 
         // A wave with another item list is refused, naming the difference.
         try survey("w25", in: root, spec: spec(extraItem: true), responses: "gender,qa,qb,qc\nF,5,3,1\n")
