@@ -85,6 +85,38 @@ final class ExportsCLITests: XCTestCase {
         }
     }
 
+    /// The indices wai infers from two exports, against Python's csv module and the arithmetic
+    /// of the WAI (normalized weights (i−1)/4 over the answers given) done here independently.
+    func testInferredIndicesMatchAnIndependentCount() throws {
+        let script = """
+            import csv, json, sys
+            path, header_rows, columns = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+            order = {"very dissatisfied": 0, "dissatisfied": 1, "neutral": 2, "neither satisfied nor dissatisfied": 2,
+                     "satisfied": 3, "very satisfied": 4}
+            rows = list(csv.reader(open(path, encoding="utf-8-sig", newline="")))[header_rows:]
+            out = []
+            for c in columns:
+                scores = [order[r[c].strip().lower()] / 4 for r in rows if r[c].strip()]
+                out.append([len(scores), sum(scores) / len(scores)])
+            print(json.dumps(out))
+            """
+        for (file, headerRows, columns) in [("google_forms.csv", 1, [2, 3, 4]), ("surveymonkey.csv", 2, [9, 10, 11])] {
+            let dir = try directory([file])
+            let run = try wai(["analyze", file, "--format", "json", "--replicates", "0"], in: dir)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let items = try XCTUnwrap((try json(run.stdout)["tables"] as? [[String: Any]])?.first?["items"] as? [[String: Any]])
+            let python = try Products.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                          ["python3", "-c", script, dir.appendingPathComponent(file).path, String(headerRows), "\(columns)"])
+            XCTAssertEqual(python.status, 0, python.stderr)
+            let expected = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(python.stdout.utf8)) as? [[Double]])
+            XCTAssertEqual(items.count, expected.count, file)
+            for (item, want) in zip(items, expected) {
+                XCTAssertEqual(Double(item["n"] as! Int), want[0], file)
+                XCTAssertEqual(item["wai"] as! Double, want[1], accuracy: 1e-12, file)
+            }
+        }
+    }
+
     func testKhmerLabelsReachMarkdownAndJSONUnchanged() throws {
         let dir = try directory(["kobo_labels_km.csv"])
         let markdown = try wai(["analyze", "kobo_labels_km.csv", "--replicates", "0"], in: dir)
