@@ -11,15 +11,18 @@ public struct JSONRenderer: Sendable {
 
     public init() {}
 
+    /// `body`'s fields with the document's `schema` (and the `engine` that wrote it, when given).
     struct Document<Body: Encodable>: Encodable {
         var schema: String
+        var engine: String? = nil
         var body: Body
         func encode(to encoder: any Encoder) throws {
             try body.encode(to: encoder)
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(schema, forKey: .schema)
+            try c.encodeIfPresent(engine, forKey: .engine)
         }
-        enum Key: String, CodingKey { case schema }
+        enum Key: String, CodingKey { case schema, engine }
     }
 
     /// The whole analysis (report.json), schema `wai.analysis/1`.

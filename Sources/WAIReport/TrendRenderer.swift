@@ -11,17 +11,7 @@ public struct TrendRenderer: Sendable {
 
     /// The whole trend as JSON (sorted keys), schema `wai.trend/1`, with the engine that made it.
     public func json(_ trend: Trend) throws -> String {
-        struct Body: Encodable {
-            var engine: String
-            var trend: Trend
-            func encode(to encoder: any Encoder) throws {
-                try trend.encode(to: encoder)
-                var c = encoder.container(keyedBy: Key.self)
-                try c.encode(engine, forKey: .engine)
-            }
-            enum Key: String, CodingKey { case engine }
-        }
-        return try JSONRenderer().encode(JSONRenderer.Document(schema: Self.schema, body: Body(engine: Engine.name, trend: trend)))
+        try JSONRenderer().encode(JSONRenderer.Document(schema: Self.schema, engine: Engine.name, body: trend))
     }
 
     /// Per table, one small Markdown table per item and composite, with a note on the method.
