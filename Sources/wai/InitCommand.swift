@@ -92,6 +92,7 @@ struct ExportOptions: ParsableArguments {
         let book = try codebook.map { try Codebook.load(path: $0) }
         var options = ReadOptions(lenient: lenient)
         options.format = format
+        options.format.guessEncoding = true   // no spec: everything is read off the file
         let prepared = try PreparedInput.prepare(csvPath: csv, options: options)
         defer { prepared.discard() }
         return try LikertInference.infer(prepared, codebook: book, title: title)

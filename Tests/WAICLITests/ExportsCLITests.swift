@@ -206,13 +206,36 @@ final class ExportsCLITests: XCTestCase {
         XCTAssert(located.stderr.hasPrefix(#"wai: error: bad16.csv:4:5: unknown answer in column "q1" (item a); found "Agre""#), located.stderr)
     }
 
-    func testWindows1252IsNamedNeverGuessed() throws {
+    /// Without a spec, a file that is not UTF-8 but is Windows-1252 text is read as such, and
+    /// wai says so; with a spec that names no encoding it stays the core's located error, with
+    /// the fix in it; named (option or spec key), it is read.
+    func testWindows1252IsDetectedWithoutASpecAndNamedWithOne() throws {
         let dir = try directory()
         let text = "id,région,q1,q2\n1,Québec,Agree,Agree\n2,Montréal,Disagree,Strongly agree\n3,Québec,Agree,Agree\n4,Montréal,Strongly agree,Disagree\n"
         try Data(text.unicodeScalars.map { UInt8($0.value) }).write(to: dir.appendingPathComponent("excel.csv"))
-        let refused = try wai(["analyze", "excel.csv"], in: dir)
+        let detected = try wai(["analyze", "excel.csv", "--replicates", "0"], in: dir)
+        XCTAssertEqual(detected.status, 0, detected.stderr)
+        XCTAssert(detected.stderr.contains("Windows-1252 (detected: the bytes are not UTF-8)"), detected.stderr)
+        XCTAssert(detected.stdout.contains("| Québec |") && detected.stdout.contains("| Montréal |"), detected.stdout)
+        // q1: Agree, Disagree, Agree, Strongly agree → (.75 + .25 + .75 + 1) / 4 = 0.6875 → 0.69.
+        XCTAssert(detected.stdout.contains("| q1 | 0.69 | High"), detected.stdout)
+        let specWithoutEncoding = """
+            title: Excel
+            scale:
+              levels: [{code: 1, label: Strongly disagree}, {code: 2, label: Disagree}, {code: 3, label: Neither agree nor disagree}, {code: 4, label: Agree}, {code: 5, label: Strongly agree}]
+            demographics: [région]
+            tables: [{id: t, title: T, items: [{id: q1, column: q1}, {id: q2, column: q2}]}]
+
+            """
+        try Data(specWithoutEncoding.utf8).write(to: dir.appendingPathComponent("plain.yaml"))
+        let refused = try wai(["analyze", "excel.csv", "--spec", "plain.yaml"], in: dir)
         XCTAssertEqual(refused.status, 2)
         XCTAssertEqual(refused.stderr, #"wai: error: excel.csv:1:5: invalid UTF-8; found "byte 0xE9"; expected UTF-8 text (re-save the file as CSV UTF-8); the bytes look like Windows-1252 (they would read "région"): add --encoding windows-1252 (or `encoding: windows-1252` in the spec)"# + "\n")
+        // Bytes that are not Windows-1252 text (0x81 is undefined there) are not guessed.
+        try Data(Array("id,q1\n1,Agree\n2,".utf8) + [0xC3, 0x81] + Array("x\n".utf8) + [0x81] + Array("\n".utf8)).write(to: dir.appendingPathComponent("binary.csv"))
+        let binary = try wai(["analyze", "binary.csv"], in: dir)
+        XCTAssertEqual(binary.status, 2, binary.stdout)
+        XCTAssert(binary.stderr.contains("binary.csv:4:1: invalid UTF-8"), binary.stderr)
         let named = try wai(["analyze", "excel.csv", "--encoding", "windows-1252", "--replicates", "0"], in: dir)
         XCTAssertEqual(named.status, 0, named.stderr)
         XCTAssert(named.stdout.contains("| Québec |"), named.stdout)

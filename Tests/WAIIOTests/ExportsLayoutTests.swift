@@ -255,6 +255,23 @@ final class ExportsLayoutTests: XCTestCase {
         assertInputError(try prepare(try temporary(Array("id,q\n1,a".utf8) + [0x81]), encoding: .windows1252), "responses.csv:2:4: invalid Windows-1252; found \"byte 0x81")
     }
 
+    /// The sniffer reads the whole file in blocks: a Windows-1252 "é" 1.5 MB in, after a UTF-8
+    /// "é" cut by the first block's end, is found; valid UTF-8 throughout, or a byte Windows-1252
+    /// leaves undefined, is not Windows-1252 text.
+    func testWindows1252IsSniffedAcrossBlocks() throws {
+        var head = Array("id,name\n".utf8)
+        while head.count < (1 << 20) - 1 { head += Array("1,plain\n".utf8) }
+        head = Array(head.prefix((1 << 20) - 1)) + [0xC3, 0xA9] + Array("\n".utf8)   // "é" in UTF-8 across the block edge
+        var body = head
+        while body.count < 3 << 19 { body += Array("2,plain\n".utf8) }
+        let utf8Only = try temporary(body + Array("3,Montr\u{E9}al\n".utf8))
+        XCTAssertFalse(try EncodingSniffer.isWindows1252Text(path: utf8Only, name: "a.csv"))
+        let latin = try temporary(body + Array("3,Montr".utf8) + [0xE9] + Array("al\n".utf8))
+        XCTAssertTrue(try EncodingSniffer.isWindows1252Text(path: latin, name: "b.csv"))
+        let undefined = try temporary(body + Array("3,Montr".utf8) + [0xE9] + Array("al\n4,".utf8) + [0x8D] + Array("\n".utf8))
+        XCTAssertFalse(try EncodingSniffer.isWindows1252Text(path: undefined, name: "c.csv"))
+    }
+
     func testAByteOrderMarkThatContradictsTheNamedEncodingIsRefused() throws {
         let path = try temporary([0xEF, 0xBB, 0xBF] + Array("id,q\n1,Agree\n".utf8))
         assertInputError(try prepare(path, encoding: .windows1252), "starts with a UTF-8 byte order mark, but the encoding is named windows-1252")

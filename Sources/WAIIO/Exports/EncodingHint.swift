@@ -1,10 +1,11 @@
 import Foundation
 import WAIModel
 
-/// What to tell a user whose file is not UTF-8: an "invalid UTF-8" error is kept (bytes are never
-/// silently reinterpreted), but when the line it points at reads as Windows-1252 text — the
-/// encoding Excel's "CSV" uses on Western-European Windows — the message says so and names the
-/// option that reads it.
+/// What to tell a user whose file is not UTF-8 when a spec is given that names no encoding: the
+/// "invalid UTF-8" error is kept (a spec's reading is never guessed at), but when the line it
+/// points at reads as Windows-1252 text — the encoding Excel's "CSV" uses on Western-European
+/// Windows — the message says so and names the option that reads it. (Without a spec,
+/// `EncodingSniffer` decides and the file is read.)
 public enum EncodingHint {
     /// `error` with the Windows-1252 hint added when it applies; otherwise `error` unchanged.
     /// Reads the line the error points at from the file its location names.
@@ -71,5 +72,51 @@ public enum EncodingHint {
         var text = ""
         text.unicodeScalars.append(contentsOf: scalars[start..<end])
         return text
+    }
+}
+
+/// Whether a file with no byte order mark is Windows-1252 text rather than UTF-8: it is not valid
+/// UTF-8, every byte is defined in Windows-1252, and the line of its first non-UTF-8 byte reads
+/// as Windows-1252 letters and signs (`EncodingHint.windows1252Sample`). Reads the file once, in
+/// blocks.
+enum EncodingSniffer {
+    static func isWindows1252Text(path: String, name: String) throws -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        var carry: [UInt8] = []
+        var line = 1
+        var firstInvalidLine: Int?
+        var afterCR = false
+        while true {
+            let data = handle.readData(ofLength: 1 << 20)
+            let atEnd = data.isEmpty
+            var block = carry + [UInt8](data)
+            carry = []
+            // Bytes of a character cut by the block's end wait for the next block.
+            var safe = block.count
+            if !atEnd {
+                var back = 0
+                while safe > 0 && block[safe - 1] >= 0x80 && back < 3 { safe -= 1; back += 1 }
+                carry = Array(block[safe...])
+                block.removeSubrange(safe...)
+            }
+            for b in block where b == 0 || b >= 0x80 {
+                // A zero byte (UTF-16?) or one of the five bytes Windows-1252 leaves undefined.
+                if b == 0 || b == 0x81 || b == 0x8D || b == 0x8F || b == 0x90 || b == 0x9D { return false }
+            }
+            if firstInvalidLine == nil, let bad = block.withUnsafeBufferPointer({ firstInvalidUTF8($0) }) {
+                for b in block[..<bad] {
+                    if b == 0x0A { if !afterCR { line += 1 }; afterCR = false } else if b == 0x0D { line += 1; afterCR = true } else { afterCR = false }
+                }
+                firstInvalidLine = line
+            } else if firstInvalidLine == nil {
+                for b in block {
+                    if b == 0x0A { if !afterCR { line += 1 }; afterCR = false } else if b == 0x0D { line += 1; afterCR = true } else { afterCR = false }
+                }
+            }
+            if atEnd { break }
+        }
+        guard let lineNumber = firstInvalidLine, let text = EncodingHint.physicalLine(lineNumber, of: path) else { return false }
+        return EncodingHint.windows1252Sample(text, column: nil) != nil
     }
 }

@@ -63,6 +63,9 @@ public struct ExportLayout: Sendable {
     /// Whether the source was recognised from the file (false: named by the user or the spec).
     public var recognised: Bool
     public var encoding: TextEncoding
+    /// The encoding was found by looking at the bytes (Windows-1252 for a file that is not UTF-8),
+    /// not named nor marked by a byte order mark.
+    public var encodingDetected = false
     public var delimiter: UInt8
     /// Header records: 1, 2 (SurveyMonkey) or 3 (Qualtrics).
     public var headerRows: Int
@@ -97,7 +100,7 @@ public struct ExportLayout: Sendable {
         if let origin { return "\(origin) file (read through ReadStat; line n + 1 is case n)" }
         let kind = source == .plain ? "plain CSV" : "\(source.displayName) export"
         let rows = headerRows == 1 ? "1 header row" : "\(headerRows) header rows"
-        return "\(kind) (\(rows)\(recognised ? "" : ", as named")), \(delimiterName), \(encoding.displayName); data from line \(dataLine)"
+        return "\(kind) (\(rows)\(recognised ? "" : ", as named")), \(delimiterName), \(encoding.displayName)\(encodingDetected ? " (detected: the bytes are not UTF-8)" : ""); data from line \(dataLine)"
     }
 
     /// The layout of the UTF-8 file at `path` (named `name` in messages), from its first records.

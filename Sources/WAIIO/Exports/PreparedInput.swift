@@ -16,6 +16,12 @@ public struct InputFormat: Sendable, Hashable {
     public var delimiter: UInt8?
     /// Leave speeders out of the statistics (they are always flagged).
     public var dropSpeeders: Bool
+    /// With no encoding named and no byte order mark: read a file that is not UTF-8 but is
+    /// Windows-1252 text (Excel's "CSV" on Western-European Windows) as Windows-1252, and say so
+    /// (`ExportLayout.encodingDetected`). Set where wai infers everything from the file (`wai
+    /// analyze` without a spec, `wai init`); with a spec, an encoding it does not name stays an
+    /// "invalid UTF-8" error, with the hint.
+    public var guessEncoding = false
 
     public init(detect: Bool = true, source: DataSource? = nil, encoding: TextEncoding? = nil,
                 delimiter: UInt8? = nil, dropSpeeders: Bool = false) {
@@ -75,6 +81,8 @@ public struct PreparedInput: Sendable {
             throw InputError(
                 "the file looks like UTF-16 without a byte order mark", at: SourceLocation(file: name, line: 1, column: 1),
                 found: "a zero byte beside every character", expected: "--encoding \(unmarked.rawValue) (or re-save the file as CSV UTF-8)")
+        } else if format.guessEncoding, try EncodingSniffer.isWindows1252Text(path: csvPath, name: name) {
+            encoding = .windows1252
         } else {
             encoding = .utf8
         }
@@ -87,6 +95,7 @@ public struct PreparedInput: Sendable {
             let layout = try ExportLayout.detect(path: prepared.path, name: name, encoding: encoding,
                                                  source: format.source ?? spec?.source, delimiter: format.delimiter)
             prepared.layout = layout
+            prepared.layout?.encodingDetected = encoding == .windows1252 && format.encoding == nil && spec?.encoding == nil
             prepared.options.delimiter = layout.delimiter
             prepared.options.extraHeaderRows = max(0, layout.headerRows - 1)
             prepared.options.columnNames = layout.names != layout.headers ? layout.names : nil
