@@ -244,23 +244,7 @@ public struct HTMLRenderer: Sendable {
 
     func quality(_ quality: DataQuality, missing: [(id: String, count: Int)] = []) -> String {
         var out = "<section id=\"quality\" class=\"chapter\">\n<h2>Data quality</h2>\n<ul>\n"
-        out += "<li>Rows read \(quality.rowsRead) = rows used \(quality.rowsUsed) + rows rejected \(quality.rowsRejected).</li>\n"
-        out += "<li>Blank lines skipped: \(quality.blankLines).</li>\n"
-        out += "<li>Unknown answers counted as missing (<code>--lenient</code>): \(quality.unknownAnswers.reduce(0) { $0 + $1.count }).</li>\n"
-        out += "<li>Duplicate respondent ids: \(quality.duplicateIDs.count).</li>\n"
-        if !quality.duplicateUnusedHeaders.isEmpty {
-            out += "<li>Header names used twice, in columns not analysed: \(quality.duplicateUnusedHeaders.map { "<code>\(e($0))</code>" }.joined(separator: ", ")).</li>\n"
-        }
-        let blank = quality.fullyBlankResponses ?? []
-        out += "<li>Fully blank responses (every item missing), counted in the rows used but in no index: \(blank.count)\(blank.isEmpty ? "" : " (\(md.lineList(blank)))").</li>\n"
-        if let speeders = quality.speeders {
-            let median = md.speedSeconds(speeders.medianSeconds), threshold = md.speedSeconds(speeders.thresholdSeconds)
-            out += "<li>Speeders (faster than a third of the median time, \(median) s, from \(e(speeders.source)); \(speeders.timed) timed): \(speeders.lines.count)"
-            out += speeders.lines.isEmpty ? ".</li>\n" : " (\(md.lineList(speeders.lines))), under \(threshold) s; \(speeders.dropped ? "left out (<code>--drop-speeders</code>), listed among the rejected rows" : "flagged, not left out (<code>--drop-speeders</code> would)").</li>\n"
-        }
-        if !missing.isEmpty {
-            out += "<li>" + e(md.missingSentence(missing, code: { $0 })).replacingOccurrences(of: "`--lenient`", with: "<code>--lenient</code>") + "</li>\n"
-        }
+        out += qualityLines(quality, missing: missing, code: { "<code>\(e($0))</code>" }, text: e).map { "<li>\($0)</li>\n" }.joined()
         out += "</ul>\n"
         if !quality.rejections.isEmpty {
             out += "<h3>Rejected rows</h3>\n" + htmlTable(

@@ -203,21 +203,7 @@ public struct MarkdownRenderer: Sendable {
     /// - Parameter missing: each item's missing answers among the rows used (`missingByItem`).
     public func quality(_ quality: DataQuality, heading: String, missing: [(id: String, count: Int)] = []) -> String {
         var out = "\(heading) Data quality\n\n"
-        out += "- " + rowAccounting(quality) + "\n"
-        out += "- Blank lines skipped: \(quality.blankLines).\n"
-        out += "- Unknown answers counted as missing (`--lenient`): \(quality.unknownAnswers.reduce(0) { $0 + $1.count }).\n"
-        out += "- Duplicate respondent ids: \(quality.duplicateIDs.count).\n"
-        if !quality.duplicateUnusedHeaders.isEmpty {
-            out += "- Header names used twice, in columns not analysed: \(quality.duplicateUnusedHeaders.map { "`\(inline($0))`" }.joined(separator: ", ")).\n"
-        }
-        let blank = quality.fullyBlankResponses ?? []
-        out += "- Fully blank responses (every item missing), counted in the rows used but in no index: \(blank.count)\(blank.isEmpty ? "" : " (\(lineList(blank)))").\n"
-        if !missing.isEmpty { out += "- " + missingSentence(missing, code: { "`\(inline($0))`" }) + "\n" }
-        if let speeders = quality.speeders {
-            let median = speedSeconds(speeders.medianSeconds), threshold = speedSeconds(speeders.thresholdSeconds)
-            out += "- Speeders (faster than a third of the median time, \(median) s, from \(inline(speeders.source)); \(speeders.timed) timed): \(speeders.lines.count)"
-            out += speeders.lines.isEmpty ? ".\n" : " (\(lineList(speeders.lines))), under \(threshold) s; \(speeders.dropped ? "left out (`--drop-speeders`), listed among the rejected rows" : "flagged, not left out (`--drop-speeders` would)").\n"
-        }
+        out += qualityLines(quality, missing: missing, code: { "`\(inline($0))`" }, text: inline).map { "- \($0)\n" }.joined()
         if !quality.rejections.isEmpty {
             out += "\nRejected rows:\n\n" + markdownTable(
                 header: ["Line", "Reason"], align: ["r", "l"],
@@ -241,23 +227,6 @@ public struct MarkdownRenderer: Sendable {
         var seen: Set<String> = []
         return analysis.tables.flatMap(\.items).filter { seen.insert($0.id).inserted }.map { ($0.id, $0.missing) }
     }
-
-    /// "Missing answers by item (blank, a missing marker …; never scored): q2 3, q5 1; none in the other 8 items."
-    func missingSentence(_ missing: [(id: String, count: Int)], code: (String) -> String) -> String {
-        let some = missing.filter { $0.count > 0 }
-        var text = "Missing answers by item (blank, a missing marker or, with `--lenient`, an unknown answer; never scored): "
-        if some.isEmpty { return text + "none in any of the \(missing.count) items." }
-        text += some.map { "\(code($0.id)) \($0.count)" }.joined(separator: ", ")
-        let rest = missing.count - some.count
-        return text + (rest == 0 ? "." : "; none in the other \(rest) item\(rest == 1 ? "" : "s").")
-    }
-
-    /// "lines 5, 9, 12" (the first 20, then "…").
-    func lineList(_ lines: [Int]) -> String {
-        (lines.count == 1 ? "line " : "lines ") + lines.prefix(20).map(String.init).joined(separator: ", ") + (lines.count > 20 ? ", …" : "")
-    }
-
-    func speedSeconds(_ value: Double) -> String { BandTable.fixed(value, decimals: value < 100 ? 1 : 0) }
 
     func method(_ analysis: SurveyAnalysis) -> String {
         let m = analysis.method

@@ -62,7 +62,7 @@ final class CLITests: XCTestCase {
         XCTAssert(run.stdout.contains("never scored): `b` 1; none in the other 1 item.\n"), run.stdout)
         XCTAssert(run.stdout.contains("- Fully blank responses (every item missing), counted in the rows used but in no index: 0.\n"), run.stdout)
         let html = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--replicates", "0", "--format", "html"], in: dir)
-        XCTAssert(html.stdout.contains("never scored): b 1; none in the other 1 item.</li>"), html.stdout)
+        XCTAssert(html.stdout.contains("never scored): <code>b</code> 1; none in the other 1 item.</li>"), html.stdout)
         // Provenance in the HTML page too, with the data's SHA-256 as coreutils computes it.
         let sha = Process()
         sha.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
