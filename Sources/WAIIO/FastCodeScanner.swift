@@ -380,7 +380,6 @@ public final class FastCodeScanner {
     private let fd: Int32
     private let blockSize: Int
     private let maxRecordBytes: Int
-    private let countOnly: Bool
 
     @exclusivity(unchecked) private var buffer: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var capacity: Int
@@ -436,14 +435,11 @@ public final class FastCodeScanner {
     private static let needMore = -1
     private static let bail = -2
 
-    /// - Parameters:
-    ///   - countOnly: only find records (for row offsets): every column is skipped.
     public init(plan: FastScanPlan, blockSize: Int = 4 << 20, chunkRows: Int = 4096,
-                maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes, countOnly: Bool = false) throws {
+                maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws {
         self.plan = plan
         self.blockSize = max(1, blockSize)
         self.maxRecordBytes = maxRecordBytes
-        self.countOnly = countOnly
         let fd = open(plan.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw InputError("cannot open file", at: SourceLocation(file: plan.fileName), expected: "a readable CSV file")
@@ -457,7 +453,7 @@ public final class FastCodeScanner {
         kinds = .allocate(capacity: columns)
         slots = .allocate(capacity: columns)
         for c in 0..<columns {
-            kinds[c] = countOnly ? kindSkip : plan.kinds[c]
+            kinds[c] = plan.kinds[c]
             slots[c] = plan.slots[c]
         }
         runs = .allocate(capacity: columns + 1)
@@ -552,13 +548,11 @@ public final class FastCodeScanner {
                     outcome.idLines[id, default: []].append(lines - recordLines)
                     recordID = nil
                 }
-                if !countOnly {
-                    if plan.itemCount > 0 && allMissing(chunk.codes + chunk.rowCount * plan.itemCount, plan.itemCount) {
-                        outcome.fullyBlankLines.append(lines - recordLines)
-                    }
-                    chunk.rowCount += 1
-                    if chunk.rowCount == chunk.capacity { flush() }
+                if plan.itemCount > 0 && allMissing(chunk.codes + chunk.rowCount * plan.itemCount, plan.itemCount) {
+                    outcome.fullyBlankLines.append(lines - recordLines)
                 }
+                chunk.rowCount += 1
+                if chunk.rowCount == chunk.capacity { flush() }
                 continue
             }
             if next == FastCodeScanner.bail { break }

@@ -191,7 +191,7 @@ public enum ParallelAnalyzer {
             let counted: [RangeScan]
             // The counting pass codes every answer too (and drops it): bad input then stops the
             // run here, in parse time, not after the bootstrap of everything before it.
-            switch scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: false, makeSink: { _ in { _ in } }) {
+            switch scanRanges(scanPlan, starts: starts, stops: stops, options: options, makeSink: { _ in { _ in } }) {
             case .scanned(let scans): counted = scans
             case .stopped(let point):
                 return sequential("the row-count pass met something the fast scanner leaves to the reader", stoppedAt: point)
@@ -245,7 +245,7 @@ public enum ParallelAnalyzer {
             }
         }
         let scans: [RangeScan]
-        switch scanRanges(scanPlan, starts: starts, stops: stops, options: options, countOnly: false, makeSink: makeSink) {
+        switch scanRanges(scanPlan, starts: starts, stops: stops, options: options, makeSink: makeSink) {
         case .scanned(let all): scans = all
         case .stopped(let point): return sequential("the fast scanner met something it leaves to the reader", stoppedAt: point)
         }
@@ -291,7 +291,7 @@ public enum ParallelAnalyzer {
     ///
     /// `makeSink(k)` makes the sink of range k (again, for a range read again).
     static func scanRanges(
-        _ plan: FastScanPlan, starts: [Int], stops: [Int], options: PipelineOptions, countOnly: Bool,
+        _ plan: FastScanPlan, starts: [Int], stops: [Int], options: PipelineOptions,
         makeSink: (Int) -> (FastChunk) -> Void
     ) -> RangeScans {
         final class Slot: @unchecked Sendable {
@@ -302,7 +302,7 @@ public enum ParallelAnalyzer {
         let slots = (0..<n).map { _ in Slot() }
         let sinks = (0..<n).map { makeSink($0) }
         let run: (Int) -> Void = { k in
-            guard let scanner = try? FastCodeScanner(plan: plan, blockSize: options.blockSize, chunkRows: options.chunkRows, countOnly: countOnly) else {
+            guard let scanner = try? FastCodeScanner(plan: plan, blockSize: options.blockSize, chunkRows: options.chunkRows) else {
                 slots[k].failed = true
                 return
             }
@@ -326,7 +326,7 @@ public enum ParallelAnalyzer {
                 // The guessed start was inside a record: read this range again from where the
                 // previous one really ended.
                 let sink = makeSink(k)
-                guard let scanner = try? FastCodeScanner(plan: plan, blockSize: options.blockSize, chunkRows: options.chunkRows, countOnly: countOnly) else { return .stopped(nil) }
+                guard let scanner = try? FastCodeScanner(plan: plan, blockSize: options.blockSize, chunkRows: options.chunkRows) else { return .stopped(nil) }
                 outcome = scanner.scan(from: expected, to: max(expected, stops[k]), sink: sink)
                 reread = true
             }

@@ -85,18 +85,16 @@ enum EncodingSniffer {
         defer { try? handle.close() }
         var carry: [UInt8] = []
         var line = 1
-        var firstInvalidLine: Int?
         var afterCR = false
+        var firstInvalidLine: Int?
         while true {
             let data = handle.readData(ofLength: 1 << 20)
-            let atEnd = data.isEmpty
             var block = carry + [UInt8](data)
             carry = []
-            // Bytes of a character cut by the block's end wait for the next block.
-            var safe = block.count
-            if !atEnd {
-                var back = 0
-                while safe > 0 && block[safe - 1] >= 0x80 && back < 3 { safe -= 1; back += 1 }
+            if !data.isEmpty {
+                // The bytes of a character cut by the block's end wait for the next block.
+                var safe = block.count
+                while safe > 0 && block.count - safe < 3 && block[safe - 1] >= 0x80 { safe -= 1 }
                 carry = Array(block[safe...])
                 block.removeSubrange(safe...)
             }
@@ -104,17 +102,15 @@ enum EncodingSniffer {
                 // A zero byte (UTF-16?) or one of the five bytes Windows-1252 leaves undefined.
                 if b == 0 || b == 0x81 || b == 0x8D || b == 0x8F || b == 0x90 || b == 0x9D { return false }
             }
-            if firstInvalidLine == nil, let bad = block.withUnsafeBufferPointer({ firstInvalidUTF8($0) }) {
-                for b in block[..<bad] {
-                    if b == 0x0A { if !afterCR { line += 1 }; afterCR = false } else if b == 0x0D { line += 1; afterCR = true } else { afterCR = false }
+            if firstInvalidLine == nil {
+                // Count line ends up to the first invalid byte, or through the block.
+                let bad = block.withUnsafeBufferPointer { firstInvalidUTF8($0) }
+                for b in block[..<(bad ?? block.count)] {
+                    if b == 0x0A { if !afterCR { line += 1 }; afterCR = false } else { if b == 0x0D { line += 1 }; afterCR = b == 0x0D }
                 }
-                firstInvalidLine = line
-            } else if firstInvalidLine == nil {
-                for b in block {
-                    if b == 0x0A { if !afterCR { line += 1 }; afterCR = false } else if b == 0x0D { line += 1; afterCR = true } else { afterCR = false }
-                }
+                if bad != nil { firstInvalidLine = line }
             }
-            if atEnd { break }
+            if data.isEmpty { break }
         }
         guard let lineNumber = firstInvalidLine, let text = EncodingHint.physicalLine(lineNumber, of: path) else { return false }
         return EncodingHint.windows1252Sample(text, column: nil) != nil

@@ -66,6 +66,7 @@ public struct PreparedInput: Sendable {
         }
         let bom = ByteOrderMark.detect(head)
         let encoding: TextEncoding
+        var detected = false
         if let named = format.encoding ?? spec?.encoding {
             if let bom, bom.encoding != named {
                 throw InputError(
@@ -83,6 +84,7 @@ public struct PreparedInput: Sendable {
                 found: "a zero byte beside every character", expected: "--encoding \(unmarked.rawValue) (or re-save the file as CSV UTF-8)")
         } else if format.guessEncoding, try EncodingSniffer.isWindows1252Text(path: csvPath, name: name) {
             encoding = .windows1252
+            detected = true
         } else {
             encoding = .utf8
         }
@@ -95,7 +97,7 @@ public struct PreparedInput: Sendable {
             let layout = try ExportLayout.detect(path: prepared.path, name: name, encoding: encoding,
                                                  source: format.source ?? spec?.source, delimiter: format.delimiter)
             prepared.layout = layout
-            prepared.layout?.encodingDetected = encoding == .windows1252 && format.encoding == nil && spec?.encoding == nil
+            prepared.layout?.encodingDetected = detected
             prepared.options.delimiter = layout.delimiter
             prepared.options.extraHeaderRows = max(0, layout.headerRows - 1)
             prepared.options.columnNames = layout.names != layout.headers ? layout.names : nil
