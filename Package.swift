@@ -51,10 +51,12 @@ let package = Package(
         .executableTarget(name: "wai-speed", dependencies: ["WAIModel", "WAIIO", "WAIStats"], path: "Benchmarks/Speed/Runner"),
         // The library from a script: load a spec, analyse its responses, print the tables, write a report.
         .executableTarget(name: "wai-example-quickstart", dependencies: ["WAIModel", "WAIIO", "WAIStats", "WAIReport"], path: "Examples/QuickStart"),
+        // What every test target shares: the one seeded generator.
+        .target(name: "WAITestSupport", path: "Tests/WAITestSupport"),
         .testTarget(name: "WAIModelTests", dependencies: ["WAIModel"]),
-        .testTarget(name: "WAIIOTests", dependencies: ["WAIIO", "CSHA256", .product(name: "PropertyBased", package: "swift-property-based")],
+        .testTarget(name: "WAIIOTests", dependencies: ["WAIIO", "CSHA256", "WAITestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO"], exclude: ["Reference"]),
+        .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO", "WAITestSupport"], exclude: ["Reference"]),
         .testTarget(name: "WAIReportTests", dependencies: ["WAIReport", "WAIStats", "WAIIO"]),
         .testTarget(name: "WAICLITests", dependencies: ["wai", "wai-example-quickstart"]),
     ]

@@ -276,9 +276,7 @@ public struct HTMLRenderer: Sendable {
         out += "<li>Rounding: an index is rounded half-up to \(m.precision) decimals and classified into its band <em>as printed</em>, so a printed value and its band always agree; charts draw the printed value.</li>\n"
         out += "<li>OA (overall assessment) of a table: the mean of its items' unrounded indices, rounded and banded the same way.</li>\n"
         out += "<li>Standard errors by linearization, as R's <code>survey::svymean</code> for <code>svydesign(ids = ~1, weights = ~w)</code> (subgroups as domains of the whole sample); \(md.percent(m.inference.confidence)) % intervals are WAI ± z·SE. \(m.inference.covariances ? "A composite's SE uses the covariances of its items over the respondents who answered both." : "The items' covariances were not aggregated (--no-covariances): composites have no interval and no reliability is reported.")</li>\n"
-        out += m.inference.replicates > 0
-            ? "<li>Bootstrap: \(m.inference.replicates) Poisson(1) replicate weights per respondent (seed \(m.inference.seed)); band certainty is the share of replicates whose rounded index falls in the printed band.</li>\n"
-            : "<li>No bootstrap replicates were drawn.</li>\n"
+        out += "<li>\(e(MethodLines.bootstrap(m.inference)))</li>\n"
         if m.inference.covariances { out += "<li>Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.</li>\n" }
         out += "</ul>\n<h3>Level weights</h3>\n"
         out += htmlTable(header: [Cell("Code", numeric: true), Cell("Level"), Cell("Weight", numeric: true)],

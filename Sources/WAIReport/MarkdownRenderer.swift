@@ -240,7 +240,7 @@ public struct MarkdownRenderer: Sendable {
         - Bands (closed intervals at \(m.precision) decimals): \(bands). An index is rounded half-up to \(m.precision) decimals and classified as printed.
         - OA (overall assessment) of a table: the mean of its items' unrounded indices, rounded and banded the same way.
         - Standard errors by linearization, as R's `survey::svymean` for `svydesign(ids = ~1, weights = ~w)` (subgroups as domains of the whole sample); \(percent(m.inference.confidence)) % intervals are WAI ± z·SE. \(m.inference.covariances ? "A composite's SE uses the covariances of its items over the respondents who answered both." : "The items' covariances were not aggregated (--no-covariances): composites have no interval and no reliability is reported.")
-        - \(m.inference.replicates > 0 ? "Bootstrap: \(m.inference.replicates) Poisson(1) replicate weights per respondent (seed \(m.inference.seed)); band certainty is the share of replicates whose rounded index falls in the printed band." : "No bootstrap replicates were drawn.")
+        - \(MethodLines.bootstrap(m.inference))
         \(m.inference.covariances ? "- Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\n" : "")
         """
     }

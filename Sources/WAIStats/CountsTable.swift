@@ -204,7 +204,7 @@ public enum CountsTable {
         let digest = try Provenance.FileDigest(path: path, name: (name as NSString).lastPathComponent)
         return PartialStatistics(
             specSHA256: try PartialStatistics.specDigest(spec),
-            shards: [.init(data: digest, firstRow: 0, rows: quality.rowsUsed, lenient: false, aggregation: "counts")],
+            shards: [.init(data: digest, rows: quality.rowsUsed, lenient: false, aggregation: "counts")],
             items: items.map(\.id), demographics: spec.demographics.map(\.column), categories: categories,
             quality: quality, statistics: statistics)
     }

@@ -82,8 +82,11 @@ public struct BootstrapSummary: Sendable, Hashable, Codable {
     public var interval: Interval
     /// Share of replicates whose index, rounded as reported, falls in the printed band, 0…1.
     public var bandCertainty: Double
+    /// How the replicates were made: from the level counts (exact Poisson bootstrap) or by
+    /// normal draws (weighted indices, composites); see the Method section.
+    public var method: String
 
-    enum CodingKeys: String, CodingKey { case replicates, se, interval, bandCertainty = "band_certainty" }
+    enum CodingKeys: String, CodingKey { case replicates, se, interval, bandCertainty = "band_certainty", method }
 }
 
 /// Share-style statistics beside the index, in the scored direction (reverse keying applied).

@@ -11,14 +11,20 @@ public struct Estimator: Sendable {
     public let designRows: Double
     /// Nominal coverage of every interval.
     public let confidence: Double
+    /// Bootstrap replicates of every estimate (0: none) and their seed; see `Bootstrap`.
+    public let replicates: Int
+    public let seed: UInt64
     let z: Double
     let position: [String: Int]
 
-    public init(spec: SurveySpec, items: [Item], designRows: Double, confidence: Double = 0.95) {
+    public init(spec: SurveySpec, items: [Item], designRows: Double, confidence: Double = 0.95,
+                replicates: Int = 0, seed: UInt64 = 0) {
         self.spec = spec
         self.items = items
         self.designRows = designRows
         self.confidence = confidence
+        self.replicates = replicates
+        self.seed = seed
         z = Distributions.normalQuantile(0.5 + confidence / 2)
         position = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
     }
@@ -33,8 +39,9 @@ public struct Estimator: Sendable {
     /// n/(n−1) for the with-replacement variance of a one-stage design.
     var finiteCorrection: Double { designRows > 1 ? designRows / (designRows - 1) : .nan }
 
-    /// One item's estimate from a cell of statistics.
-    public func item(_ index: Int, in cell: CellStatistics, bands: BandTable) -> ItemEstimate {
+    /// One item's estimate from a cell of statistics; `group` keys its bootstrap replicates
+    /// (`Bootstrap.groupKey`, 0 for all respondents).
+    public func item(_ index: Int, in cell: CellStatistics, bands: BandTable, group: UInt64 = 0) -> ItemEstimate {
         let levels = spec.scale.levels
         let k = levels.count
         let item = items[index]
@@ -74,34 +81,23 @@ public struct Estimator: Sendable {
             estimate.straddlesBand = bands.bandIndex(wai - z * se) != bands.bandIndex(wai + z * se)
         }
         estimate.topBox = topBox(weighted: weighted, total: weightedN, scores: scores)
-        if !cell.replicates.isEmpty {
-            let replicateIndices = (0..<replicateCount(cell)).map { b -> Double? in
-                replicateIndex(index, replicate: b, in: cell)
+        if replicates > 0 {
+            let key = Bootstrap.key(seed, group, Bootstrap.stableHash(item.id))
+            let unweighted = (0..<k).allSatisfy { weighted[$0] == counts[$0] && cell.weightedSquared[base + $0] == counts[$0] }
+            if unweighted {
+                estimate.bootstrap = bootstrapSummary(
+                    Bootstrap.fromCounts(counts, scores: scores, replicates: replicates, key: key),
+                    point: wai, bands: bands, method: Bootstrap.countsMethod)
+            } else if let se = estimate.se {
+                estimate.bootstrap = bootstrapSummary(
+                    Bootstrap.fromNormal(estimate: wai, se: se, replicates: replicates, key: key),
+                    point: wai, bands: bands, method: Bootstrap.normalMethod)
             }
-            estimate.bootstrap = bootstrapSummary(replicateIndices, point: wai, bands: bands)
         }
         return estimate
     }
 
-    func replicateCount(_ cell: CellStatistics) -> Int {
-        cell.replicates.count / max(1, items.count * spec.scale.levels.count)
-    }
-
-    /// Item `index`'s index in replicate b, nil when no one answered it there.
-    func replicateIndex(_ index: Int, replicate b: Int, in cell: CellStatistics) -> Double? {
-        let k = spec.scale.levels.count
-        let m = items.count * k
-        let scores = self.scores(index)
-        var total = 0.0, sum = 0.0
-        for l in 0..<k {
-            let v = cell.replicates[b * m + index * k + l]
-            total += v
-            sum += v * scores[l]
-        }
-        return total > 0 ? sum / total : nil
-    }
-
-    func bootstrapSummary(_ values: [Double?], point: Double, bands: BandTable) -> BootstrapSummary? {
+    func bootstrapSummary(_ values: [Double?], point: Double, bands: BandTable, method: String) -> BootstrapSummary? {
         let defined = values.compactMap { $0 }
         guard defined.count > 1 else { return nil }
         let sorted = defined.sorted()
@@ -115,7 +111,7 @@ public struct Estimator: Sendable {
             interval: Interval(lower: Distributions.quantile(sorted: sorted, alpha),
                                upper: Distributions.quantile(sorted: sorted, 1 - alpha),
                                level: confidence, method: "bootstrap percentile"),
-            bandCertainty: Double(same) / Double(defined.count))
+            bandCertainty: Double(same) / Double(defined.count), method: method)
     }
 
     func topBox(weighted: [Double], total: Double, scores: [Double]) -> TopBox {
@@ -134,16 +130,17 @@ public struct Estimator: Sendable {
         return TopBox(top2: top, bottom2: bottom, net: top - bottom, median: spec.scale.levels[median].label)
     }
 
-    /// Every table of the spec from one cell of statistics.
-    public func tables(in cell: CellStatistics, reliability: [ReliabilityStatistics] = []) -> [TableEstimate] {
+    /// Every table of the spec from one cell of statistics (of the group keyed `group`).
+    public func tables(in cell: CellStatistics, reliability: [ReliabilityStatistics] = [], group: UInt64 = 0) -> [TableEstimate] {
         spec.tables.enumerated().map { t, table in
             let bands = spec.bands(for: table)
             let indices = table.items.map { position[$0.id]! }
-            let estimates = indices.map { item($0, in: cell, bands: bands) }
+            let estimates = indices.map { item($0, in: cell, bands: bands, group: group) }
             var result = TableEstimate(id: table.id, title: table.title, caption: table.caption,
                                        bandLabels: bands.labels, items: estimates, composite: nil)
             if table.composite {
-                result.composite = composite(indices: indices, estimates: estimates, cell: cell, bands: bands)
+                result.composite = composite(indices: indices, estimates: estimates, cell: cell, bands: bands,
+                                             key: Bootstrap.key(seed, group, Bootstrap.stableHash(table.id), 0x4F41))
             }
             if let statistics = reliability.first(where: { $0.items == indices }) {
                 result.reliability = Reliability.estimate(statistics, items: table.items.map(\.id), z: z, confidence: confidence)
@@ -155,7 +152,7 @@ public struct Estimator: Sendable {
     /// The mean of the items' indices, with a linearization SE from the pairwise
     /// cross-products: Var = n/(n−1) · Σ_ij S_ij / (W_i W_j q²), where S_ij sums
     /// w²(s_i − ȳ_i)(s_j − ȳ_j) over the rows that answered both items.
-    func composite(indices: [Int], estimates: [ItemEstimate], cell: CellStatistics, bands: BandTable) -> CompositeEstimate? {
+    func composite(indices: [Int], estimates: [ItemEstimate], cell: CellStatistics, bands: BandTable, key: UInt64) -> CompositeEstimate? {
         let present = zip(indices, estimates).filter { $0.1.wai != nil }
         guard !present.isEmpty else { return nil }
         let q = Double(present.count)
@@ -180,12 +177,9 @@ public struct Estimator: Sendable {
                 composite.straddlesBand = bands.bandIndex(mean - z * se) != bands.bandIndex(mean + z * se)
             }
         }
-        if !cell.replicates.isEmpty {
-            let values = (0..<replicateCount(cell)).map { b -> Double? in
-                let defined = present.compactMap { replicateIndex($0.0, replicate: b, in: cell) }
-                return defined.count == present.count ? defined.reduce(0, +) / q : nil
-            }
-            composite.bootstrap = bootstrapSummary(values, point: mean, bands: bands)
+        if replicates > 0, let se = composite.se {
+            composite.bootstrap = bootstrapSummary(Bootstrap.fromNormal(estimate: mean, se: se, replicates: replicates, key: key),
+                                                   point: mean, bands: bands, method: Bootstrap.normalMethod)
         }
         return composite
     }
@@ -228,10 +222,12 @@ public struct Estimator: Sendable {
             let g = number[name]!
             let cell = g < cells.count ? cells[g] : statistics.emptyCell()
             groupCells.append((name, cell))
-            return .init(category: name, rows: Int(cell.rows), tables: tables(in: cell))
+            return .init(category: name, rows: Int(cell.rows),
+                         tables: tables(in: cell, group: Bootstrap.groupKey(column: demographic.column, category: name)))
         }
         if cells[0].rows > 0 {
-            groups.append(.init(category: nil, rows: Int(cells[0].rows), tables: tables(in: cells[0])))
+            groups.append(.init(category: nil, rows: Int(cells[0].rows),
+                                tables: tables(in: cells[0], group: Bootstrap.groupKey(column: demographic.column, category: nil))))
         }
         var breakdown = Breakdown(column: demographic.column, label: demographic.label, groups: groups)
         breakdown.comparisons = compare(groupCells, groups: Array(groups.prefix(order.count)))

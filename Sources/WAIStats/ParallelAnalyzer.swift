@@ -11,13 +11,8 @@ import Musl
 import Darwin
 #endif
 
-/// How the parallel pipeline is run; the defaults are what `Analyzer.analyze` uses.
-///
-/// The environment can change them for one process (the benchmark uses this):
-/// `WAI_PIPELINE=sequential` always reads with `ResponseReader`, `WAI_PIPELINE=parallel` uses
-/// the fast pipeline whatever the file size, `WAI_WORKERS=n` sets the number of workers, and
-/// `WAI_COUNTS=blas` counts levels with the GEMM, and `WAI_PIPELINE_TRACE=1` prints which
-/// pipeline ran, and its times, to standard error.
+/// How the parallel pipeline is run; the defaults are what `Analyzer.analyze` uses. A value
+/// passed in: the library reads no environment (the `wai` command maps `WAI_*` variables onto it).
 public struct PipelineOptions: Sendable {
     /// false: always the sequential reader.
     public var enabled = true
@@ -41,20 +36,23 @@ public struct PipelineOptions: Sendable {
         self.workers = max(1, workers ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
-    /// The defaults, changed by `WAI_PIPELINE`, `WAI_WORKERS` and `WAI_PIPELINE_TRACE`.
-    public static func fromEnvironment() -> PipelineOptions {
-        var options = PipelineOptions()
-        func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-        switch variable("WAI_PIPELINE") {
-        case "sequential": options.enabled = false
-        case "parallel": options.minimumBytes = 0; options.bytesPerWorker = 1
+    /// The defaults, changed by the variables of `environment` (the command line passes its
+    /// process's): `WAI_PIPELINE=sequential` always reads with `ResponseReader`,
+    /// `WAI_PIPELINE=parallel` uses the fast pipeline whatever the file size, `WAI_WORKERS=n`
+    /// sets the number of workers, `WAI_COUNTS=blas` counts levels with the GEMM, and
+    /// `WAI_PIPELINE_TRACE=1` prints which pipeline ran, and its times, to standard error.
+    public init(environment: [String: String]) {
+        self.init()
+        switch environment["WAI_PIPELINE"] {
+        case "sequential": enabled = false
+        case "parallel": minimumBytes = 0; bytesPerWorker = 1
         default: break
         }
-        if let text = variable("WAI_WORKERS"), let n = Int(text), n >= 1 { options.workers = n }
-        if variable("WAI_COUNTS") == "blas" { options.countsPath = .blas }
-        if let text = variable("WAI_PIPELINE_TRACE"), !text.isEmpty, text != "0" { options.trace = true }
-        return options
+        if let text = environment["WAI_WORKERS"], let n = Int(text), n >= 1 { workers = n }
+        if environment["WAI_COUNTS"] == "blas" { countsPath = .blas }
+        if let text = environment["WAI_PIPELINE_TRACE"], !text.isEmpty, text != "0" { trace = true }
     }
+
 }
 
 /// Which pipeline read a file, and where the time went.
@@ -129,8 +127,7 @@ public struct PipelineResult: Sendable {
 ///
 /// A cut may fall inside a quoted field that holds a line break: each worker reports where its
 /// last record ended, and a range whose guessed start differs from that is read again from the
-/// right place. Bootstrap replicates key each row's multipliers by its row number in the file,
-/// so with replicates a first pass counts the rows of every range (and finds the true starts).
+/// right place.
 ///
 /// Whenever a scanner meets anything it does not handle itself (see `FastScanPlan`), the result
 /// is nil and the caller reads the file with `ResponseReader`, which gives the same statistics
@@ -140,7 +137,7 @@ public enum ParallelAnalyzer {
     /// sequential reader must do it (`report` then says why).
     public static func aggregate(
         reader: ResponseReader, csvPath: String, plan: AggregationPlan, scores: [[Double]],
-        path: AggregationPath, calibration: Calibration?, options: PipelineOptions = .fromEnvironment(),
+        path: AggregationPath, calibration: Calibration?, options: PipelineOptions = PipelineOptions(),
         report: UnsafeMutablePointer<PipelineReport>? = nil
     ) -> PipelineResult? {
         let began = monotonic()
@@ -162,51 +159,23 @@ public enum ParallelAnalyzer {
             return sequential("\(dataBytes) bytes of data, below the parallel pipeline's \(options.minimumBytes)")
         }
         let workers = max(1, min(options.workers, dataBytes / max(1, options.bytesPerWorker)))
-        let extras = plan.pairwise || plan.replicates > 0 || !plan.reliabilityTables.isEmpty
+        let extras = plan.pairwise || !plan.reliabilityTables.isEmpty
         let useCounter = options.countsPath == .loops
         let weighted = scanPlan.weighted || calibration != nil
         var result = PipelineReport(pipeline: "parallel", reason: nil)
         result.workers = workers
         result.dataBytes = dataBytes
         result.aggregation = useCounter
-            ? (extras ? "loops (counts) + BLAS (cross-products, replicates)" : "loops")
-            : (extras ? "BLAS (counts, cross-products, replicates)" : "BLAS GEMM (counts)")
+            ? (extras ? "loops (counts) + BLAS (cross-products)" : "loops")
+            : (extras ? "BLAS (counts, cross-products)" : "BLAS GEMM (counts)")
 
-        // BLAS inside the workers runs on the worker's own thread, and OpenBLAS's own threads,
-        // which spin for about 0.1 s after they start, must not take the workers' cores.
-        // (With one worker too: its GEMMs are a few hundred rows each, too small to share.)
-        quietBLASThreads()
-        let usesBLAS = extras || !useCounter
-        let blasThreads = openblas_get_num_threads()
-        if usesBLAS { openblas_set_num_threads(1) }
-        defer { if usesBLAS { openblas_set_num_threads(blasThreads) } }
-
-        // One range per worker; with replicates, a counting pass first fixes the true starts and
-        // every range's first row number.
-        var starts = scanPlan.splitPoints(workers: workers)
-        var stops = Array(starts.dropFirst()) + [scanPlan.fileSize]
-        var firstRows = [Int](repeating: 0, count: starts.count)
-        if plan.replicates > 0 && starts.count > 1 {
-            result.countPass = true
-            let counted: [RangeScan]
-            // The counting pass codes every answer too (and drops it): bad input then stops the
-            // run here, in parse time, not after the bootstrap of everything before it.
-            switch scanRanges(scanPlan, starts: starts, stops: stops, options: options, makeSink: { _ in { _ in } }) {
-            case .scanned(let scans): counted = scans
-            case .stopped(let point):
-                return sequential("the row-count pass met something the fast scanner leaves to the reader", stoppedAt: point)
-            }
-            var row = 0
-            for k in counted.indices {
-                starts[k] = counted[k].outcome.start
-                firstRows[k] = row
-                row += counted[k].outcome.rowsRead
-            }
-            stops = Array(starts.dropFirst()) + [scanPlan.fileSize]
-            result.rereads += counted.reduce(0) { $0 + ($1.reread ? 1 : 0) }
-        }
+        BLASThreading.configure()
+        let starts = scanPlan.splitPoints(workers: workers)
+        let stops = Array(starts.dropFirst()) + [scanPlan.fileSize]
 
         // The main pass: every worker codes its range and aggregates its own statistics.
+        // Safe: part k is written only by range k's sink, on one worker at a time, and read
+        // after `scanRanges` has returned.
         final class Part: @unchecked Sendable {
             var counter: LevelCounter?
             var aggregator: Aggregator?
@@ -217,10 +186,9 @@ public enum ParallelAnalyzer {
             let part = Part()
             parts[k] = part
             if extras || !useCounter {
-                // Cross-products and replicates (and GEMM counts when asked) through Aggregator;
-                // its replicates are keyed by the row's number in the file.
+                // Cross-products (and GEMM counts when asked) through Aggregator.
                 part.aggregator = Aggregator(itemCount: scanPlan.itemCount, levelCount: levels, demographicCount: scanPlan.demographicCount,
-                                             path: .blas, plan: plan, scores: scores, firstRow: firstRows[k])
+                                             path: .blas, plan: plan, scores: scores)
             }
             guard useCounter else {
                 return { chunk in
@@ -241,7 +209,7 @@ public enum ParallelAnalyzer {
                 var coded = chunk.codedChunk(weighted: scanPlan.weighted)
                 calibration?.adjust(&coded)
                 counter.add(coded)
-                part.aggregator?.addCrossProductsAndReplicates(coded)
+                part.aggregator?.addCrossProducts(coded)
             }
         }
         let scans: [RangeScan]
@@ -250,10 +218,6 @@ public enum ParallelAnalyzer {
         case .stopped(let point): return sequential("the fast scanner met something it leaves to the reader", stoppedAt: point)
         }
         result.rereads += scans.reduce(0) { $0 + ($1.reread ? 1 : 0) }
-        if plan.replicates > 0 && scans.contains(where: \.reread) {
-            // Cannot happen: the counting pass fixed every start.
-            return sequential("internal: a range moved after the row-count pass")
-        }
 
         // Add the parts up in file order, in the categories' file-wide numbering.
         guard let merged = scanPlan.mergeCategories(scans.map(\.outcome.categories)) else {
@@ -294,6 +258,8 @@ public enum ParallelAnalyzer {
         _ plan: FastScanPlan, starts: [Int], stops: [Int], options: PipelineOptions,
         makeSink: (Int) -> (FastChunk) -> Void
     ) -> RangeScans {
+        // Safe: slot k is written only by the worker of range k, and read after
+        // `concurrentPerform` has returned.
         final class Slot: @unchecked Sendable {
             var outcome: FastScanOutcome?
             var failed = false
@@ -391,16 +357,23 @@ public enum ParallelAnalyzer {
     }
 }
 
-/// Stops OpenBLAS's thread pool (`blas_thread_shutdown_`, what OpenBLAS itself calls before a
-/// fork): its threads start with the library and spin, yielding, for about 2^28 cycles waiting
-/// for work, which on a 2-core machine takes a core from the workers for the first 0.1 s.
-/// The next multi-threaded BLAS call starts the pool again. A no-op for a BLAS without it.
-private func quietBLASThreads() {
-    typealias Shutdown = @convention(c) () -> Int32
-    guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }
-    _ = unsafeBitCast(symbol, to: Shutdown.self)()
+/// OpenBLAS's threading, set once per process: every product wai makes is called from its own
+/// workers (one per core), so OpenBLAS runs each call on the calling thread.
+enum BLASThreading {
+    /// Also stops OpenBLAS's thread pool (`blas_thread_shutdown_`, what OpenBLAS itself calls
+    /// before a fork): its threads start with the library and spin, yielding, for about 2^28
+    /// cycles waiting for work, which on a 2-core machine takes a core from the workers.
+    private static let configured: Void = {
+        openblas_set_num_threads(1)
+        typealias Shutdown = @convention(c) () -> Int32
+        if let symbol = dlsym(nil, "blas_thread_shutdown_") { _ = unsafeBitCast(symbol, to: Shutdown.self)() }
+    }()
+
+    static func configure() { _ = configured }
 }
 
+// Safe: `concurrentPerform` calls the boxed closure from its workers only while the caller
+// waits inside it, and the closure writes only its own range's slot.
 private final class UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

@@ -5,22 +5,19 @@ import WAIModel
 /// The sufficient statistics of part of a survey's responses — one shard of the CSV, or several
 /// shards already merged — with what is needed to add them to other parts: the category names
 /// of every demographic, the data-quality account, the spec they belong to and the shards they
-/// came from. `wai aggregate` writes one as a `wai.partial/1` JSON file; `wai merge` adds them
+/// came from. `wai aggregate` writes one as a `wai.partial/2` JSON file; `wai merge` adds them
 /// up and prints what one pass over all the rows prints.
 ///
 /// Adding is exact for counts and for sums of integer weights; with fractional weights the sums
 /// may differ from a single pass in the last bits (floating-point addition order).
 public struct PartialStatistics: Sendable, Hashable {
     /// The file format: bumped when a field changes meaning; other versions are refused.
-    public static let format = "wai.partial/1"
+    public static let format = "wai.partial/2"
 
     /// One responses file that went into the statistics.
     public struct Shard: Sendable, Hashable, Codable {
         /// The shard's CSV: name, SHA-256, size.
         public var data: Provenance.FileDigest
-        /// Bootstrap key of the shard's first row: the number of rows used before it in the
-        /// whole data set (`wai aggregate --first-row`).
-        public var firstRow: Int
         /// Rows used.
         public var rows: Int
         /// Whether unknown answers were counted as missing.
@@ -28,9 +25,8 @@ public struct PartialStatistics: Sendable, Hashable {
         /// "blas", "loops" or "counts".
         public var aggregation: String
 
-        public init(data: Provenance.FileDigest, firstRow: Int, rows: Int, lenient: Bool, aggregation: String) {
+        public init(data: Provenance.FileDigest, rows: Int, lenient: Bool, aggregation: String) {
             self.data = data
-            self.firstRow = firstRow
             self.rows = rows
             self.lenient = lenient
             self.aggregation = aggregation
@@ -87,12 +83,12 @@ public struct PartialStatistics: Sendable, Hashable {
     /// without an analysis. A spec that adjusts weights to population shares is refused: raking
     /// needs every row at once, so shards of it cannot be added up.
     ///
-    /// - Parameter firstRow: rows used in the shards before this one, so that the bootstrap
-    ///   replicates equal those of one pass over all the data (0 for the first shard).
+    /// Shards need no coordination: the bootstrap is drawn from the merged statistics, so any
+    /// split of the rows gives the replicates of one pass.
     public static func aggregate(
         spec: SurveySpec, csvPath: String, displayName: String? = nil, specName: String = "the spec",
         options: ReadOptions = ReadOptions(), path: AggregationPath = .blas,
-        inference: InferenceOptions = InferenceOptions(), firstRow: Int = 0
+        inference: InferenceOptions = InferenceOptions()
     ) throws -> PartialStatistics {
         if spec.population != nil {
             throw InputError(
@@ -107,14 +103,14 @@ public struct PartialStatistics: Sendable, Hashable {
         var aggregator = Aggregator(
             itemCount: reader.items.count, levelCount: spec.scale.levels.count, demographicCount: spec.demographics.count,
             path: path, plan: Analyzer.plan(spec: spec, items: reader.items, inference: inference),
-            scores: Analyzer.scores(spec: spec, items: reader.items), firstRow: firstRow)
+            scores: Analyzer.scores(spec: spec, items: reader.items))
         while let chunk = try reader.nextChunk() { aggregator.add(chunk) }
         let data = try Provenance.FileDigest(path: csvPath, name: ((displayName ?? csvPath) as NSString).lastPathComponent)
         var quality = reader.quality
         quality.fullyBlankResponses = reader.fullyBlankLines.isEmpty ? nil : reader.fullyBlankLines
         return PartialStatistics(
             specSHA256: try specDigest(spec),
-            shards: [Shard(data: data, firstRow: firstRow, rows: reader.quality.rowsUsed, lenient: options.lenient, aggregation: path.rawValue)],
+            shards: [Shard(data: data, rows: reader.quality.rowsUsed, lenient: options.lenient, aggregation: path.rawValue)],
             items: reader.items.map(\.id), demographics: spec.demographics.map(\.column), categories: reader.categories.map(\.names),
             quality: quality, statistics: aggregator.statistics)
     }
@@ -153,23 +149,18 @@ public struct PartialStatistics: Sendable, Hashable {
                 "the shards were aggregated with different bootstrap settings", at: SourceLocation(file: name, keyPath: "plan"),
                 found: plan(part.statistics.plan), expected: "\(plan(first.statistics.plan)) as in \(names[0]) (the same --replicates and --seed for every shard)")
         }
-        if first.statistics.plan.replicates > 0 {
-            // Replicate multipliers are keyed by row: two shards over the same keys would share them.
-            var taken: [(range: Range<Int>, name: String)] = []
-            for (part, name) in zip(parts, names) {
-                for shard in part.shards where shard.rows > 0 {
-                    let range = shard.firstRow..<(shard.firstRow + shard.rows)
-                    if let clash = taken.first(where: { $0.range.overlaps(range) }) {
-                        throw InputError(
-                            "two shards draw their bootstrap replicates for the same rows", at: SourceLocation(file: name, keyPath: "shards"),
-                            found: "rows \(range.lowerBound)–\(range.upperBound - 1) of \(shard.data.name), as in \(clash.name)",
-                            expected: "each shard aggregated with --first-row = the rows used in the shards before it, or every shard with --replicates 0")
-                    }
-                    taken.append((range, name))
+        var seen: [String: String] = [:]
+        for (part, name) in zip(parts, names) {
+            for shard in part.shards {
+                if let earlier = seen[shard.data.sha256] {
+                    throw InputError(
+                        "the same responses file twice: its rows would be counted twice", at: SourceLocation(file: name, keyPath: "shards"),
+                        found: "\(shard.data.name) (SHA-256 \(shard.data.sha256.prefix(12))…), already in \(earlier)",
+                        expected: "each shard once")
                 }
+                seen[shard.data.sha256] = name
             }
         }
-
         var merged = SufficientStatistics(
             itemCount: first.statistics.itemCount, levelCount: first.statistics.levelCount,
             demographicCount: spec.demographics.count, plan: first.statistics.plan)

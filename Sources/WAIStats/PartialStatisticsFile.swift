@@ -2,10 +2,10 @@ import Foundation
 import WAIIO
 import WAIModel
 
-/// The `wai.partial/1` file: partial statistics as JSON with sorted keys (Schemas/wai.partial-1.schema.json).
+/// The `wai.partial/2` file: partial statistics as JSON with sorted keys (Schemas/wai.partial-2.schema.json).
 ///
-///     {"format": "wai.partial/1", "engine": "wai 0.1.0", "spec_sha256": "…",
-///      "shards": [{"name", "sha256", "bytes", "first_row", "rows", "lenient", "aggregation"}],
+///     {"format": "wai.partial/2", "engine": "wai 0.1.0", "spec_sha256": "…",
+///      "shards": [{"name", "sha256", "bytes", "rows", "lenient", "aggregation"}],
 ///      "items": ["gov", …], "levels": 5,
 ///      "demographics": [{"column": "gender", "categories": ["Female", "Male"]}],
 ///      "quality": {…as in report.json…},
@@ -13,9 +13,9 @@ import WAIModel
 ///      "overall": cell, "by_demographic": [[cell, …], …], "reliability": [{"items", "rows", "cross_products"}]}
 ///
 /// A cell is {"rows", "weight_sum", "weight_squared_sum", "counts", "weighted", "weighted_squared",
-/// "pairwise", "replicates"}, the arrays laid out as in `CellStatistics`.
+/// "pairwise"}, the arrays laid out as in `CellStatistics`.
 extension PartialStatistics {
-    /// The file's bytes: compact JSON (bootstrap replicates make long arrays), keys sorted.
+    /// The file's bytes: compact JSON (cross-products make long arrays), keys sorted.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -26,7 +26,7 @@ extension PartialStatistics {
         return data
     }
 
-    /// Reads a `wai.partial/1` file; another format or version, or a damaged file, is an `InputError`.
+    /// Reads a `wai.partial/2` file; another format or version, or a damaged file, is an `InputError`.
     public static func read(path: String) throws -> PartialStatistics {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError("cannot read file", at: SourceLocation(file: path), expected: "a partial-statistics file written by `wai aggregate`")
@@ -34,7 +34,7 @@ extension PartialStatistics {
         return try decode(data, name: path)
     }
 
-    /// Reads the bytes of a `wai.partial/1` file; `name` locates messages.
+    /// Reads the bytes of a `wai.partial/2` file; `name` locates messages.
     public static func decode(_ data: Data, name: String) throws -> PartialStatistics {
         struct Header: Decodable { var format: String? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
@@ -80,8 +80,8 @@ extension InputError {
 /// The JSON layout, snake_case, decoupled from the in-memory types.
 private struct FileBody: Codable {
     struct Shard: Codable {
-        var name: String, sha256: String, bytes: Int, firstRow: Int, rows: Int, lenient: Bool, aggregation: String
-        enum CodingKeys: String, CodingKey { case name, sha256, bytes, firstRow = "first_row", rows, lenient, aggregation }
+        var name: String, sha256: String, bytes: Int, rows: Int, lenient: Bool, aggregation: String
+        enum CodingKeys: String, CodingKey { case name, sha256, bytes, rows, lenient, aggregation }
     }
     struct Demographic: Codable { var column: String, categories: [String] }
     struct Plan: Codable {
@@ -90,14 +90,14 @@ private struct FileBody: Codable {
     }
     struct Cell: Codable {
         var rows: Double, weightSum: Double, weightSquaredSum: Double
-        var counts: [Double], weighted: [Double], weightedSquared: [Double], pairwise: [Double], replicates: [Double]
+        var counts: [Double], weighted: [Double], weightedSquared: [Double], pairwise: [Double]
         enum CodingKeys: String, CodingKey {
             case rows, weightSum = "weight_sum", weightSquaredSum = "weight_squared_sum", counts, weighted
-            case weightedSquared = "weighted_squared", pairwise, replicates
+            case weightedSquared = "weighted_squared", pairwise
         }
         init(_ c: CellStatistics) {
             (rows, weightSum, weightSquaredSum) = (c.rows, c.weightSum, c.weightSquaredSum)
-            (counts, weighted, weightedSquared, pairwise, replicates) = (c.counts, c.weighted, c.weightedSquared, c.pairwise, c.replicates)
+            (counts, weighted, weightedSquared, pairwise) = (c.counts, c.weighted, c.weightedSquared, c.pairwise)
         }
     }
     struct Reliability: Codable {
@@ -128,7 +128,7 @@ private struct FileBody: Codable {
         engine = p.engine
         specSHA256 = p.specSHA256
         shards = p.shards.map {
-            Shard(name: $0.data.name, sha256: $0.data.sha256, bytes: $0.data.bytes, firstRow: $0.firstRow, rows: $0.rows,
+            Shard(name: $0.data.name, sha256: $0.data.sha256, bytes: $0.data.bytes, rows: $0.rows,
                   lenient: $0.lenient, aggregation: $0.aggregation)
         }
         items = p.items
@@ -155,13 +155,13 @@ private struct FileBody: Codable {
         func cell(_ c: Cell, at keyPath: String) throws -> CellStatistics {
             let m = p * k
             let sizes = [("counts", c.counts.count, m), ("weighted", c.weighted.count, m), ("weighted_squared", c.weightedSquared.count, m),
-                         ("pairwise", c.pairwise.count, plan.pairwise ? 4 * p * p : 0), ("replicates", c.replicates.count, plan.replicates * m)]
+                         ("pairwise", c.pairwise.count, plan.pairwise ? 4 * p * p : 0)]
             for (key, found, expected) in sizes where found != expected {
                 throw bad("\(keyPath).\(key)", "\(found) numbers", "\(expected) numbers")
             }
             var out = statistics.emptyCell()
             (out.rows, out.weightSum, out.weightSquaredSum) = (c.rows, c.weightSum, c.weightSquaredSum)
-            (out.counts, out.weighted, out.weightedSquared, out.pairwise, out.replicates) = (c.counts, c.weighted, c.weightedSquared, c.pairwise, c.replicates)
+            (out.counts, out.weighted, out.weightedSquared, out.pairwise) = (c.counts, c.weighted, c.weightedSquared, c.pairwise)
             return out
         }
         statistics.overall = try cell(overall, at: "overall")
@@ -188,7 +188,7 @@ private struct FileBody: Codable {
         return PartialStatistics(
             engine: engine, specSHA256: specSHA256,
             shards: shards.map {
-                .init(data: .init(name: $0.name, sha256: $0.sha256, bytes: $0.bytes), firstRow: $0.firstRow, rows: $0.rows,
+                .init(data: .init(name: $0.name, sha256: $0.sha256, bytes: $0.bytes), rows: $0.rows,
                       lenient: $0.lenient, aggregation: $0.aggregation)
             },
             items: items, demographics: demographics.map(\.column), categories: demographics.map(\.categories),

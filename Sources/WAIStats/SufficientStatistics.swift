@@ -20,20 +20,16 @@ public struct CellStatistics: Sendable, Hashable, Codable {
     /// items, the Σw² cross-products over the rows that answered both: what the covariance of
     /// two item indices — and so the variance of a composite — needs. Empty when not asked for.
     public var pairwise: [Double]
-    /// Bootstrap replicates × item × level: Σ (replicate multiplier · w). Empty without replicates.
-    public var replicates: [Double]
 
-    public init(cells: Int, items: Int = 0, pairwise: Bool = false, replicates: Int = 0) {
+    public init(cells: Int, items: Int = 0, pairwise: Bool = false) {
         counts = Array(repeating: 0, count: cells)
         weighted = Array(repeating: 0, count: cells)
         weightedSquared = Array(repeating: 0, count: cells)
         self.pairwise = pairwise ? Array(repeating: 0, count: 4 * items * items) : []
-        self.replicates = Array(repeating: 0, count: replicates * cells)
     }
 
     public static func += (lhs: inout CellStatistics, rhs: CellStatistics) {
-        precondition(lhs.counts.count == rhs.counts.count && lhs.pairwise.count == rhs.pairwise.count
-                     && lhs.replicates.count == rhs.replicates.count, "merging statistics of different layouts")
+        precondition(lhs.counts.count == rhs.counts.count && lhs.pairwise.count == rhs.pairwise.count, "merging statistics of different layouts")
         lhs.rows += rhs.rows
         lhs.weightSum += rhs.weightSum
         lhs.weightSquaredSum += rhs.weightSquaredSum
@@ -41,7 +37,6 @@ public struct CellStatistics: Sendable, Hashable, Codable {
         add(&lhs.weighted, rhs.weighted)
         add(&lhs.weightedSquared, rhs.weightedSquared)
         add(&lhs.pairwise, rhs.pairwise)
-        add(&lhs.replicates, rhs.replicates)
     }
 }
 
@@ -74,9 +69,10 @@ public struct ReliabilityStatistics: Sendable, Hashable, Codable {
 
 /// What an aggregation computes beyond level counts.
 public struct AggregationPlan: Sendable, Hashable, Codable {
-    /// Bootstrap replicates (Poisson(1) multipliers per row and replicate); 0 for none.
+    /// Bootstrap replicates the estimates will be given (drawn from the statistics, see
+    /// `Bootstrap`); 0 for none. Nothing about them is aggregated per row.
     public var replicates: Int
-    /// Seed of the replicate multipliers: the same seed gives the same replicates.
+    /// Seed of the replicates: the same seed gives the same replicates.
     public var seed: UInt64
     /// Pairwise cross-products for composite standard errors.
     public var pairwise: Bool
@@ -118,7 +114,7 @@ public struct SufficientStatistics: Sendable, Hashable, Codable {
     }
 
     func emptyCell() -> CellStatistics {
-        CellStatistics(cells: itemCount * levelCount, items: itemCount, pairwise: plan.pairwise, replicates: plan.replicates)
+        CellStatistics(cells: itemCount * levelCount, items: itemCount, pairwise: plan.pairwise)
     }
 
     /// Makes room for categories up to number `categories` (1-based) of demographic d.

@@ -121,10 +121,11 @@ public enum Analyzer {
     ///   - path: how answers are summed (OpenBLAS or loops: the same statistics).
     ///   - breakdowns: demographic columns to break every item down by; nil means all of them.
     ///   - inference: interval coverage and bootstrap replicates (0 replicates: linearization only).
+    ///   - pipeline: workers and thresholds of the parallel pipeline.
     public static func analyze(
         spec: SurveySpec, csvPath: String, displayName: String? = nil, specName: String = "the spec",
         options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil,
-        inference: InferenceOptions = InferenceOptions()
+        inference: InferenceOptions = InferenceOptions(), pipeline execution: PipelineOptions = PipelineOptions()
     ) throws -> SurveyAnalysis {
         // Platform exports, other encodings and delimiters: read through their layout (see PreparedInput).
         let input = try PreparedInput.prepare(csvPath: csvPath, displayName: displayName, spec: spec, options: options)
@@ -134,11 +135,11 @@ public enum Analyzer {
         let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: open) }
         var reader = try open()
         // A large regular file goes through the parallel byte-level pipeline: the same statistics,
-        // or nil and the reader below reads it (WAI_PIPELINE_TRACE=1 says which; see ParallelAnalyzer).
+        // or nil and the reader below reads it (`execution.trace` says which; see ParallelAnalyzer).
         var pipeline = PipelineReport(pipeline: "")
         if let fast = options.needsSequentialReader ? nil : ParallelAnalyzer.aggregate(
             reader: reader, csvPath: csvPath, plan: plan(spec: spec, items: reader.items, inference: inference),
-            scores: scores(spec: spec, items: reader.items), path: path, calibration: calibration, report: &pipeline) {
+            scores: scores(spec: spec, items: reader.items), path: path, calibration: calibration, options: execution, report: &pipeline) {
             var analysis = try summarize(spec: spec, items: reader.items, statistics: fast.statistics,
                                          categories: fast.categories, quality: fast.quality,
                                          data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
@@ -175,7 +176,8 @@ public enum Analyzer {
         spec: SurveySpec, items: [Item], statistics: SufficientStatistics, categories: [[String]],
         quality: DataQuality, data: String, breakdowns: [String]? = nil, confidence: Double = 0.95
     ) throws -> SurveyAnalysis {
-        let estimator = Estimator(spec: spec, items: items, designRows: statistics.overall.rows, confidence: confidence)
+        let estimator = Estimator(spec: spec, items: items, designRows: statistics.overall.rows, confidence: confidence,
+                                  replicates: statistics.plan.replicates, seed: statistics.plan.seed)
         let columns = spec.demographics.map(\.column)
         for (b, name) in (breakdowns ?? []).enumerated() where !columns.contains(name) {
             throw InputError(

@@ -60,7 +60,8 @@ struct AnalyzeCommand: ParsableCommand {
         var (analysis, dataDigest) = try Provenance.FileDigest.hashing(path: csv) {
             try Analyzer.analyze(
                 spec: loaded, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
-                path: reading.aggregation, breakdowns: by, inference: reading.inference)
+                path: reading.aggregation, breakdowns: by, inference: reading.inference,
+                pipeline: PipelineOptions(environment: ProcessInfo.processInfo.environment))
         }
         analysis.provenance = Provenance(
             spec: specDigest, data: [dataDigest],

@@ -12,17 +12,16 @@ struct AggregateCommand: ParsableCommand {
         discussion: """
         Reads CSV through the spec and writes its per-item × group × level statistics, the \
         category names, the data-quality account, the spec's digest and the shard's SHA-256 to a \
-        small versioned JSON file (format wai.partial/1, Schemas/wai.partial-1.schema.json). \
+        small versioned JSON file (format wai.partial/2, Schemas/wai.partial-2.schema.json). \
         `wai merge` adds such files up and prints what one pass over all the rows prints.
 
         Split a large CSV into shards (each with the header row), aggregate each where it lies, \
-        and merge the small files in the original order. Bootstrap replicates are keyed by row: \
-        give each shard --first-row = the rows used in the shards before it (as `wai aggregate` \
-        prints them) for the replicates of one pass, or use --replicates 0 everywhere.
+        and merge the small files in the original order. The bootstrap is drawn from the merged \
+        statistics, so the shards need no coordination: any split gives what one pass gives.
 
         Examples:
-          wai aggregate part1.csv --spec survey.yaml --partial part1.waistats --replicates 0
-          wai aggregate part2.csv --spec survey.yaml --partial part2.waistats --first-row 50000
+          wai aggregate part1.csv --spec survey.yaml --partial part1.waistats
+          wai aggregate part2.csv --spec survey.yaml --partial part2.waistats
           wai merge survey.yaml part1.waistats part2.waistats
         """
     )
@@ -36,24 +35,17 @@ struct AggregateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the partial statistics (JSON).", valueName: "out.waistats"))
     var partial: String
 
-    @Option(help: ArgumentHelp("Rows used in the shards before this one: the bootstrap key of its first row.", valueName: "n"))
-    var firstRow = 0
-
     @OptionGroup var reading: ReadingOptions
-
-    func validate() throws {
-        guard firstRow >= 0 else { throw ValidationError("--first-row must be 0 or more (the rows used in the shards before this one)") }
-    }
 
     func run() throws {
         let loaded = try SurveyLoader.loadSpec(path: spec)
         let part = try PartialStatistics.aggregate(
             spec: loaded.spec, csvPath: csv, specName: spec, options: reading.readOptions, path: reading.aggregation,
-            inference: reading.inference, firstRow: firstRow)
+            inference: reading.inference)
         let content = String(decoding: try part.encoded(), as: UTF8.self)
         try writeAtomically(content, to: partial)
         let q = part.quality
-        print("wrote \(partial): rows read \(q.rowsRead) = used \(q.rowsUsed) + rejected \(q.rowsRejected); the next shard's --first-row is \(firstRow + q.rowsUsed)")
+        print("wrote \(partial): rows read \(q.rowsRead) = used \(q.rowsUsed) + rejected \(q.rowsRejected))")
     }
 }
 
@@ -82,7 +74,7 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The survey spec the statistics were computed with.", valueName: "survey.yaml"))
     var spec: String
 
-    @Argument(help: ArgumentHelp("Partial-statistics files (wai.partial/1), in the order of their rows.", valueName: "partial"))
+    @Argument(help: ArgumentHelp("Partial-statistics files (wai.partial/2), in the order of their rows.", valueName: "partial"))
     var partials: [String] = []
 
     @Option(help: ArgumentHelp("A counts table to read instead of partial statistics (Surveys/COUNTS.md).", valueName: "counts.csv"))

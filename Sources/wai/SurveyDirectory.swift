@@ -53,7 +53,8 @@ struct SurveyDirectory {
         let run = {
             try Analyzer.analyze(
                 spec: loaded.spec, csvPath: dataPath, displayName: dataPath, specName: loaded.path,
-                options: options, path: aggregation, breakdowns: breakdowns, inference: inference)
+                options: options, path: aggregation, breakdowns: breakdowns, inference: inference,
+                pipeline: PipelineOptions(environment: ProcessInfo.processInfo.environment))
         }
         var analysis: SurveyAnalysis
         let digests: (spec: Provenance.FileDigest, data: Provenance.FileDigest)

@@ -1,6 +1,7 @@
 import Foundation
 import WAIModel
 import XCTest
+import WAITestSupport
 
 @testable import WAIIO
 
@@ -428,20 +429,8 @@ final class CSVReaderTests: XCTestCase {
 
     // MARK: - Round trip of random tables
 
-    /// SplitMix64: small, fast and the same on every platform.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func testRandomTablesRoundTrip() throws {
-        var rng = SeededGenerator(state: 20_240_611)
+        var rng = SplitMix(seed: 20_240_611)
         let pieces = ["a", "b", "Z", "7", ",", "\"", "\n", "\r\n", "\r", " ", "ខ្ពស់", "ណាស់", "é", "😀", ";", ""]
         for table in 0..<400 {
             let rowCount = Int.random(in: 0...8, using: &rng)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import WAITestSupport
 import WAIIO
 import WAIModel
 @testable import WAIStats
@@ -11,19 +12,7 @@ import WAIModel
 final class FastPathTests: XCTestCase {
     // MARK: - Helpers
 
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) * 0x1p-53 < p }
-        mutating func pick<T>(_ values: [T]) -> T { values[below(values.count)] }
-    }
+    typealias Random = SplitMix
 
     struct Aggregated {
         var statistics: SufficientStatistics
@@ -95,13 +84,13 @@ final class FastPathTests: XCTestCase {
     }
 
     /// The error `Analyzer.analyze` throws for the file, through the pipeline named as
-    /// `WAI_PIPELINE` does (and `workers` as `WAI_WORKERS`); nil when it reads the file.
+    /// `WAI_PIPELINE` names it (and `workers` as `WAI_WORKERS`); nil when it reads the file.
     func analysisError(_ spec: SurveySpec, _ path: String, pipeline: String, workers: Int? = nil) -> InputError? {
-        setenv("WAI_PIPELINE", pipeline, 1)
-        if let workers { setenv("WAI_WORKERS", String(workers), 1) }
-        defer { unsetenv("WAI_PIPELINE"); unsetenv("WAI_WORKERS") }
+        var environment = ["WAI_PIPELINE": pipeline]
+        if let workers { environment["WAI_WORKERS"] = String(workers) }
         do {
-            _ = try Analyzer.analyze(spec: spec, csvPath: path, inference: InferenceOptions(replicates: 0))
+            _ = try Analyzer.analyze(spec: spec, csvPath: path, inference: InferenceOptions(replicates: 0),
+                                     pipeline: PipelineOptions(environment: environment))
             return nil
         } catch {
             return error as? InputError
@@ -129,7 +118,6 @@ final class FastPathTests: XCTestCase {
                 return "cell \(n): weighted sums"
             }
             if !close(x.pairwise, y.pairwise) { return "cell \(n): pairwise" }
-            if !close(x.replicates, y.replicates) { return "cell \(n): replicates" }
         }
         for (x, y) in zip(s.reliability, t.reliability) where x.rows != y.rows || !close(x.crossProducts, y.crossProducts) {
             return "reliability"
@@ -141,7 +129,7 @@ final class FastPathTests: XCTestCase {
     /// missing answers, weights, two demographics, an unused column with quoted commas, quotes
     /// and line breaks, and CRLF line ends.
     func mixedSurvey(rows: Int, seed: UInt64, labels: Bool) -> (SurveySpec, [UInt8]) {
-        var rng = Random(state: seed)
+        var rng = Random(seed: seed)
         let spec = SurveySpec(
             title: "Mixed", id: "rid", weight: "w", scale: Self.scale,
             demographics: [Demographic(column: "gender"), Demographic(column: "region", categories: ["North", "South", "East"])],
@@ -202,7 +190,7 @@ final class FastPathTests: XCTestCase {
         // Few categories: counted in joint cells; hundreds: the joint grid is too large and rows
         // go into the marginal cells. Both must give the Aggregator's statistics.
         for (categories, weighted) in [(3, false), (5, true), (300, false), (300, true)] {
-            var rng = Random(state: UInt64(categories))
+            var rng = Random(seed: UInt64(categories))
             var aggregator = Aggregator(itemCount: 4, levelCount: 5, demographicCount: 3, path: .loops)
             let counter = LevelCounter(items: 4, levels: 5, demographics: 3, weighted: weighted)
             for size in [1, 50, 700, 30] {
@@ -221,28 +209,6 @@ final class FastPathTests: XCTestCase {
             let got = Aggregated(statistics: counter.statistics(plan: .countsOnly), categories: [], quality: DataQuality())
             let expected = Aggregated(statistics: aggregator.statistics, categories: [], quality: DataQuality())
             XCTAssertNil(difference(got, expected), "\(categories) categories, weighted \(weighted)")
-        }
-    }
-
-    func testReplicatesAreKeyedByTheRowInTheFile() throws {
-        // Unit weights: every replicate sum is an integer, so any split gives the same bits.
-        var text = "id,note,q1,q2,gender,w\n"
-        for r in 0..<150 {
-            let note = r % 10 == 4 ? "\"a\nlong\nnote\n\"" : "n"
-            text += "r\(r),\(note),\(1 + r % 5),\(1 + (r * 7) % 5),\(r % 3 == 0 ? "F" : "M"),1\n"
-        }
-        let path = try write(Array(text.utf8))
-        let plan = fullPlan(Fixture.spec(), replicates: 40)
-        let expected = try sequential(Fixture.spec(), path, plan: plan, chunkRows: 17)
-        for workers in [2, 3, 5] {
-            for blockSize in [7, 64, 4096] {
-                var report = PipelineReport(pipeline: "")
-                let got = try XCTUnwrap(parallel(Fixture.spec(), path, plan: plan, options: options(workers: workers, blockSize: blockSize, chunkRows: 9), report: &report))
-                XCTAssertTrue(report.countPass)
-                XCTAssertEqual(got.statistics.overall.replicates, expected.statistics.overall.replicates)
-                XCTAssertEqual(got.statistics.byDemographic[0].map(\.replicates), expected.statistics.byDemographic[0].map(\.replicates))
-                XCTAssertNil(difference(got, expected), "workers \(workers), block \(blockSize)")
-            }
         }
     }
 
@@ -302,15 +268,14 @@ final class FastPathTests: XCTestCase {
         for r in 0..<400 { text += "r\(r),\(["F", "M", ""][r % 3]),\(["1", "High", "Very High", "", "2"][r % 5]),\(r % 10 == 3 ? "" : String(1 + (r * 7) % 5)),1\n" }
         let path = try write(Array(text.utf8))
         let inference = InferenceOptions(replicates: 30, seed: 4)
-        setenv("WAI_PIPELINE", "sequential", 1)
-        let expected = try Analyzer.analyze(spec: Fixture.spec(), csvPath: path, inference: inference)
-        setenv("WAI_PIPELINE", "parallel", 1)
-        defer { unsetenv("WAI_PIPELINE") }
-        let got = try Analyzer.analyze(spec: Fixture.spec(), csvPath: path, inference: inference)
+        let expected = try Analyzer.analyze(spec: Fixture.spec(), csvPath: path, inference: inference,
+                                            pipeline: PipelineOptions(environment: ["WAI_PIPELINE": "sequential"]))
+        let forced = PipelineOptions(environment: ["WAI_PIPELINE": "parallel"])
+        let got = try Analyzer.analyze(spec: Fixture.spec(), csvPath: path, inference: inference, pipeline: forced)
         XCTAssertEqual(got, expected)
-        // And it did run: the options the analyzer reads say so.
+        // And it did run with those options.
         var report = PipelineReport(pipeline: "")
-        _ = try parallel(Fixture.spec(), path, plan: .countsOnly, options: .fromEnvironment(), report: &report)
+        _ = try parallel(Fixture.spec(), path, plan: .countsOnly, options: forced, report: &report)
         XCTAssertEqual(report.pipeline, "parallel")
     }
 
@@ -335,7 +300,6 @@ final class FastPathTests: XCTestCase {
             ("a lone continuation byte", Array((header + good + "r2,n,").utf8) + [0x80] + Array(",F,2,1,North,3,4\n".utf8)),
         ]
         let (spec, _) = mixedSurvey(rows: 1, seed: 1, labels: false)
-        defer { unsetenv("WAI_PIPELINE") }
         for (name, bytes) in cases {
             let path = try write(bytes)
             for workers in [1, 3] {
@@ -459,7 +423,7 @@ final class FastPathTests: XCTestCase {
     }
 
     func testRandomFilesAgreeWithTheReader() throws {
-        var rng = Random(state: 20240601)
+        var rng = Random(seed: 20240601)
         var compared = 0, rejected = 0
         for file in 0..<300 {
             let (spec, bytes) = randomSurvey(&rng)

@@ -48,7 +48,7 @@ final class MergeTests: XCTestCase {
         var parts: [PartialStatistics] = []
         for s in 0..<3 {
             let path = try write(Array(rows[bounds[s]..<bounds[s + 1]]))
-            let part = try PartialStatistics.aggregate(spec: Self.spec, csvPath: path, inference: inference, firstRow: bounds[s])
+            let part = try PartialStatistics.aggregate(spec: Self.spec, csvPath: path, inference: inference)
             // Through the file format and back, as `wai aggregate` / `wai merge` do.
             parts.append(try PartialStatistics.decode(try part.encoded(), name: "part\(s + 1).waistats"))
         }
@@ -57,7 +57,7 @@ final class MergeTests: XCTestCase {
         XCTAssertEqual(parts[2].categories[0], ["X", "M"])
         let merged = try PartialStatistics.merge(parts, names: ["p1", "p2", "p3"], spec: Self.spec)
         XCTAssertEqual(merged.categories[0], ["M", "F", "X"])
-        XCTAssertEqual(merged.shards.map(\.firstRow), [0, 14, 31])
+        XCTAssertEqual(merged.shards.map(\.rows), [14, 17, 14])
 
         let analysis = try merged.analysis(spec: Self.spec, data: "all.csv", breakdowns: nil, confidence: 0.9)
         let direct = try Analyzer.analyze(spec: Self.spec, csvPath: whole, displayName: "all.csv", breakdowns: nil, inference: inference)
@@ -88,10 +88,8 @@ final class MergeTests: XCTestCase {
         let rows = Self.rows()
         let a = try PartialStatistics.aggregate(spec: Self.spec, csvPath: try write(Array(rows[..<20])), inference: InferenceOptions(replicates: 10))
         let b = try PartialStatistics.aggregate(spec: Self.spec, csvPath: try write(Array(rows[20...])), inference: InferenceOptions(replicates: 10))
-        // Both keyed from row 0: their replicates would share multipliers.
-        XCTAssertThrowsError(try PartialStatistics.merge([a, b], names: ["a", "b"], spec: Self.spec)) { error in
-            XCTAssert("\(error)".contains("two shards draw their bootstrap replicates for the same rows"), "\(error)")
-        }
+        // Shards need no row keys: the bootstrap is drawn from the merged statistics.
+        XCTAssertNoThrow(try PartialStatistics.merge([a, b], names: ["a", "b"], spec: Self.spec))
         let c = try PartialStatistics.aggregate(spec: Self.spec, csvPath: try write(Array(rows[20...])), inference: InferenceOptions(replicates: 0))
         XCTAssertThrowsError(try PartialStatistics.merge([a, c], names: ["a", "c"], spec: Self.spec)) { error in
             XCTAssert("\(error)".contains("different bootstrap settings"), "\(error)")
@@ -106,9 +104,12 @@ final class MergeTests: XCTestCase {
         moved.data = "elsewhere.csv"
         XCTAssertEqual(try PartialStatistics.specDigest(moved), try PartialStatistics.specDigest(Self.spec))
 
-        let text = String(decoding: try a.encoded(), as: UTF8.self).replacingOccurrences(of: "\"wai.partial/1\"", with: "\"wai.partial/2\"")
-        XCTAssertThrowsError(try PartialStatistics.decode(Data(text.utf8), name: "v2.waistats")) { error in
-            XCTAssertEqual((error as? InputError)?.problem, "unsupported partial-statistics format")
+        // Version 1 (with row-keyed replicates) and unknown versions are refused.
+        for version in ["wai.partial/1", "wai.partial/3"] {
+            let text = String(decoding: try a.encoded(), as: UTF8.self).replacingOccurrences(of: "\"wai.partial/2\"", with: "\"\(version)\"")
+            XCTAssertThrowsError(try PartialStatistics.decode(Data(text.utf8), name: "old.waistats")) { error in
+                XCTAssertEqual((error as? InputError)?.problem, "unsupported partial-statistics format")
+            }
         }
         let damaged = String(decoding: try a.encoded(), as: UTF8.self).replacingOccurrences(of: "\"weight_sum\"", with: "\"weight_total\"")
         XCTAssertThrowsError(try PartialStatistics.decode(Data(damaged.utf8), name: "d.waistats")) { error in

@@ -152,7 +152,7 @@ func run(job: String, csv: String, specPath: String, workers: Int?, counts: Aggr
     var reader = try ResponseReader(spec: spec, csvPath: csv)
     let items = reader.items
     let plan = job == "J5" ? AggregationPlan(replicates: replicates, seed: seed) : .countsOnly
-    var options = PipelineOptions.fromEnvironment()
+    var options = PipelineOptions(environment: ProcessInfo.processInfo.environment)
     if let workers { options.workers = workers }
     options.countsPath = counts
     options.minimumBytes = 0
@@ -197,7 +197,8 @@ func run(job: String, csv: String, specPath: String, workers: Int?, counts: Aggr
         record["aggregate_s"] = json(aggregate)
     }
 
-    let estimator = Estimator(spec: spec, items: items, designRows: statistics.overall.rows)
+    let estimator = Estimator(spec: spec, items: items, designRows: statistics.overall.rows,
+                              replicates: statistics.plan.replicates, seed: statistics.plan.seed)
     func indices(_ cell: CellStatistics) -> String {
         "{" + items.indices.map { i in "\(quoted(items[i].id)): \(json(estimator.item(i, in: cell, bands: spec.bands).wai))" }.joined(separator: ", ") + "}"
     }
