@@ -11,8 +11,10 @@ read (`usecols` / projection pushdown).
 
 J5 (1,000-replicate Poisson bootstrap) has no equivalent in any of the three: each reads the
 columns with its own CSV reader into NumPy, and the replicates are computed by the same NumPy
-code for all three (`bootstrap` below), with wai's multipliers — splitmix64 of (seed, row,
-replicate), a Poisson(1) draw by inverting its CDF — so the standard errors must agree.
+code for all three (`bootstrap` below), row by row: every respondent gets its own Poisson(1)
+multiplier per replicate (splitmix64 of seed, row and replicate; Poisson(1) by its CDF), one
+GEMM per block of rows. wai draws the same bootstrap from the level counts (a sum of n Poisson(1)
+draws is one Poisson(n) draw), so the standard errors agree to Monte Carlo noise, not bit for bit.
 """
 import argparse
 import json
@@ -139,10 +141,10 @@ SEED = 20240601
 
 
 def bootstrap(codes, names, block=2048):
-    """Per item, the standard error of its WAI over wai's Poisson(1) bootstrap replicates.
+    """Per item, the standard error of its WAI over row-by-row Poisson(1) bootstrap replicates.
 
     codes: rows × items, 0 = missing, 1…5 = level. Replicate b's weight of row r is
-    Poisson(1) drawn from splitmix64(seed + mix(r + C) + b·G), exactly as wai draws it.
+    Poisson(1) drawn from splitmix64(seed + mix(r + C) + b·G).
     """
     import numpy as np
     rows, items = codes.shape
