@@ -67,7 +67,7 @@ struct AnalyzeCommand: ParsableCommand {
             options: .init(lenient: reading.lenient, aggregation: reading.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),
             rows: .init(analysis.quality))
         let text = try renderAnalysis(analysis, as: format)
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try output(text)
     }
 }
 

@@ -43,8 +43,10 @@ struct ReportCommand: ParsableCommand {
         let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference,
                                           formats: ReportFormat.allCases.filter(formats.contains).map(\.rawValue))
         let directory = out ?? ("Reports" as NSString).appendingPathComponent(survey.name)
-        let written = try ReportWriter(formats: formats).write(analysis, to: directory)
-        print("wrote \(written.count) files to \(directory): rows read \(analysis.quality.rowsRead) = used \(analysis.quality.rowsUsed) + rejected \(analysis.quality.rowsRejected)")
+        var writer = ReportWriter(formats: formats)
+        writer.onLockWait = { printError("wai: \($0)") }
+        let written = try writer.write(analysis, to: directory)
+        try output("wrote \(written.count) files to \(directory): rows read \(analysis.quality.rowsRead) = used \(analysis.quality.rowsUsed) + rejected \(analysis.quality.rowsRejected)\n")
     }
 }
 

@@ -34,11 +34,11 @@ public enum Transcoder {
             let block = [UInt8](input.readData(ofLength: blockSize))
             if block.isEmpty { break }
             try decoder.decode(block, into: &out)
-            output.write(Data(out))
+            try write(out, to: output, target: target)
             out.removeAll(keepingCapacity: true)
         }
         try decoder.finish(into: &out)
-        output.write(Data(out))
+        try write(out, to: output, target: target)
         finished = true
         return target
     }
@@ -50,6 +50,16 @@ public enum Transcoder {
         try decoder.decode(bytes, into: &out)
         try decoder.finish(into: &out)
         return out
+    }
+
+    /// The throwing write: the non-throwing `FileHandle.write(_:)` traps on a full disk.
+    static func write(_ bytes: [UInt8], to output: FileHandle, target: String) throws {
+        do {
+            try output.write(contentsOf: bytes)
+        } catch {
+            throw InputError("cannot write a temporary file", at: SourceLocation(file: target), found: error.localizedDescription,
+                             expected: "room in the temporary directory (TMPDIR)")
+        }
     }
 
     static func temporaryPath(for path: String) -> String {

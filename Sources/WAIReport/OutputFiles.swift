@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import WAIModel
+
+/// A write that failed: the file (nil for standard output) and the system's reason.
+///
+/// A closed pipe on standard output (`wai … | head`) is one too: the command line ends
+/// quietly on it, as Unix tools do, and reports every other one with exit status 2.
+public struct OutputError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file written, or nil for standard output.
+    public var path: String?
+    /// `errno` of the failed call.
+    public var code: Int32
+
+    public init(path: String?, code: Int32) {
+        self.path = path
+        self.code = code
+    }
+
+    /// The reader of standard output went away (EPIPE).
+    public var isClosedPipe: Bool { path == nil && code == EPIPE }
+
+    public var description: String {
+        "cannot write \(path ?? "standard output"): \(String(cString: strerror(code)))"
+    }
+}
+
+/// Writes all of `bytes` to `descriptor` with write(2), again after EINTR and short writes;
+/// returns the `errno` of a failure, nil when everything was written.
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        offset += n
+    }
+    return nil
+}
+
+/// Standard output through write(2): a failure is a thrown `OutputError`, never a trap.
+public enum StandardOutput {
+    public static func write(_ text: String) throws {
+        var text = text
+        let failure = text.withUTF8 { writeAll(STDOUT_FILENO, UnsafeRawBufferPointer($0)) }
+        if let failure { throw OutputError(path: nil, code: failure) }
+    }
+}
+
+/// Standard error through write(2); a failure to write a diagnostic is ignored (there is
+/// nowhere left to say it).
+public func writeStandardError(_ text: String) {
+    var text = text
+    _ = text.withUTF8 { writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
+}
+
+/// A hidden name beside `path` for a temporary file or folder of this process:
+/// `.<name>.wai-tmp-<pid>-<random>`.
+func temporarySibling(of path: String, kind: String = "tmp") -> String {
+    let parent = (path as NSString).deletingLastPathComponent
+    let name = "." + (path as NSString).lastPathComponent + ".wai-\(kind)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    return parent.isEmpty ? name : (parent as NSString).appendingPathComponent(name)
+}
+
+/// Writes `content` to a new file at `path` (which must not exist), flushed to disk.
+func writeNewFile(_ content: String, to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard descriptor >= 0 else { throw OutputError(path: path, code: errno) }
+    var content = content
+    var failure = content.withUTF8 { writeAll(descriptor, UnsafeRawBufferPointer($0)) }
+    if failure == nil, fsync(descriptor) != 0 { failure = errno }
+    if close(descriptor) != 0, failure == nil { failure = errno }
+    if let failure {
+        unlink(path)
+        throw OutputError(path: path, code: failure)
+    }
+}
+
+/// Writes `content` to a temporary file beside `path`, flushes it to disk and renames it over
+/// `path`: `path` holds the old content or the new, never part of either. On failure the
+/// temporary file is removed.
+public func writeAtomically(_ content: String, to path: String) throws {
+    let temporary = temporarySibling(of: path)
+    do {
+        try writeNewFile(content, to: temporary)
+    } catch var error as OutputError {
+        error.path = path
+        throw error
+    }
+    if rename(temporary, path) != 0 {
+        let code = errno
+        unlink(temporary)
+        throw OutputError(path: path, code: code)
+    }
+    syncDirectory((path as NSString).deletingLastPathComponent)
+}
+
+/// Flushes a directory's entries (a rename in it) to disk; best effort.
+func syncDirectory(_ path: String) {
+    let descriptor = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    _ = fsync(descriptor)
+    close(descriptor)
+}
