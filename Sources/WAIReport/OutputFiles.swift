@@ -44,10 +44,24 @@ func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
     return nil
 }
 
+/// `text` with every C0 control character but tab and line feed, and DEL, as U+FFFD: the last
+/// guard before any output, whatever a renderer let through (a NUL in a lenient answer, say).
+/// U+FFFD rather than an escape, because no escape reads the same in every format.
+public func withoutControlCharacters(_ text: String) -> String {
+    func bad(_ byte: UInt8) -> Bool { (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F }
+    guard text.utf8.contains(where: bad) else { return text }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(text.utf8.count + 16)
+    for byte in text.utf8 {
+        if bad(byte) { bytes += [0xEF, 0xBF, 0xBD] } else { bytes.append(byte) }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
 /// Standard output through write(2): a failure is a thrown `OutputError`, never a trap.
 public enum StandardOutput {
     public static func write(_ text: String) throws {
-        var text = text
+        var text = withoutControlCharacters(text)
         let failure = text.withUTF8 { writeAll(STDOUT_FILENO, UnsafeRawBufferPointer($0)) }
         if let failure { throw OutputError(path: nil, code: failure) }
     }
@@ -72,7 +86,7 @@ func temporarySibling(of path: String, kind: String = "tmp") -> String {
 func writeNewFile(_ content: String, to path: String) throws {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard descriptor >= 0 else { throw OutputError(path: path, code: errno) }
-    var content = content
+    var content = withoutControlCharacters(content)
     var failure = content.withUTF8 { writeAll(descriptor, UnsafeRawBufferPointer($0)) }
     if failure == nil, fsync(descriptor) != 0 { failure = errno }
     if close(descriptor) != 0, failure == nil { failure = errno }
