@@ -62,6 +62,7 @@ struct AnalyzeCommand: ParsableCommand {
                 spec: loaded, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
                 path: reading.aggregation, breakdowns: by, inference: reading.inference)
         }
+        try analysis.checkResponses(weightColumn: loaded.weight)
         analysis.provenance = Provenance(
             spec: specDigest, data: [dataDigest],
             options: .init(lenient: reading.lenient, aggregation: reading.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),
