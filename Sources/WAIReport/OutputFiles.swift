@@ -100,6 +100,7 @@ func writeNewFile(_ content: String, to path: String) throws {
 /// `path`: `path` holds the old content or the new, never part of either. On failure the
 /// temporary file is removed.
 public func writeAtomically(_ content: String, to path: String) throws {
+    removeAbandonedTemporaries(of: path)
     let temporary = temporarySibling(of: path)
     do {
         try writeNewFile(content, to: temporary)
@@ -113,6 +114,18 @@ public func writeAtomically(_ content: String, to path: String) throws {
         throw OutputError(path: path, code: code)
     }
     syncDirectory((path as NSString).deletingLastPathComponent)
+}
+
+/// Removes the temporary files beside `path` of runs that were killed before their rename: those
+/// whose process (by the pid in their name) no longer exists.
+func removeAbandonedTemporaries(of path: String) {
+    let parent = (path as NSString).deletingLastPathComponent
+    let prefix = "." + (path as NSString).lastPathComponent + ".wai-tmp-"
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent)) ?? [] where entry.hasPrefix(prefix) {
+        guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(),
+              kill(pid, 0) != 0, errno == ESRCH else { continue }
+        unlink((parent as NSString).appendingPathComponent(entry))
+    }
 }
 
 /// Flushes a directory's entries (a rename in it) to disk; best effort.

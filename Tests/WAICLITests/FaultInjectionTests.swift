@@ -253,6 +253,13 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertEqual(run.status, 2)
         XCTAssertEqual(run.stderr, "wai: error: cannot write \(missing[missing.count - 3]): \(String(cString: strerror(ENOENT)))\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["part.waistats"])
+        // The temporary file of a run killed before its rename (its pid gone) is removed by the next run;
+        // one of a live process (this one) is left alone.
+        let abandoned = root.appendingPathComponent(".part.waistats.wai-tmp-\(Int32.max - 1)-x1")
+        let live = root.appendingPathComponent(".part.waistats.wai-tmp-\(getpid())-x2")
+        for url in [abandoned, live] { try Data("{\"half".utf8).write(to: url) }
+        XCTAssertEqual(try Products.run(Products.wai, arguments).status, 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted(), [live.lastPathComponent, "part.waistats"])
     }
 }
 
