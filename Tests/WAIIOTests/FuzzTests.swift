@@ -78,9 +78,20 @@ final class FuzzTests: XCTestCase {
                 expectInputErrorOrResult("case \(n) (ResponseReader, lenient \(lenient))") {
                     var csv = CSVReader(bytes: bytes, name: "fuzz.csv", chunkSize: chunkSize, maxRecordBytes: 4096)
                     var reader = try ResponseReader(spec: spec, csv: &csv, specName: "survey.yaml", options: ReadOptions(lenient: lenient, chunkRows: 3))
-                    while let chunk = try reader.nextChunk() {
-                        XCTAssert(chunk.weights.allSatisfy { $0.isFinite && $0 >= 0 }, "case \(n): a weight that is not a plain number")
+                    var weights: [Double] = []
+                    while let chunk = try reader.nextChunk() { weights += chunk.weights }
+                    guard !lenient else { return }
+                    // Read strictly, every row's weight cell was a plain non-negative decimal (by a
+                    // rule written here, not wai's) and is the number it spells.
+                    var records = CSVReader(bytes: bytes, name: "fuzz.csv")
+                    let all = try records.readAll()
+                    guard let w = all.first?.fields.firstIndex(where: { $0.value == "w" }) else { return }
+                    let cells = all.dropFirst().filter { $0.fields.count == all[0].fields.count }.map { $0.fields[w].value.trimmingCharacters(in: CharacterSet(charactersIn: " \t")) }
+                    for cell in cells {
+                        XCTAssertNotNil(cell.range(of: #"^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"#, options: .regularExpression),
+                                        "case \(n): weight \(cell.debugDescription) was accepted")
                     }
+                    XCTAssertEqual(weights, cells.compactMap { Double($0) }, "case \(n)")
                 }
             }
         }
