@@ -32,7 +32,13 @@ struct AtomicFolder {
     /// calls stale. Returns the paths of `files` under `path`.
     func replace(with files: [(path: String, content: String)],
                  plan: (_ previous: [String]) -> (manifest: [String], isStale: (String) -> Bool)) throws -> [String] {
-        let target = Self.resolved(path)
+        var target = Self.resolved(path)
+        // A symbolic link to a folder: the folder is replaced, the link stays.
+        if let real = realpath(target, nil) {
+            var status = stat()
+            if lstat(target, &status) == 0, status.st_mode & S_IFMT == S_IFLNK { target = String(cString: real) }
+            free(real)
+        }
         let parent = (target as NSString).deletingLastPathComponent
         let name = (target as NSString).lastPathComponent
         do {

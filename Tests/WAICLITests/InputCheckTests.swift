@@ -22,6 +22,7 @@ final class InputCheckTests: XCTestCase {
     func directory(spec: String, responses: String) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wai-checks-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         try Data(spec.utf8).write(to: directory.appendingPathComponent("survey.yaml"))
         try Data(responses.utf8).write(to: directory.appendingPathComponent("responses.csv"))
         return directory

@@ -29,6 +29,7 @@ final class TextSafetyTests: XCTestCase {
     func survey() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wai-text-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         try Data(spec.utf8).write(to: directory.appendingPathComponent("survey.yaml"))
         try Data(responses.utf8).write(to: directory.appendingPathComponent("responses.csv"))
         return directory
