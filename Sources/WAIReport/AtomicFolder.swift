@@ -46,6 +46,13 @@ struct AtomicFolder {
         } catch {
             throw InputError("cannot create the output directory", at: SourceLocation(file: parent), found: error.localizedDescription)
         }
+        // A folder that is a mount point (a container's volume, say), or whose parent is not
+        // writable, cannot be swapped: its files are then replaced one by one, each whole.
+        var folderStatus = stat(), parentStatus = stat()
+        if stat(target, &folderStatus) == 0, folderStatus.st_mode & S_IFMT == S_IFDIR,
+           stat(parent, &parentStatus) != 0 || parentStatus.st_dev != folderStatus.st_dev || access(parent, W_OK) != 0 {
+            return try replaceFileByFile(target, with: files, plan: plan)
+        }
         let lock = try FolderLock(path: (parent as NSString).appendingPathComponent(".\(name).wai-lock"), folder: path, onWait: onWait)
         defer { lock.release() }
         try recoverLeftovers(target: target, parent: parent, name: name)
@@ -59,11 +66,12 @@ struct AtomicFolder {
             .split(separator: "\n").map(String.init) : []
         let (manifest, isStale) = plan(previous)
         let staging = temporarySibling(of: target)
-        guard mkdir(staging, 0o777) == 0 else { throw OutputError(path: staging, code: errno) }
+        guard mkdir(staging, exists ? status.st_mode & 0o7777 : 0o777) == 0 else { throw OutputError(path: staging, code: errno) }
+        if exists { chmod(staging, status.st_mode & 0o7777) }
         do {
             let current = Set(files.map(\.path)).union([manifestName])
             if exists {
-                try carryOver(from: target, to: staging, relative: "") { current.contains($0) || isStale($0) || Self.isLeftover($0) }
+                try carryOver(from: target, to: staging, relative: "") { current.contains($0) || isStale($0) || Self.isLeftover($0) || Self.isLock($0) }
             }
             var directories: Set<String> = [staging]
             for (name, content) in files {
@@ -88,6 +96,35 @@ struct AtomicFolder {
         }
         return files.map { (path as NSString).appendingPathComponent($0.path) }
     }
+
+    /// The fallback where no swap is possible: each file written beside its name and renamed
+    /// over it, then the files this run drops removed, under a lock inside the folder.
+    func replaceFileByFile(_ target: String, with files: [(path: String, content: String)],
+                           plan: (_ previous: [String]) -> (manifest: [String], isStale: (String) -> Bool)) throws -> [String] {
+        let lock = try FolderLock(path: (target as NSString).appendingPathComponent(Self.lockName), folder: path, onWait: onWait)
+        defer { lock.release() }
+        let previous = ((try? String(contentsOfFile: (target as NSString).appendingPathComponent(manifestName), encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
+        let (manifest, isStale) = plan(previous)
+        let current = Set(files.map(\.path))
+        let enumerator = FileManager.default.enumerator(atPath: target)
+        while let relative = enumerator?.nextObject() as? String {
+            guard !current.contains(relative), isStale(relative) || Self.isLeftover(relative) else { continue }
+            var status = stat()
+            let file = (target as NSString).appendingPathComponent(relative)
+            if lstat(file, &status) == 0, status.st_mode & S_IFMT != S_IFDIR { unlink(file) }
+        }
+        for (name, content) in files {
+            let file = (target as NSString).appendingPathComponent(name)
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try writeAtomically(content, to: file)
+        }
+        try writeAtomically(manifest.map { $0 + "\n" }.joined(), to: (target as NSString).appendingPathComponent(manifestName))
+        return files.map { (path as NSString).appendingPathComponent($0.path) }
+    }
+
+    /// The lock of the file-by-file fallback, inside the folder.
+    static let lockName = ".wai-lock"
 
     /// Swaps the finished folder in. On Linux one renameat2(RENAME_EXCHANGE) exchanges the two
     /// folders atomically, so no moment exists at which `target` is missing; where it is not
@@ -139,6 +176,9 @@ struct AtomicFolder {
         let name = (relative as NSString).lastPathComponent
         return name.hasPrefix(".dat.nosync") || (name.hasPrefix(".") && name.contains(".wai-tmp-"))
     }
+
+    /// Never carried into a new folder: the lock of the file-by-file fallback.
+    static func isLock(_ relative: String) -> Bool { relative == lockName }
 
     /// Hard-links (or copies, where links are refused) every entry of `source` that `drop` does
     /// not claim into `destination`, keeping the tree.
