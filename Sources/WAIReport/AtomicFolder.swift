@@ -66,8 +66,7 @@ struct AtomicFolder {
             .split(separator: "\n").map(String.init) : []
         let (manifest, isStale) = plan(previous)
         let staging = temporarySibling(of: target)
-        guard mkdir(staging, exists ? status.st_mode & 0o7777 : 0o777) == 0 else { throw OutputError(path: staging, code: errno) }
-        if exists { chmod(staging, status.st_mode & 0o7777) }
+        guard mkdir(staging, 0o777) == 0 else { throw OutputError(path: staging, code: errno) }
         do {
             let current = Set(files.map(\.path)).union([manifestName])
             if exists {
@@ -85,6 +84,7 @@ struct AtomicFolder {
             }
             try writeNewFile(manifest.map { $0 + "\n" }.joined(), to: (staging as NSString).appendingPathComponent(manifestName))
             for directory in directories { syncDirectory(directory) }
+            if exists { chmod(staging, status.st_mode & 0o7777) }
             try swap(staging, into: target, exists: exists, parent: parent, name: name)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
