@@ -31,7 +31,12 @@ public enum Transcoder {
         var out: [UInt8] = []
         out.reserveCapacity(blockSize * 2)
         while true {
-            let block = [UInt8](input.readData(ofLength: blockSize))
+            let block: [UInt8]
+            do {
+                block = [UInt8](try input.read(upToCount: blockSize) ?? Data())
+            } catch {
+                throw InputError("cannot read file", at: SourceLocation(file: name), found: error.localizedDescription, expected: "a readable file")
+            }
             if block.isEmpty { break }
             try decoder.decode(block, into: &out)
             try write(out, to: output, target: target)
