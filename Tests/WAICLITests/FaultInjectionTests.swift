@@ -191,6 +191,24 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted(), [".report.wai-lock", "report"])
     }
 
+    /// `wai batch` writes each survey's report the same way: leftovers beside it go, the user's files in it stay.
+    func testEachSurveyOfABatchIsSwappedInWhole() throws {
+        let root = try temporaryDirectory()
+        let (old, _) = try twoVersions(in: root)
+        let out = root.appendingPathComponent("reports")
+        XCTAssertEqual(try Products.run(Products.wai, ["batch", old.path, "--out", out.path, "--replicates", "0"]).status, 0)
+        let first = try snapshot(out.appendingPathComponent("survey"))
+        try Data("mine".utf8).write(to: out.appendingPathComponent("survey/notes.txt"))
+        try FileManager.default.createDirectory(at: out.appendingPathComponent(".survey.wai-tmp-99999-zz"), withIntermediateDirectories: true)
+        let run = try Products.run(Products.wai, ["batch", old.path, "--out", out.path, "--replicates", "0", "--force"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        var expected = first
+        expected["notes.txt"] = Data("mine".utf8)
+        XCTAssertEqual(try snapshot(out.appendingPathComponent("survey")), expected)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(),
+                       [".survey.wai-lock", ".wai-batch-state.json", "summary.csv", "summary.json", "survey"])
+    }
+
     /// Two runs into one folder at once: both succeed, one after the other, and the folder is one whole report.
     func testConcurrentReportsIntoOneFolder() throws {
         let root = try temporaryDirectory()
