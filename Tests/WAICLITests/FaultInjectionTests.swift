@@ -243,7 +243,13 @@ final class FaultInjectionTests: XCTestCase {
 
         let target = root.appendingPathComponent("report")
         let (process, errorFile) = try launch(["report", chapter11.path, "--out", target.path, "--replicates", "0"], stdout: FileHandle.nullDevice)
-        usleep(1_500_000)
+        // Until it says it waits (a loaded machine may take a while to get there), then a little longer.
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < deadline,
+              !(String(data: (try? Data(contentsOf: errorFile)) ?? Data(), encoding: .utf8) ?? "").contains("waiting for") {
+            usleep(50_000)
+        }
+        usleep(300_000)
         XCTAssert(process.isRunning, "the run must wait while the lock is held")
         XCTAssertFalse(FileManager.default.fileExists(atPath: target.path))
         flock(descriptor, LOCK_UN)
