@@ -1059,7 +1059,7 @@ public final class FastCodeScanner {
         return g
     }
 
-    /// The weight of a cell as `Double(cell.trimmingCharacters(in: " \t"))` reads it: plain
+    /// The weight of a cell as `surveyWeight` reads it (the sequential reader's rule): plain
     /// decimals of up to 15 digits are converted directly (one exact integer divided by an exact
     /// power of ten is correctly rounded, as Swift's parser is); anything else goes through it.
     @inline(__always)
@@ -1086,9 +1086,7 @@ public final class FastCodeScanner {
             let w = Double(mantissa)
             return fraction > 0 ? w / powersOfTen[fraction] : w
         }
-        let cell = text(value, length)
-        guard let w = Double(cell.trimmingCharacters(in: " \t")), w.isFinite, w >= 0 else { return nil }
-        return w
+        return surveyWeight(text(value, length))
     }
 }
 

@@ -221,13 +221,13 @@ public struct ResponseReader {
             var weight = 1.0
             if let weightColumn {
                 let field = record.fields[weightColumn]
-                guard let w = Double(field.value.trimmingCharacters(in: " \t")), w.isFinite, w >= 0 else {
+                guard let w = surveyWeight(field.value) else {
                     let problem = "invalid survey weight in column \(Quoted(spec.weight!))"
                     if options.lenient {
                         quality.rejections.append(.init(line: record.line, reason: "\(problem): \(Quoted(field.value))"))
                         continue
                     }
-                    throw InputError(problem, at: location(field), found: field.value, expected: "a non-negative number")
+                    throw InputError(problem, at: location(field), found: field.value, expected: "a plain non-negative decimal number such as 1.25 (no hex, inf or nan)")
                 }
                 weight = w
             }

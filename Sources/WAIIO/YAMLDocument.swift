@@ -129,11 +129,13 @@ public enum YAMLDocument {
         case is Int.Type: return "a whole number"
         case is Double.Type: return "a number"
         case is Bool.Type: return "true or false"
+        case is Node.Scalar.Type: return "a single value (text or a number), not a list or a mapping"
+        case is Node.Sequence.Type: return "a list (lines starting with `- `, or [a, b])"
+        case is Node.Mapping.Type: return "a mapping of keys to values (`key: value` lines, or {key: value})"
         default:
             let name = String(describing: type)
-            if name.hasPrefix("Array") { return "a list" }
-            if name.hasPrefix("Dictionary") { return "a mapping" }
-            return "a \(name) mapping"
+            if name.hasPrefix("Array") { return "a list (lines starting with `- `, or [a, b])" }
+            return "a mapping of keys to values (`key: value` lines, or {key: value})"
         }
     }
 }

@@ -61,12 +61,18 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A value shown in a message: quoted, with control characters made visible.
+/// A value shown in a message: quoted, with control characters made visible; a value longer
+/// than `limit` characters is cut there, marked with "…" and followed by its length.
 public struct Quoted: CustomStringConvertible, Sendable {
+    public static let limit = 120
     public var value: String
     public init(_ value: String) { self.value = value }
     public var description: String {
-        doubleQuoted(value) { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : nil }
+        let escape: (Unicode.Scalar) -> String? = { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : nil }
+        let count = value.count
+        guard count > Self.limit else { return doubleQuoted(value, escape: escape) }
+        let shown = doubleQuoted(String(value.prefix(Self.limit)), escape: escape)
+        return shown.dropLast() + "…\" (\(count) characters)"
     }
 }
 

@@ -59,6 +59,15 @@ extension SurveySpec {
         if let top = weights.max(), bands.scaled(top) > units.last! {
             throw fail("bands.upper[\(units.count - 1)]", "the last band must reach the highest possible index", found: "\(bands.upper.last!)", expected: "at least \(bands.format(top)), the weight of \(Quoted(levels.last!.label)) under \(scale.weighting.name) weighting")
         }
+        if let bottom = weights.min(), bands.scaled(bottom) > units[0] {
+            throw fail("bands.upper[0]", "the first band lies below every possible index", found: "\(bands.upper[0])",
+                       expected: "at least \(bands.format(bottom)), the lowest index under \(scale.weighting.name) weighting")
+        }
+        if let top = weights.max(), units.count >= 2, units[units.count - 2] >= bands.scaled(top) {
+            let i = units.firstIndex { $0 >= bands.scaled(top) }!
+            throw fail("bands.upper[\(i)]", "the bands after this one lie above every possible index", found: "\(bands.upper[i])",
+                       expected: "a bound below \(bands.format(top)), the highest index under \(scale.weighting.name) weighting, for every band but the last")
+        }
 
         guard !tables.isEmpty else {
             throw fail("tables", "a survey needs at least one table of items", expected: "a list of tables, each with items")
@@ -80,6 +89,7 @@ extension SurveySpec {
                 throw fail("\(path).items", "a table needs at least one item", expected: "a list of items")
             }
             var itemIDs: Set<String> = []
+            var columnPaths: [String: String] = [:]
             for (i, item) in table.items.enumerated() {
                 let itemPath = "\(path).items[\(i)]"
                 guard isIdentifier(item.id) else {
@@ -91,6 +101,11 @@ extension SurveySpec {
                 if let earlier = columnOfItem[item.id], earlier.column != item.column || earlier.reverse != item.reverse {
                     throw fail("\(itemPath)", "an item id used in two tables must name the same column and keying", found: item.column, expected: "column \(Quoted(earlier.column)) as at \(earlier.path)")
                 }
+                if let earlier = columnPaths[item.column] {
+                    throw fail("\(itemPath).column", "a column can be an item only once in a table (its answers would count twice)",
+                               found: item.column, expected: "a column not already read by \(earlier)")
+                }
+                columnPaths[item.column] = itemPath
                 columnOfItem[item.id] = (item.column, item.reverse, itemPath)
                 if item.column == weight {
                     throw fail("\(itemPath).column", "the weight column cannot also be an item", found: item.column, expected: "a column of answers")

@@ -68,11 +68,41 @@ func csvLine(_ cells: [String]) -> String {
     cells.map(csvField).joined(separator: ",") + "\n"
 }
 
+/// A cell as written: line breaks as LF, and a cell a spreadsheet would run as a formula (it
+/// begins with `=`, `+`, `-`, `@`, tab or CR and is not a number) prefixed with `'` (OWASP, CSV
+/// injection); then quoted where RFC 4180 needs it.
 func csvField(_ text: String) -> String {
+    let formula = text.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } == true && !isPlainNumber(text)
+    var text = text.contains(where: \.isNewline) ? String(text.map { $0.isNewline ? "\n" : $0 }) : text
+    if formula { text = "'" + text }
     let special = text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
     let padded = text.first?.isWhitespace == true || text.last?.isWhitespace == true
     guard special || padded else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// A decimal number as CSV readers take it: optional sign, digits with an optional fraction, an
+/// optional exponent (`-0.25`, `+3`, `1e-5`); not `-2+3`, `-inf` or `-`.
+func isPlainNumber(_ text: String) -> Bool {
+    var bytes = Array(text.utf8)[...]
+    if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+    func digits() -> Int {
+        let n = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+        bytes = bytes.dropFirst(n)
+        return n
+    }
+    var mantissa = digits()
+    if bytes.first == UInt8(ascii: ".") {
+        bytes = bytes.dropFirst()
+        mantissa += digits()
+    }
+    guard mantissa > 0 else { return false }
+    if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+        bytes = bytes.dropFirst()
+        if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        guard digits() > 0 else { return false }
+    }
+    return bytes.isEmpty
 }
 
 extension String {

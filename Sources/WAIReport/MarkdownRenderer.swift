@@ -97,7 +97,7 @@ public struct MarkdownRenderer: Sendable {
 
         let labels = table.items.first?.counts.map(\.label) ?? []
         let answerRows = table.items.map { item in
-            [item.id, String(item.n), String(item.missing)]
+            [inline(item.id), String(item.n), String(item.missing)]
                 + item.counts.map { "\($0.count) (\(BandTable.fixed(100 * $0.share, decimals: 1)) %)" }
                 + (item.topBox.map { [BandTable.fixed(100 * $0.top2, decimals: 1), BandTable.fixed(100 * $0.bottom2, decimals: 1), signed(100 * $0.net, decimals: 1), inline($0.median)] } ?? ["", "", "", ""])
         }
@@ -116,7 +116,7 @@ public struct MarkdownRenderer: Sendable {
         if let standardized = r.standardizedAlpha { out += ", standardized \(BandTable.fixed(standardized, decimals: 2))" }
         out += "; \(r.rows) respondents answered every item (\(r.missing) deletion).\n\n"
         out += markdownTable(header: ["Item", "Item–total r", "Alpha if deleted"], align: ["l", "r", "r"], rows: r.items.map {
-            [$0.id, $0.itemTotal.map { BandTable.fixed($0, decimals: 2) } ?? "–", $0.alphaIfDeleted.map { BandTable.fixed($0, decimals: 2) } ?? "–"]
+            [inline($0.id), $0.itemTotal.map { BandTable.fixed($0, decimals: 2) } ?? "–", $0.alphaIfDeleted.map { BandTable.fixed($0, decimals: 2) } ?? "–"]
         })
         return out
     }
@@ -189,7 +189,7 @@ public struct MarkdownRenderer: Sendable {
             let differences = c.differences.map {
                 "\(inline($0.group)) \(signed($0.difference, decimals: 2)) [\(signed($0.interval.lower, decimals: 2)), \(signed($0.interval.upper, decimals: 2))], δ \(signed($0.cliffsDelta, decimals: 2))"
             }.joined(separator: "; ")
-            return [c.item, rank, pValue(c.rankTest?.p), pValue(c.rankTest?.pHolm), chi, pValue(c.chiSquare?.pHolm), differences,
+            return [inline(c.item), rank, pValue(c.rankTest?.p), pValue(c.rankTest?.pHolm), chi, pValue(c.chiSquare?.pHolm), differences,
                     c.smallGroups.map(inline).joined(separator: ", ")]
         }
         let reference = breakdown.comparisons.first?.groups.first.map(inline) ?? ""
@@ -253,18 +253,23 @@ public struct MarkdownRenderer: Sendable {
     }
 }
 
-/// Text made safe for a Markdown table cell: pipes escaped, line breaks folded.
+/// Text made safe for a Markdown table cell or heading: pipes escaped, line breaks and tabs
+/// folded into spaces, other control characters as U+FFFD (a visible mark that something was there).
 func inline(_ text: String) -> String {
     var out = ""
     for ch in text {
         switch ch {
         case "|": out += "\\|"
-        case "\n", "\r\n", "\r": out += " "
-        default: out.append(ch)
+        case "\t": out += " "
+        default:
+            if ch.isNewline { out += " " } else if ch.unicodeScalars.contains(where: isControl) { out += "\u{FFFD}" } else { out.append(ch) }
         }
     }
     return out
 }
+
+/// C0 controls and DEL.
+func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || scalar.value == 0x7F }
 
 func markdownTable(header: [String], align: [String], rows: [[String]]) -> String {
     func line(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |\n" }

@@ -67,69 +67,43 @@ public struct ReportWriter: Sendable {
     /// what the next run may remove.
     public static let manifestName = ".wai-files"
 
-    /// Writes the report into `directory`, each file through a temporary file and a rename,
-    /// so a failed run never leaves a half-written file.
+    /// Told when another run holds the report directory's lock, before this one waits for it.
+    public var onLockWait: (@Sendable (String) -> Void)?
+
+    /// Writes the report into `directory` as a whole: every file goes into a fresh folder beside
+    /// it, which then takes the directory's place at once, so that after a crash at any moment
+    /// the directory holds the old report or the new one, never a mix (`AtomicFolder`).
     ///
     /// A file that an earlier run wrote (it is in the directory's `.wai-files`) in one of the
     /// formats written now, but that this run does not write — the page or chart of a table
-    /// since removed or renamed in the spec — is deleted, so the directory never shows a stale
-    /// table. Files wai did not write are never touched.
+    /// since removed or renamed in the spec — is left out, so the directory never shows a stale
+    /// table. Files wai did not write are kept.
     @discardableResult
     public func write(_ analysis: SurveyAnalysis, to directory: String) throws -> [String] {
         let rendered = try files(for: analysis)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw InputError("cannot create the output directory", at: SourceLocation(file: directory), found: error.localizedDescription)
-        }
-        var written: [String] = []
-        for (name, content) in rendered {
-            let path = (directory as NSString).appendingPathComponent(name)
-            let parent = (path as NSString).deletingLastPathComponent
-            if parent != directory {
-                do {
-                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-                } catch {
-                    throw InputError("cannot create the output directory", at: SourceLocation(file: parent), found: error.localizedDescription)
+        let current = Set(rendered.map(\.path))
+        let folder = AtomicFolder(path: directory, manifestName: Self.manifestName, onWait: onLockWait)
+        return try folder.replace(with: rendered) { previous in
+            var kept: [String] = []
+            var stale: Set<String> = []
+            for name in previous where !current.contains(name) {
+                // Only a plain relative path in a format of this run; anything else stays listed.
+                let safe = !name.hasPrefix("/") && !name.split(separator: "/").contains("..")
+                guard safe, let format = ReportFormat(rawValue: (name as NSString).pathExtension), formats.contains(format) else {
+                    if safe { kept.append(name) }
+                    continue
                 }
+                stale.insert(name)
             }
-            try writeAtomically(content, to: path)
-            written.append(path)
+            let written = Set(previous).union(current)
+            return ((kept + current).sorted(), { name in
+                // Earlier versions wrote each file through `<name>.tmp`.
+                stale.contains(name) || (name.hasSuffix(".tmp") && written.contains(String(name.dropLast(4))))
+            })
         }
-        try removeStaleFiles(in: directory, current: Set(rendered.map(\.path)))
-        return written
-    }
-
-    private func removeStaleFiles(in directory: String, current: Set<String>) throws {
-        let manifest = (directory as NSString).appendingPathComponent(Self.manifestName)
-        let previous = ((try? String(contentsOfFile: manifest, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        var kept: [String] = []
-        for name in previous where !current.contains(name) {
-            // Only a plain relative path in a format of this run; anything else stays listed.
-            let safe = !name.hasPrefix("/") && !name.split(separator: "/").contains("..")
-            guard safe, let format = ReportFormat(rawValue: (name as NSString).pathExtension), formats.contains(format) else {
-                if safe { kept.append(name) }
-                continue
-            }
-            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
-        }
-        try writeAtomically((kept + current).sorted().map { $0 + "\n" }.joined(), to: manifest)
     }
 
     func fileSafe(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
-    }
-}
-
-/// Writes `content` to a temporary file beside `path`, then renames it over `path`.
-public func writeAtomically(_ content: String, to path: String) throws {
-    let temporary = path + ".tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(content.utf8)) else {
-        throw InputError("cannot write file", at: SourceLocation(file: temporary), expected: "a writable directory")
-    }
-    if rename(temporary, path) != 0 {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        throw InputError("cannot move the finished file into place", at: SourceLocation(file: path), found: reason)
     }
 }

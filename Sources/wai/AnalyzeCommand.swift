@@ -63,12 +63,13 @@ struct AnalyzeCommand: ParsableCommand {
                 path: reading.aggregation, breakdowns: by, inference: reading.inference,
                 pipeline: PipelineOptions(environment: ProcessInfo.processInfo.environment))
         }
+        try analysis.checkResponses(weightColumn: loaded.weight)
         analysis.provenance = Provenance(
             spec: specDigest, data: [dataDigest],
             options: .init(lenient: reading.lenient, aggregation: reading.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),
             rows: .init(analysis.quality))
         let text = try renderAnalysis(analysis, as: format)
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try output(text)
     }
 }
 

@@ -58,7 +58,7 @@ struct BatchCommand: ParsableCommand {
             readOptions: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference)
         let summary = try job.run(surveys, jobs: jobs, progress: BatchProgress(total: surveys.count))
         let counts = Dictionary(grouping: summary.surveys, by: \.status).mapValues(\.count)
-        print("\(surveys.count) survey\(surveys.count == 1 ? "" : "s"): \(counts[.ok] ?? 0) ok, \(counts[.skipped] ?? 0) skipped (unchanged), \(counts[.failed] ?? 0) failed; summary in \((out as NSString).appendingPathComponent("summary.csv"))")
+        try output("\(surveys.count) survey\(surveys.count == 1 ? "" : "s"): \(counts[.ok] ?? 0) ok, \(counts[.skipped] ?? 0) skipped (unchanged), \(counts[.failed] ?? 0) failed; summary in \((out as NSString).appendingPathComponent("summary.csv"))\n")
         if counts[.failed] != nil { throw ExitCode(1) }
     }
 }
@@ -260,5 +260,5 @@ final class BatchProgress: @unchecked Sendable {
         lock.withLock { if terminal && finished > 0 { write("\n") } }
     }
 
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    private func write(_ text: String) { writeStandardError(text) }
 }

@@ -40,7 +40,7 @@ struct InitCommand: ParsableCommand {
         // The spec must load as written: a failure here is wai's bug, not the user's.
         let reloaded = try YAMLDocument.decode(SurveySpec.self, yaml: yaml, name: "the written spec")
         try reloaded.validate(file: "the written spec")
-        FileHandle.standardOutput.write(Data(yaml.utf8))
+        try output(yaml)
         let items = inferred.spec.tables.reduce(0) { $0 + $1.items.count }
         var summary = "wai: inferred \(items) item\(items == 1 ? "" : "s") in \(inferred.spec.tables.count) table\(inferred.spec.tables.count == 1 ? "" : "s"), scale: \(inferred.vocabulary.name); the comments say what was assumed"
         if !inferred.ambiguous.isEmpty {

@@ -45,7 +45,7 @@ struct AggregateCommand: ParsableCommand {
         let content = String(decoding: try part.encoded(), as: UTF8.self)
         try writeAtomically(content, to: partial)
         let q = part.quality
-        print("wrote \(partial): rows read \(q.rowsRead) = used \(q.rowsUsed) + rejected \(q.rowsRejected))")
+        try output("wrote \(partial): rows read \(q.rowsRead) = used \(q.rowsUsed) + rejected \(q.rowsRejected)\n")
     }
 }
 
@@ -126,6 +126,6 @@ struct MergeCommand: ParsableCommand {
         let data = dataName ?? (names.count == 1 ? names[0] : "\(names.count) shards (\(names.joined(separator: ", ")))")
         var analysis = try merged.analysis(spec: loaded.spec, data: data, breakdowns: by, confidence: confidence)
         analysis.provenance = merged.provenance(spec: try .init(path: spec), source: source, formats: [format.rawValue], breakdowns: by)
-        FileHandle.standardOutput.write(Data(try renderAnalysis(analysis, as: format).utf8))
+        try output(try renderAnalysis(analysis, as: format))
     }
 }

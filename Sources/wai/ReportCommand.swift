@@ -16,7 +16,10 @@ struct ReportCommand: ParsableCommand {
         charts/<table>-levels.svg (diverging answer bars), charts/frequency-<column>.svg and \
         charts/breakdown-<column>-<table>.svg; with html, report.html: one self-contained page \
         (inline CSS and charts, no scripts, nothing from the network) for reading or printing on A4. \
-        Files are written atomically; the same inputs give byte-identical files.
+        The report is written into a fresh folder beside the output directory and swapped in \
+        at once: the directory holds the old report or the new one, never a mix; files wai did \
+        not write stay. Two runs into one directory take turns (a lock beside it). The same \
+        inputs give byte-identical files.
 
         Examples:
           wai report                                   # the reference study -> Reports/chapter11
@@ -43,8 +46,10 @@ struct ReportCommand: ParsableCommand {
         let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference,
                                           formats: ReportFormat.allCases.filter(formats.contains).map(\.rawValue))
         let directory = out ?? ("Reports" as NSString).appendingPathComponent(survey.name)
-        let written = try ReportWriter(formats: formats).write(analysis, to: directory)
-        print("wrote \(written.count) files to \(directory): rows read \(analysis.quality.rowsRead) = used \(analysis.quality.rowsUsed) + rejected \(analysis.quality.rowsRejected)")
+        var writer = ReportWriter(formats: formats)
+        writer.onLockWait = { printError("wai: \($0)") }
+        let written = try writer.write(analysis, to: directory)
+        try output("wrote \(written.count) files to \(directory): rows read \(analysis.quality.rowsRead) = used \(analysis.quality.rowsUsed) + rejected \(analysis.quality.rowsRejected)\n")
     }
 }
 

@@ -65,6 +65,7 @@ struct SurveyDirectory {
             (analysis, data) = try Provenance.FileDigest.hashing(path: dataPath, during: run)
             digests = (try .init(path: loaded.path), data)
         }
+        try analysis.checkResponses(weightColumn: loaded.spec.weight)
         analysis.provenance = Provenance(
             spec: digests.spec, data: [digests.data],
             options: .init(lenient: options.lenient, aggregation: aggregation.rawValue, formats: formats, breakdowns: breakdowns),

@@ -66,14 +66,14 @@ struct TrendCommand: ParsableCommand {
             try writeAtomically(renderer.markdown(trend), to: (out as NSString).appendingPathComponent("trend.md"))
             try writeAtomically(renderer.csv(trend), to: (out as NSString).appendingPathComponent("trend.csv"))
             try writeAtomically(renderer.json(trend), to: (out as NSString).appendingPathComponent("trend.json"))
-            print("wrote trend.md, trend.csv and trend.json to \(out): \(trend.waves.count) waves")
+            try output("wrote trend.md, trend.csv and trend.json to \(out): \(trend.waves.count) waves\n")
         } else {
             let text = switch format {
             case "csv": renderer.csv(trend)
             case "json": try renderer.json(trend)
             default: renderer.markdown(trend)
             }
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try output(text)
         }
     }
 }

@@ -39,9 +39,9 @@ struct VerifyCommand: ParsableCommand {
         let mismatches = checks.filter { !$0.matches }
         for check in checks where verbose || !check.matches {
             let mark = check.matches ? "ok      " : "MISMATCH"
-            print("\(mark) \(check.subject): computed \(check.computed), published \(check.published)  [\(publishedPath): \(check.keyPath)]")
+            try output("\(mark) \(check.subject): computed \(check.computed), published \(check.published)  [\(publishedPath): \(check.keyPath)]\n")
         }
-        print("\(checks.count) checks, \(checks.count - mismatches.count) match, \(mismatches.count) mismatch")
+        try output("\(checks.count) checks, \(checks.count - mismatches.count) match, \(mismatches.count) mismatch\n")
         if !mismatches.isEmpty { throw ExitCode(1) }
     }
 }

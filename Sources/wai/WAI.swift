@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WAIModel
+import WAIReport
 import WAIStats
 
 @main
@@ -35,11 +36,17 @@ struct WAI: ParsableCommand {
     /// Maps errors to the documented exit statuses: bad input and usage are 2, not
     /// ArgumentParser's 64, so scripts can tell them from a verification mismatch (1).
     static func main() {
+        // A closed pipe is an EPIPE from write(2) (a quiet stop below), not a signal that kills.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as InputError {
             printError("wai: error: \(withEncodingHint(error))")
+            Foundation.exit(2)
+        } catch let error as OutputError {
+            if error.isClosedPipe { Foundation.exit(0) }
+            printError("wai: error: \(error)")
             Foundation.exit(2)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
@@ -55,5 +62,10 @@ struct WAI: ParsableCommand {
 }
 
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    writeStandardError(text + "\n")
+}
+
+/// Standard output: a failed write throws (`OutputError`), a closed pipe included.
+func output(_ text: String) throws {
+    try StandardOutput.write(text)
 }

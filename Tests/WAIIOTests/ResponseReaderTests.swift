@@ -114,7 +114,7 @@ final class ResponseReaderTests: XCTestCase {
         var bad = CSVReader(bytes: Array("id,gender,qa,qb,w\nr1,F,1,2,-1\n".utf8), name: "r.csv")
         var badReader = try ResponseReader(spec: weighted, csv: &bad)
         XCTAssertThrowsError(try badReader.nextChunk()) { error in
-            XCTAssertEqual("\(error)", #"r.csv:2:10: invalid survey weight in column "w"; found "-1"; expected a non-negative number"#)
+            XCTAssertEqual("\(error)", #"r.csv:2:10: invalid survey weight in column "w"; found "-1"; expected a plain non-negative decimal number such as 1.25 (no hex, inf or nan)"#)
         }
     }
 

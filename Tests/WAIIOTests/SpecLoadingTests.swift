@@ -76,6 +76,41 @@ final class SpecLoadingTests: XCTestCase {
                     line: 1, column: 1, keyPath: "", contains: "missing key \"title\"")
     }
 
+    /// Each kind of spec value, given the wrong kind: the expected clause in plain words (no
+    /// decoder type names such as "Scalar", "Mapping" or "Sequence").
+    func testEveryKindOfValueIsExpectedInPlainWords() {
+        let single = "a single value (text or a number), not a list or a mapping"
+        let mapping = "a mapping of keys to values (`key: value` lines, or {key: value})"
+        let list = "a list (lines starting with `- `, or [a, b])"
+        let cases: [(String, String, String, String)] = [
+            ("title: Minimal", "title: [a, b]", "title", single),
+            ("title: Minimal", "title: {a: 1}", "title", single),
+            ("code: 2", "code: [2]", "scale.levels[1].code", single),
+            ("code: 2", "code: two", "scale.levels[1].code", "a whole number"),
+            ("upper: [0.5, 1.0]", "upper: [0.5, high]", "bands.upper[1]", "a number"),
+            ("upper: [0.5, 1.0]", "upper: 1.0", "bands.upper", list),
+            ("    - {code: 1, label: Low, aliases: [ទាប]}", "    - low", "scale.levels[0]", mapping),
+            ("aliases: [ខ្ពស់]", "aliases: ខ្ពស់", "scale.levels[1].aliases", list),
+            ("bands: {labels: [low, high], upper: [0.5, 1.0]}", "bands: 3", "bands", mapping),
+            ("  - id: t\n    items:\n      - {id: a, column: qa, text: \"A?\"}", "  - t", "tables[0]", mapping),
+            ("text: \"A?\"}", "text: \"A?\", reverse: maybe}", "tables[0].items[0].reverse", "true or false"),
+            ("title: Minimal", "title: Minimal\npopulation: 5", "population", mapping),
+            ("title: Minimal", "title: Minimal\ndemographics: gender", "demographics", list),
+        ]
+        for (target, replacement, keyPath, expected) in cases {
+            let yaml = minimal.replacingOccurrences(of: target, with: replacement)
+            XCTAssertNotEqual(yaml, minimal, target)
+            XCTAssertThrowsError(try load(yaml), keyPath) { error in
+                guard let error = error as? InputError else { return XCTFail("\(error)") }
+                XCTAssertEqual(error.location.keyPath, keyPath, "\(error)")
+                XCTAssertEqual(error.expected, expected, "\(error)")
+                for word in ["Scalar", "Mapping", "Sequence", "Optional", "Array<", "Dictionary<"] {
+                    XCTAssertFalse(error.description.contains(word), "\(error)")
+                }
+            }
+        }
+    }
+
     func testYAMLSyntaxErrorsArePositioned() {
         assertError("title: [unclosed\n", line: 2, column: 1, keyPath: nil, contains: "YAML syntax")
     }

@@ -51,6 +51,33 @@ final class SpecValidationTests: XCTestCase {
         assertRejected(s, at: "bands.labels", "one label per band")
     }
 
+    /// Every band must be reachable: the index lies between the lowest and the highest level weight.
+    func testBandsLieWithinTheIndexRange() throws {
+        var s = spec()
+        s.bands = BandTable(labels: ["a", "b", "c", "d", "e", "f"], upper: [0.2, 0.4, 0.6, 0.8, 1.0, 1.2])
+        assertRejected(s, at: "bands.upper[4]", "above every possible index")
+        s = spec()
+        s.bands = BandTable(labels: ["a", "b", "c"], upper: [1.0, 1.5, 2.0])
+        assertRejected(s, at: "bands.upper[0]", "above every possible index")
+        s = spec()
+        s.scale.weighting = .explicit([1, 2, 3, 4, 5])
+        s.bands = BandTable(labels: ["a", "b", "c", "d", "e"], upper: [0.5, 1.5, 2.5, 3.5, 5])
+        assertRejected(s, at: "bands.upper[0]", "below every possible index")
+        // The lowest index, 1, falls in the first band: every band can be reached.
+        s.bands = BandTable(labels: ["a", "b", "c", "d", "e"], upper: [1, 1.5, 2.5, 3.5, 5])
+        try s.validate(file: "survey.yaml")
+    }
+
+    func testAColumnIsAnItemOnlyOnceInATable() throws {
+        var s = spec()
+        s.tables[0].items.append(Item(id: "b", column: "qa", text: "A again?"))
+        assertRejected(s, at: "tables[0].items[1].column", "only once in a table")
+        // In another table the same item may be shown again.
+        s = spec()
+        s.tables.append(ItemTable(id: "t2", title: "T2", items: [Item(id: "a", column: "qa", text: "A?")]))
+        try s.validate(file: "survey.yaml")
+    }
+
     func testTablesNeedUniqueIDsAndMatchingBandLabels() {
         var s = spec()
         s.tables.append(s.tables[0])

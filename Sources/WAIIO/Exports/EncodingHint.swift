@@ -28,7 +28,9 @@ public enum EncodingHint {
         var current: [UInt8] = []
         var afterCR = false
         while true {
-            let block = handle.readData(ofLength: 1 << 16)
+            // The throwing read: `readData(ofLength:)` traps on an I/O error.
+            let block: Data
+            do { block = try handle.read(upToCount: 1 << 16) ?? Data() } catch { return nil }
             if block.isEmpty { return line == number ? current : nil }
             for b in block {
                 if afterCR && b == 0x0A { afterCR = false; continue }
@@ -88,7 +90,12 @@ enum EncodingSniffer {
         var afterCR = false
         var firstInvalidLine: Int?
         while true {
-            let data = handle.readData(ofLength: 1 << 20)
+            let data: Data
+            do {
+                data = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                throw InputError("cannot read file", at: SourceLocation(file: name), found: error.localizedDescription, expected: "a readable file")
+            }
             var block = carry + [UInt8](data)
             carry = []
             if !data.isEmpty {

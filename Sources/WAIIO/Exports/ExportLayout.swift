@@ -207,7 +207,11 @@ public struct ExportLayout: Sendable {
             return []
         }
         defer { try? handle.close() }
-        return [UInt8](handle.readData(ofLength: count))
+        do {
+            return [UInt8](try handle.read(upToCount: count) ?? Data())
+        } catch {
+            throw InputError("cannot read file", at: SourceLocation(file: name), found: error.localizedDescription, expected: "a readable file")
+        }
     }
 
     /// Line breaks inside a record's quoted fields (its last field's line minus its first line).

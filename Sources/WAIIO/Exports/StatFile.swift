@@ -57,6 +57,10 @@ public enum StatFile {
         try parse(path: path, name: name, kind: kind, context: context, values: true)
         context.flushRow()
         context.flush()
+        if let failure = context.failure {
+            throw InputError("cannot write a temporary file", at: SourceLocation(file: target), found: failure.localizedDescription,
+                             expected: "room in the temporary directory (TMPDIR)")
+        }
         done = true
 
         var labels: [String: String] = [:]
@@ -86,8 +90,13 @@ public enum StatFile {
             if buffer.count >= 1 << 16 { flush() }
         }
 
+        /// The first failed write (the parser's callbacks cannot throw); checked after each pass.
+        var failure: Error?
+
         func flush() {
-            if !buffer.isEmpty { output?.write(Data(buffer)) }
+            if !buffer.isEmpty, failure == nil {
+                do { try output?.write(contentsOf: buffer) } catch { failure = error }
+            }
             buffer.removeAll(keepingCapacity: true)
         }
 

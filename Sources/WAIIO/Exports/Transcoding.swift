@@ -31,14 +31,19 @@ public enum Transcoder {
         var out: [UInt8] = []
         out.reserveCapacity(blockSize * 2)
         while true {
-            let block = [UInt8](input.readData(ofLength: blockSize))
+            let block: [UInt8]
+            do {
+                block = [UInt8](try input.read(upToCount: blockSize) ?? Data())
+            } catch {
+                throw InputError("cannot read file", at: SourceLocation(file: name), found: error.localizedDescription, expected: "a readable file")
+            }
             if block.isEmpty { break }
             try decoder.decode(block, into: &out)
-            output.write(Data(out))
+            try write(out, to: output, target: target)
             out.removeAll(keepingCapacity: true)
         }
         try decoder.finish(into: &out)
-        output.write(Data(out))
+        try write(out, to: output, target: target)
         finished = true
         return target
     }
@@ -50,6 +55,16 @@ public enum Transcoder {
         try decoder.decode(bytes, into: &out)
         try decoder.finish(into: &out)
         return out
+    }
+
+    /// The throwing write: the non-throwing `FileHandle.write(_:)` traps on a full disk.
+    static func write(_ bytes: [UInt8], to output: FileHandle, target: String) throws {
+        do {
+            try output.write(contentsOf: bytes)
+        } catch {
+            throw InputError("cannot write a temporary file", at: SourceLocation(file: target), found: error.localizedDescription,
+                             expected: "room in the temporary directory (TMPDIR)")
+        }
     }
 
     static func temporaryPath(for path: String) -> String {
