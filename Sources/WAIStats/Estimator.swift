@@ -13,6 +13,8 @@ public struct Estimator: Sendable {
     public let confidence: Double
     let z: Double
     let position: [String: Int]
+    /// Levels per item in the statistics' layout: the most of any item's scale.
+    let levelCount: Int
 
     public init(spec: SurveySpec, items: [Item], designRows: Double, confidence: Double = 0.95) {
         self.spec = spec
@@ -21,13 +23,18 @@ public struct Estimator: Sendable {
         self.confidence = confidence
         z = Distributions.normalQuantile(0.5 + confidence / 2)
         position = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
+        levelCount = spec.levelCount
     }
 
-    /// Level scores of item `index`, reverse keying applied.
+    /// The scale of item `index`.
+    func scale(_ index: Int) -> Scale { spec.scale(of: items[index]) }
+
+    /// Level scores of item `index` on its scale, reverse keying applied, padded with zeros to
+    /// `levelCount` (the slots its scale does not have).
     func scores(_ index: Int) -> [Double] {
-        var scores = spec.scale.weights
+        var scores = scale(index).weights
         if items[index].reverse { scores.reverse() }
-        return scores
+        return scores + Array(repeating: 0, count: levelCount - scores.count)
     }
 
     /// n/(n−1) for the with-replacement variance of a one-stage design.
@@ -35,10 +42,11 @@ public struct Estimator: Sendable {
 
     /// One item's estimate from a cell of statistics.
     public func item(_ index: Int, in cell: CellStatistics, bands: BandTable) -> ItemEstimate {
-        let levels = spec.scale.levels
+        let scale = self.scale(index)
+        let levels = scale.levels
         let k = levels.count
         let item = items[index]
-        let base = index * k
+        let base = index * levelCount
         let counts = (0..<k).map { cell.counts[base + $0] }
         let weighted = (0..<k).map { cell.weighted[base + $0] }
         let n = counts.reduce(0, +)
@@ -52,6 +60,7 @@ public struct Estimator: Sendable {
                            weightedCount: weighted[l], share: weightedN > 0 ? weighted[l] / weightedN : 0)
             },
             wai: nil, waiReported: nil, band: nil)
+        estimate.scale = scale.name
         guard weightedN > 0 else { return estimate }
         var sum = 0.0
         for l in 0..<k { sum += scores[l] * weighted[l] }
@@ -73,7 +82,7 @@ public struct Estimator: Sendable {
             estimate.interval = Interval(lower: wai - z * se, upper: wai + z * se, level: confidence, method: "linearization")
             estimate.straddlesBand = bands.bandIndex(wai - z * se) != bands.bandIndex(wai + z * se)
         }
-        estimate.topBox = topBox(weighted: weighted, total: weightedN, scores: scores)
+        estimate.topBox = topBox(weighted: weighted, total: weightedN, scores: scores, levels: levels)
         if !cell.replicates.isEmpty {
             let replicateIndices = (0..<replicateCount(cell)).map { b -> Double? in
                 replicateIndex(index, replicate: b, in: cell)
@@ -84,12 +93,12 @@ public struct Estimator: Sendable {
     }
 
     func replicateCount(_ cell: CellStatistics) -> Int {
-        cell.replicates.count / max(1, items.count * spec.scale.levels.count)
+        cell.replicates.count / max(1, items.count * levelCount)
     }
 
     /// Item `index`'s index in replicate b, nil when no one answered it there.
     func replicateIndex(_ index: Int, replicate b: Int, in cell: CellStatistics) -> Double? {
-        let k = spec.scale.levels.count
+        let k = levelCount
         let m = items.count * k
         let scores = self.scores(index)
         var total = 0.0, sum = 0.0
@@ -118,7 +127,8 @@ public struct Estimator: Sendable {
             bandCertainty: Double(same) / Double(defined.count))
     }
 
-    func topBox(weighted: [Double], total: Double, scores: [Double]) -> TopBox {
+    /// `weighted` and `levels`: the item's own levels; `scores` may carry padding past them.
+    func topBox(weighted: [Double], total: Double, scores: [Double], levels: [Level]) -> TopBox {
         let k = weighted.count
         // Levels ordered by score, so reverse-keyed items count their positive end as "top".
         let order = (0..<k).sorted { scores[$0] < scores[$1] }
@@ -131,7 +141,7 @@ public struct Estimator: Sendable {
             cumulative += share[j]
             if cumulative >= 0.5 - 1e-12 { median = level; break }
         }
-        return TopBox(top2: top, bottom2: bottom, net: top - bottom, median: spec.scale.levels[median].label)
+        return TopBox(top2: top, bottom2: bottom, net: top - bottom, median: levels[median].label)
     }
 
     /// Every table of the spec from one cell of statistics.
@@ -145,7 +155,11 @@ public struct Estimator: Sendable {
             if table.composite {
                 result.composite = composite(indices: indices, estimates: estimates, cell: cell, bands: bands)
             }
-            if let statistics = reliability.first(where: { $0.items == indices }) {
+            if spec.mixesScales(table) {
+                if table.items.count >= 2 {
+                    result.reliabilityNote = "alpha not computed: items on different scales (\(spec.scaleNames(of: table).joined(separator: ", ")))"
+                }
+            } else if let statistics = reliability.first(where: { $0.items == indices }) {
                 result.reliability = Reliability.estimate(statistics, items: table.items.map(\.id), z: z, confidence: confidence)
             }
             return result
@@ -153,14 +167,24 @@ public struct Estimator: Sendable {
     }
 
     /// The mean of the items' indices, with a linearization SE from the pairwise
-    /// cross-products: Var = n/(n−1) · Σ_ij S_ij / (W_i W_j q²), where S_ij sums
-    /// w²(s_i − ȳ_i)(s_j − ȳ_j) over the rows that answered both items.
+    /// cross-products: Var = n/(n−1) · Σ_ij S_ij / (W_i W_j r_i r_j q²), where S_ij sums
+    /// w²(s_i − ȳ_i)(s_j − ȳ_j) over the rows that answered both items. Over items of one scale
+    /// r = 1 and the indices are averaged as they are; over several scales each index is first
+    /// mapped to 0…1, (ȳ − low)/r with r = high − low of its scale's scores.
     func composite(indices: [Int], estimates: [ItemEstimate], cell: CellStatistics, bands: BandTable) -> CompositeEstimate? {
         let present = zip(indices, estimates).filter { $0.1.wai != nil }
         guard !present.isEmpty else { return nil }
         let q = Double(present.count)
-        let mean = present.reduce(0) { $0 + $1.1.wai! } / q
+        let mixed = Set(indices.map { scale($0).name }).count > 1
+        func range(_ i: Int) -> (low: Double, width: Double) {
+            guard mixed else { return (0, 1) }
+            let r = scale(i).scoreRange
+            return (r.low, r.high > r.low ? r.high - r.low : 1)
+        }
+        func mapped(_ i: Int, _ y: Double) -> Double { let r = range(i); return (y - r.low) / r.width }
+        let mean = present.reduce(0) { $0 + mapped($1.0, $1.1.wai!) } / q
         var composite = CompositeEstimate(items: present.count, wai: mean, waiReported: bands.format(mean), band: bands.band(mean) ?? "")
+        if mixed { composite.rescaled = true }
         if !cell.pairwise.isEmpty {
             let p = items.count
             let width = 2 * p
@@ -170,7 +194,7 @@ public struct Estimator: Sendable {
                 for (j, ej) in present {
                     let (yi, yj) = (ei.wai!, ej.wai!)
                     let s = at(i, j) - yj * at(i, p + j) - yi * at(j, p + i) + yi * yj * at(p + i, p + j)
-                    variance += s / (ei.weightedN * ej.weightedN)
+                    variance += s / (ei.weightedN * ej.weightedN * range(i).width * range(j).width)
                 }
             }
             let se = (finiteCorrection * max(0, variance)).squareRoot() / q
@@ -182,7 +206,7 @@ public struct Estimator: Sendable {
         }
         if !cell.replicates.isEmpty {
             let values = (0..<replicateCount(cell)).map { b -> Double? in
-                let defined = present.compactMap { replicateIndex($0.0, replicate: b, in: cell) }
+                let defined = present.compactMap { i, _ in replicateIndex(i, replicate: b, in: cell).map { mapped(i, $0) } }
                 return defined.count == present.count ? defined.reduce(0, +) / q : nil
             }
             composite.bootstrap = bootstrapSummary(values, point: mean, bands: bands)
