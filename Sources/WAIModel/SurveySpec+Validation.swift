@@ -86,13 +86,15 @@ extension SurveySpec {
                 guard itemIDs.insert(item.id).inserted else {
                     throw fail("\(itemPath).id", "duplicate item id in this table", found: item.id, expected: "an id not used by another item of \(table.id)")
                 }
-                try checkName(item.scale, at: "\(itemPath).scale")
+                // An item's scale is its own or, when it names none, its table's.
+                let scalePath = table.scale != nil && item.scale == table.scale ? "\(path).scale" : "\(itemPath).scale"
+                try checkName(item.scale, at: scalePath)
                 let scaleName = scale(of: item).name
                 if let earlier = columnOfItem[item.id], earlier.column != item.column || earlier.reverse != item.reverse {
                     throw fail("\(itemPath)", "an item id used in two tables must name the same column and keying", found: item.column, expected: "column \(Quoted(earlier.column)) as at \(earlier.path)")
                 }
                 if let earlier = columnOfItem[item.id], earlier.scale != scaleName {
-                    throw fail("\(itemPath).scale", "an item id used in two tables must be on the same scale", found: scaleName, expected: "scale \(Quoted(earlier.scale)) as at \(earlier.path)")
+                    throw fail(scalePath, "an item id used in two tables must be on the same scale", found: scaleName, expected: "scale \(Quoted(earlier.scale)) as at \(earlier.path)")
                 }
                 columnOfItem[item.id] = (item.column, item.reverse, scaleName, itemPath)
                 if item.column == weight {

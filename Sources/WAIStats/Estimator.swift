@@ -144,8 +144,9 @@ public struct Estimator: Sendable {
         return TopBox(top2: top, bottom2: bottom, net: top - bottom, median: levels[median].label)
     }
 
-    /// Every table of the spec from one cell of statistics.
-    public func tables(in cell: CellStatistics, reliability: [ReliabilityStatistics] = []) -> [TableEstimate] {
+    /// Every table of the spec from one cell of statistics. `reliabilityNotes`: say why a table
+    /// whose items are on different scales has no alpha (where alpha is reported at all).
+    public func tables(in cell: CellStatistics, reliability: [ReliabilityStatistics] = [], reliabilityNotes: Bool = false) -> [TableEstimate] {
         spec.tables.enumerated().map { t, table in
             let bands = spec.bands(for: table)
             let indices = table.items.map { position[$0.id]! }
@@ -156,7 +157,7 @@ public struct Estimator: Sendable {
                 result.composite = composite(indices: indices, estimates: estimates, cell: cell, bands: bands)
             }
             if spec.mixesScales(table) {
-                if table.items.count >= 2 {
+                if reliabilityNotes && table.items.count >= 2 {
                     result.reliabilityNote = "alpha not computed: items on different scales (\(spec.scaleNames(of: table).joined(separator: ", ")))"
                 }
             } else if let statistics = reliability.first(where: { $0.items == indices }) {

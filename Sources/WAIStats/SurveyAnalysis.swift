@@ -231,7 +231,7 @@ public enum Analyzer {
             respondents: Int(overall.rows), weightSum: overall.weightSum,
             effectiveN: overall.weightSquaredSum > 0 ? overall.weightSum * overall.weightSum / overall.weightSquaredSum : 0,
             quality: quality,
-            tables: estimator.tables(in: overall, reliability: statistics.reliability),
+            tables: estimator.tables(in: overall, reliability: statistics.reliability, reliabilityNotes: statistics.plan.pairwise),
             frequencies: spec.demographics.indices.map { estimator.frequencies($0, statistics: statistics, categories: categories[$0]) },
             breakdowns: chosen.map { estimator.breakdown($0, statistics: statistics, categories: categories[$0]) })
     }
