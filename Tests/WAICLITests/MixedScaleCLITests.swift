@@ -97,4 +97,96 @@ final class MixedScaleCLITests: XCTestCase {
         let table = try Products.run(env, ["python3", validate, "wai.table-1.schema.json", directory.appendingPathComponent("out/placements.json").path])
         XCTAssertEqual(table.status, 0, table.stdout + table.stderr)
     }
+
+    /// The fixture's rows of one group, as a responses file.
+    func rows(of group: String) -> String {
+        MixedScaleFixture.header + MixedScaleFixture.rows.split(separator: "\n").filter { $0.hasSuffix(",\(group)") }.map { $0 + "\n" }.joined()
+    }
+
+    func assertItems(_ items: [[String: Any]], match expected: [String: MixedScaleFixture.Expected], file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(items.count, 9, file: file, line: line)
+        for item in items {
+            let id = item["id"] as! String
+            XCTAssertEqual(item["n"] as? Int, expected[id]!.n, id, file: file, line: line)
+            XCTAssertEqual((item["counts"] as! [[String: Any]]).map { $0["count"] as! Int }, expected[id]!.counts, id, file: file, line: line)
+            XCTAssertEqual(try XCTUnwrap(item["wai"] as? Double, file: file, line: line), expected[id]!.wai, accuracy: 1e-12, id, file: file, line: line)
+        }
+    }
+
+    func testShardsAggregatedApartMergeToTheWholeSurvey() throws {
+        let (directory, _) = try directory()
+        try Data(rows(of: "A").utf8).write(to: directory.appendingPathComponent("a.csv"))
+        try Data(rows(of: "B").utf8).write(to: directory.appendingPathComponent("b.csv"))
+        for (shard, first) in [("a", "0"), ("b", "6")] {
+            let run = try Products.run(Products.wai, ["aggregate", "\(shard).csv", "--spec", "survey.yaml", "--partial", "\(shard).waistats",
+                                                      "--first-row", first, "--replicates", "0"], in: directory)
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        let merged = try Products.run(Products.wai, ["merge", "survey.yaml", "a.waistats", "b.waistats", "--format", "json"], in: directory)
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)) as? [String: Any])
+        try assertMatchesHand(json, repeats: 1)
+    }
+
+    func testACountsTableIsReadOnEachItemsScale() throws {
+        let (directory, _) = try directory()
+        // The GROUP BY a database would write: per item, level (its label) and group, with the
+        // unanswered under an empty level.
+        var counts = "item,level,group_column,group,count\n"
+        for (column, group) in [("", ""), ("group", "A"), ("group", "B")] {
+            let expected = MixedScaleFixture.expected(group: group.isEmpty ? nil : group)
+            for item in MixedScaleFixture.items {
+                let hand = expected[item.id]!
+                for (l, count) in hand.counts.enumerated() where count > 0 {
+                    counts += "\(item.id),\(item.scale.spellings[l][1]),\(column),\(group),\(count)\n"
+                }
+                if hand.missing > 0 { counts += "\(item.id),,\(column),\(group),\(hand.missing)\n" }
+            }
+        }
+        try Data(counts.utf8).write(to: directory.appendingPathComponent("counts.csv"))
+        let run = try Products.run(Products.wai, ["merge", "survey.yaml", "--counts", "counts.csv", "--format", "json", "--by", "group"], in: directory)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let tables = try XCTUnwrap(json["tables"] as? [[String: Any]])
+        try assertItems(tables.flatMap { $0["items"] as! [[String: Any]] }, match: MixedScaleFixture.expected())
+        let oa = try XCTUnwrap((tables[1]["composite"] as? [String: Any])?["wai"] as? Double)
+        XCTAssertEqual(oa, MixedScaleFixture.placementsOA(MixedScaleFixture.expected()), accuracy: 1e-12)
+        let groups = try XCTUnwrap((json["breakdowns"] as? [[String: Any]])?.first?["groups"] as? [[String: Any]])
+        let a = try XCTUnwrap(groups.first { $0["category"] as? String == "A" })
+        try assertItems((a["tables"] as! [[String: Any]]).flatMap { $0["items"] as! [[String: Any]] }, match: MixedScaleFixture.expected(group: "A"))
+
+        // A label of another scale is refused where the item's own scale does not have it.
+        try Data((counts + "f1,Moderate,,,0\n").utf8).write(to: directory.appendingPathComponent("bad.csv"))
+        let bad = try Products.run(Products.wai, ["merge", "survey.yaml", "--counts", "bad.csv"], in: directory)
+        XCTAssertEqual(bad.status, 2)
+        XCTAssert(bad.stderr.contains("bad.csv:\(counts.split(separator: "\n").count + 1):"), bad.stderr)
+        XCTAssert(bad.stderr.contains("unknown answer in column \"level\" (item f1)"), bad.stderr)
+    }
+
+    func testATrendFollowsEachItemOnItsScale() throws {
+        let (first, _) = try directory()
+        let (second, _) = try directory()
+        try Data(rows(of: "A").utf8).write(to: second.appendingPathComponent("responses.csv"))
+        let run = try Products.run(Products.wai, ["trend", first.path, second.path, "--format", "json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let tables = try XCTUnwrap(json["tables"] as? [[String: Any]])
+        let (whole, groupA) = (MixedScaleFixture.expected(), MixedScaleFixture.expected(group: "A"))
+        for row in tables.flatMap({ $0["items"] as! [[String: Any]] }) {
+            let id = row["item"] as! String
+            let points = row["points"] as! [[String: Any]]
+            XCTAssertEqual(try XCTUnwrap(points[0]["wai"] as? Double), whole[id]!.wai, accuracy: 1e-12, id)
+            XCTAssertEqual(try XCTUnwrap(points[1]["wai"] as? Double), groupA[id]!.wai, accuracy: 1e-12, id)
+            XCTAssertEqual(points[1]["n"] as? Int, groupA[id]!.n, id)
+        }
+        let oa = try XCTUnwrap((tables[1]["composite"] as? [String: Any])?["points"] as? [[String: Any]])
+        XCTAssertEqual(try XCTUnwrap(oa[1]["wai"] as? Double), MixedScaleFixture.placementsOA(groupA), accuracy: 1e-12)
+
+        // A wave whose lr7 is weighted otherwise measures something else.
+        let spec = try String(contentsOf: second.appendingPathComponent("survey.yaml"), encoding: .utf8)
+        try Data(spec.replacingOccurrences(of: "weighting: proportional", with: "weighting: normalized").utf8).write(to: second.appendingPathComponent("survey.yaml"))
+        let refused = try Products.run(Products.wai, ["trend", first.path, second.path])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssert(refused.stderr.contains("scales.lr7.weighting"), refused.stderr)
+    }
 }
