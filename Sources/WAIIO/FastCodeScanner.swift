@@ -55,7 +55,11 @@ public struct FastScanPlan: Sendable {
     let kinds: [UInt8]
     let slots: [Int]
     let hasID: Bool
+    /// The default scale's coder (missing demographic answers are its missing markers).
     let coder: AnswerCoder
+    /// One coder per distinct scale of the items, and which one codes each item slot.
+    let coders: [AnswerCoder]
+    let coderOfItem: [Int]
 
     /// Why a file is left to `ResponseReader`, or the plan.
     public enum Setup: Sendable {
@@ -103,11 +107,11 @@ public struct FastScanPlan: Sendable {
         }
         return .ready(FastScanPlan(
             path: path, fileName: reader.fileName, fileSize: size, dataStart: start, dataLine: line,
-            itemCount: reader.items.count, levelCount: reader.spec.scale.levels.count,
+            itemCount: reader.items.count, levelCount: reader.spec.levelCount,
             demographicCount: reader.demographicColumns.count, weighted: reader.weightColumn != nil,
             headerQuality: reader.quality, initialCategories: reader.categories,
             headerCount: reader.headerCount, delimiter: reader.options.delimiter, kinds: kinds, slots: slots,
-            hasID: reader.idColumn != nil, coder: reader.coder))
+            hasID: reader.idColumn != nil, coder: reader.coder, coders: reader.scaleCoders, coderOfItem: reader.coderOfItem))
     }
 
     /// Where the data starts: after a byte order mark, blank lines and the header record, as
@@ -404,23 +408,26 @@ public final class FastCodeScanner {
     private let runs: UnsafeMutablePointer<Int>
     /// Per column: whether the run's items are consecutive on the item axis.
     private let contiguous: UnsafeMutablePointer<Bool>
-    /// k when the cells "1"…"k" (k ≤ 9) are exactly levels 1…k, so four codes can be checked and
-    /// converted at once; 0 otherwise.
-    private let digitLevels: Int
-    /// Per byte lane, 0x7F − ("0" + k): adding it sets bit 7 of a byte above "0" + k.
-    private let digitCeiling: UInt64
+    /// Per item column, the coder (scale) of its item; a run of item columns shares one.
+    private let columnCoder: UnsafeMutablePointer<Int>
+    /// Per coder: k when the cells "1"…"k" (k ≤ 9) are exactly levels 1…k, so four codes can be
+    /// checked and converted at once; 0 otherwise.
+    private let digitLevels: [Int]
+    /// Per coder, per byte lane, 0x7F − ("0" + k): adding it sets bit 7 of a byte above "0" + k.
+    private let digitCeiling: [UInt64]
     /// The delimiter in the odd bytes of a word, and in every byte.
     private let delimiterPattern: UInt64
     private let delimiterWord: UInt64
-    /// Level of each one-byte cell: 0xFE not yet looked up, 0xFF unknown, 0xFD a delimiter,
-    /// line end or quote (never a one-byte cell of the run loop).
+    /// Per coder, level of each one-byte cell (256 per coder): 0xFE not yet looked up, 0xFF
+    /// unknown, 0xFD a delimiter, line end or quote (never a one-byte cell of the run loop).
     private let oneByte: UnsafeMutablePointer<UInt8>
     /// Per demographic, group of each one-byte cell: UInt32.max not yet looked up.
     private let groupOneByte: UnsafeMutablePointer<UInt32>
-    private let itemCache = ByteCache()
+    /// Per coder.
+    private let itemCaches: [ByteCache]
     private let groupCaches: [ByteCache]
-    /// Level of the empty cell; 0xFF unknown.
-    private let emptyCode: UInt8
+    /// Per coder, level of the empty cell; 0xFF unknown.
+    private let emptyCodes: [UInt8]
     @exclusivity(unchecked) private var emptyGroups: [UInt32?]
     @exclusivity(unchecked) private var categories: [CategoryIndex]
     @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
@@ -459,28 +466,37 @@ public final class FastCodeScanner {
         runs = .allocate(capacity: columns + 1)
         runs[columns] = 0
         // Runs of item columns, and runs of unused columns (0 for the others).
+        columnCoder = .allocate(capacity: columns + 1)
+        columnCoder[columns] = 0
+        for c in 0..<columns { columnCoder[c] = kinds[c] == kindItem ? plan.coderOfItem[slots[c]] : 0 }
         for c in stride(from: columns - 1, through: 0, by: -1) {
-            let same = c + 1 < columns && kinds[c + 1] == kinds[c]
+            let same = c + 1 < columns && kinds[c + 1] == kinds[c] && columnCoder[c + 1] == columnCoder[c]
             runs[c] = kinds[c] == kindItem || kinds[c] == kindSkip ? (same ? runs[c + 1] : 0) + 1 : 0
         }
         contiguous = .allocate(capacity: columns + 1)
         for c in 0...columns {
             contiguous[c] = c < columns && kinds[c] == kindItem && runs[c] > 0 && (0..<runs[c]).allSatisfy { plan.slots[c + $0] == plan.slots[c] + $0 }
         }
-        oneByte = .allocate(capacity: 256)
-        oneByte.initialize(repeating: 0xFE, count: 256)
-        for b in [plan.delimiter, lf, cr, quote] { oneByte[Int(b)] = 0xFD }
-        let k = plan.levelCount
-        let digitsAreLevels = k <= 9 && !(0x30...0x39).contains(plan.delimiter)
-            && (1...k).allSatisfy { plan.coder.code(String($0)) == UInt8($0) }
-        digitLevels = digitsAreLevels ? k : 0
-        digitCeiling = UInt64(0x7F - (0x30 + min(k, 9))) &* 0x0001_0001_0001_0001
+        let coderCount = max(1, plan.coders.count)
+        oneByte = .allocate(capacity: 256 * coderCount)
+        oneByte.initialize(repeating: 0xFE, count: 256 * coderCount)
+        for s in 0..<coderCount {
+            for b in [plan.delimiter, lf, cr, quote] { oneByte[s * 256 + Int(b)] = 0xFD }
+        }
+        digitLevels = plan.coders.map { coder in
+            let k = coder.scale.levels.count
+            let digitsAreLevels = k <= 9 && !(0x30...0x39).contains(plan.delimiter)
+                && (1...k).allSatisfy { coder.code(String($0)) == UInt8($0) }
+            return digitsAreLevels ? k : 0
+        }
+        digitCeiling = plan.coders.map { UInt64(0x7F - (0x30 + min($0.scale.levels.count, 9))) &* 0x0001_0001_0001_0001 }
+        itemCaches = (0..<coderCount).map { _ in ByteCache() }
         delimiterPattern = UInt64(plan.delimiter) &* 0x0100_0100_0100_0100
         delimiterWord = UInt64(plan.delimiter) &* 0x0101_0101_0101_0101
         groupOneByte = .allocate(capacity: 256 * max(1, plan.demographicCount))
         groupOneByte.initialize(repeating: .max, count: 256 * max(1, plan.demographicCount))
         groupCaches = (0..<plan.demographicCount).map { _ in ByteCache() }
-        emptyCode = plan.coder.code("") ?? 0xFF
+        emptyCodes = plan.coders.map { $0.code("") ?? 0xFF }
         emptyGroups = Array(repeating: nil, count: plan.demographicCount)
         categories = plan.initialCategories
     }
@@ -493,6 +509,7 @@ public final class FastCodeScanner {
         slots.deallocate()
         runs.deallocate()
         contiguous.deallocate()
+        columnCoder.deallocate()
         oneByte.deallocate()
         groupOneByte.deallocate()
     }
@@ -698,7 +715,7 @@ public final class FastCodeScanner {
         }
 
         let codes = chunk.codes + row * chunk.itemCount
-        let oneByte = self.oneByte, slots = self.slots, emptyCode = self.emptyCode
+        let slots = self.slots
         var c = 0
         // Once a run stops at its first cell (a label, say), the rest of the record goes cell by cell.
         var tryRuns = true
@@ -710,7 +727,9 @@ public final class FastCodeScanner {
                 // stop this loop at the end of the buffer.)
                 let run = runs[c]
                 var k = 0
-                let fourAtATime = digitLevels > 0 && contiguous[c]
+                let s = columnCoder[c]
+                let oneByte = self.oneByte + s &* 256, emptyCode = emptyCodes[s], digitCeiling = self.digitCeiling[s]
+                let fourAtATime = digitLevels[s] > 0 && contiguous[c]
                 let out = UnsafeMutableRawPointer(codes + slots[c])
                 let raw = UnsafeRawPointer(p)
                 cells: while k < run {
@@ -756,7 +775,7 @@ public final class FastCodeScanner {
                     let m0 = (((x0 &- 0x0101_0101_0101_0101) & ~x0) | ((w0 &- 0x0E0E_0E0E_0E0E_0E0E) & ~w0)) & 0x8080_8080_8080_8080
                     let m1 = (((x1 &- 0x0101_0101_0101_0101) & ~x1) | ((w1 &- 0x0E0E_0E0E_0E0E_0E0E) & ~w1)) & 0x8080_8080_8080_8080
                     let t = (m0.trailingZeroBitCount &>> 3) &+ (m0 == 0 ? m1.trailingZeroBitCount &>> 3 : 0)
-                    guard t >= 2 && t < 16 && p[i &+ t] == d, let found = itemCache.find(p + i, t) else { break cells }
+                    guard t >= 2 && t < 16 && p[i &+ t] == d, let found = itemCaches[s].find(p + i, t) else { break cells }
                     codes[slots[c &+ k]] = UInt8(truncatingIfNeeded: found)
                     i &+= t &+ 1
                     k &+= 1
@@ -864,7 +883,7 @@ public final class FastCodeScanner {
             if kind != kindSkip {
                 switch kind {
                 case kindItem:
-                    let code = itemCode(value, length)
+                    let code = itemCode(value, length, coder: columnCoder[c])
                     if code == 0xFF {
                         problem = "an unknown answer"
                         return FastCodeScanner.bail
@@ -990,36 +1009,37 @@ public final class FastCodeScanner {
         String(decoding: UnsafeBufferPointer(start: value, count: length), as: UTF8.self)
     }
 
-    private func resolveOneByte(_ b: UInt8) -> UInt8 {
+    private func resolveOneByte(_ b: UInt8, coder s: Int) -> UInt8 {
         // A lone byte ≥ 0x80 is not UTF-8; the buffer check has already refused it.
-        let code = b < 0x80 ? (plan.coder.code(String(UnicodeScalar(b))) ?? 0xFF) : 0xFF
-        oneByte[Int(b)] = code
+        let code = b < 0x80 ? (plan.coders[s].code(String(UnicodeScalar(b))) ?? 0xFF) : 0xFF
+        oneByte[s * 256 + Int(b)] = code
         return code
     }
 
     @inline(__always)
-    private func itemCode(_ value: UnsafeMutablePointer<UInt8>, _ length: Int) -> UInt8 {
+    private func itemCode(_ value: UnsafeMutablePointer<UInt8>, _ length: Int, coder s: Int) -> UInt8 {
         if length > 1 {
-            if let found = itemCache.find(value, length) { return UInt8(truncatingIfNeeded: found) }
+            if let found = itemCaches[s].find(value, length) { return UInt8(truncatingIfNeeded: found) }
         } else if length == 1 {
-            let code = oneByte[Int(value[0])]
+            let code = oneByte[s &* 256 &+ Int(value[0])]
             if code < 0xFD || code == 0xFF { return code }
         } else {
-            return emptyCode
+            return emptyCodes[s]
         }
-        return itemCodeFirstTime(value, length)
+        return itemCodeFirstTime(value, length, coder: s)
     }
 
     /// A cell whose exact bytes were not met before: decoded and looked up as `AnswerCoder` does.
     @inline(never)
-    private func itemCodeFirstTime(_ value: UnsafeMutablePointer<UInt8>, _ length: Int) -> UInt8 {
+    private func itemCodeFirstTime(_ value: UnsafeMutablePointer<UInt8>, _ length: Int, coder s: Int) -> UInt8 {
+        let coder = plan.coders[s]
         if length == 1 {
-            if oneByte[Int(value[0])] == 0xFE { return resolveOneByte(value[0]) }
+            if oneByte[s * 256 + Int(value[0])] == 0xFE { return resolveOneByte(value[0], coder: s) }
             // A quoted delimiter, line end or quote.
-            return plan.coder.code(String(UnicodeScalar(value[0]))) ?? 0xFF
+            return coder.code(String(UnicodeScalar(value[0]))) ?? 0xFF
         }
-        guard let code = plan.coder.code(text(value, length)) else { return 0xFF }
-        itemCache.insert(value, length, UInt32(code))
+        guard let code = coder.code(text(value, length)) else { return 0xFF }
+        itemCaches[s].insert(value, length, UInt32(code))
         return code
     }
 

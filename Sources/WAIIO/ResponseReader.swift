@@ -92,7 +92,11 @@ public struct ResponseReader {
     public private(set) var fullyBlankLines: [Int] = []
 
     private var csv: CSVReader
+    /// The default scale's coder: its missing markers are the missing demographic answers.
     let coder: AnswerCoder
+    /// One coder per distinct scale of the items, and which one codes each item.
+    let scaleCoders: [AnswerCoder]
+    let coderOfItem: [Int]
     let itemColumns: [Int]
     let demographicColumns: [Int]
     let weightColumn: Int?
@@ -115,9 +119,14 @@ public struct ResponseReader {
         self.spec = spec
         self.options = options
         self.fileName = csv.name
-        self.coder = AnswerCoder(scale: spec.scale)
+        let coder = AnswerCoder(scale: spec.scale)
+        self.coder = coder
         var seen: Set<String> = []
-        self.items = spec.allItems.filter { seen.insert($0.id).inserted }
+        let items = spec.allItems.filter { seen.insert($0.id).inserted }
+        self.items = items
+        let scales = spec.usedScales
+        self.scaleCoders = scales.map { $0.name == spec.scale.name ? coder : AnswerCoder(scale: $0) }
+        self.coderOfItem = items.map { item in scales.firstIndex { $0.name == spec.scale(of: item).name }! }
         self.categories = spec.demographics.map { CategoryIndex(fixed: $0.categories) }
 
         var header: CSVRecord?
@@ -233,6 +242,7 @@ public struct ResponseReader {
             }
             for (i, column) in itemColumns.enumerated() {
                 let field = record.fields[column]
+                let coder = scaleCoders[coderOfItem[i]]
                 if let code = coder.code(field.value) {
                     rowCodes[i] = code
                 } else if options.lenient {

@@ -55,15 +55,20 @@ public enum Weighting: Sendable, Hashable {
     }
 }
 
-/// The ordered answer options shared by a survey's Likert items.
+/// The ordered answer options of a set of Likert items, with their weights and missing markers.
 public struct Scale: Sendable, Hashable {
+    /// The scale's key under `scales:` in the spec; "default" for a `scale:` written out.
+    public var name: String
     /// Lowest first.
     public var levels: [Level]
     public var weighting: Weighting
     /// Answers that mean "no answer": they are counted as missing, never scored.
     public var missing: [String]
 
-    public init(levels: [Level], weighting: Weighting = .normalized, missing: [String] = [""]) {
+    public static let defaultName = "default"
+
+    public init(levels: [Level], weighting: Weighting = .normalized, missing: [String] = [""], name: String = Scale.defaultName) {
+        self.name = name
         self.levels = levels
         self.weighting = weighting
         self.missing = missing
@@ -76,14 +81,28 @@ public struct Scale: Sendable, Hashable {
     ])
 
     public var weights: [Double] { weighting.weights(levelCount: levels.count) }
+
+    /// The lowest and highest score a level can have: the range a composite over several
+    /// scales maps to 0…1.
+    public var scoreRange: (low: Double, high: Double) {
+        let w = weights
+        return (w.min() ?? 0, w.max() ?? 1)
+    }
+
+    /// Whether two scales code answers the same way and score them alike (the name aside).
+    public func measuresLike(_ other: Scale) -> Bool {
+        levels == other.levels && weights == other.weights && missing == other.missing
+    }
 }
 
 extension Scale: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable { case levels, weighting, weights, missing }
 
+    /// The name is not part of the mapping: it is the key the scale is listed under.
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = Scale.defaultName
         levels = try c.decode([Level].self, forKey: .levels)
         missing = try c.decodeIfPresent([String].self, forKey: .missing) ?? [""]
         let name = try c.decodeIfPresent(String.self, forKey: .weighting)

@@ -3,42 +3,29 @@ extension SurveySpec {
     /// bands that must cover every possible index. Throws the first problem found, located
     /// by its key path in `file`.
     public func validate(file: String) throws {
-        func fail(_ keyPath: String, _ problem: String, found: String? = nil, expected: String? = nil) -> InputError {
-            InputError(problem, at: SourceLocation(file: file, keyPath: keyPath), found: found, expected: expected)
+        func fail(_ keyPath: String, _ problem: String, found: String? = nil, expected: String? = nil, suggestion: String? = nil) -> InputError {
+            InputError(problem, at: SourceLocation(file: file, keyPath: keyPath), found: found, expected: expected, suggestion: suggestion)
         }
 
-        let levels = scale.levels
-        guard levels.count >= 2, levels.count <= 250 else {
-            throw fail("scale.levels", "a scale needs 2 to 250 levels", found: "\(levels.count) levels", expected: "2…250 levels, lowest first")
+        let names = scales.map(\.name)
+        if let reference = scaleReference, !names.contains(reference) {
+            throw fail("scale", "unknown scale", found: reference,
+                       expected: names.isEmpty ? "a scale written out (`levels:`), or `scales:` naming \(Quoted(reference))" : "one of \(names.joined(separator: ", ")) (the names under `scales:`), or a scale written out",
+                       suggestion: nearestMatch(to: reference, in: names))
         }
-        var answerOwner: [String: String] = [:]
-        for (i, marker) in scale.missing.enumerated() {
-            answerOwner[normalizedAnswer(marker)] = "scale.missing[\(i)]"
+        var checked: [(scale: Scale, path: String)] = scales.map { ($0, "scales.\($0.name)") }
+        if scaleReference == nil {
+            if names.contains(Scale.defaultName) {
+                throw fail("scales.\(Scale.defaultName)", "the name \(Quoted(Scale.defaultName)) is the written-out `scale:`", found: Scale.defaultName,
+                           expected: "another name, or `scale: \(Scale.defaultName)` to make this scale the default")
+            }
+            checked.insert((scale, "scale"), at: 0)
         }
-        for (i, level) in levels.enumerated() {
-            let path = "scale.levels[\(i)]"
-            if level.label.trimmingWhitespace.isEmpty {
-                throw fail("\(path).label", "a level needs a label", found: level.label, expected: "a non-empty label")
+        for (scale, path) in checked {
+            if scale.name != Scale.defaultName || path != "scale", !isIdentifier(scale.name) {
+                throw fail(path, "a scale name may use letters, digits, _ and - only", found: scale.name, expected: "a name such as agree5")
             }
-            let spellings = [("code", String(level.code)), ("label", level.label)]
-                + level.aliases.enumerated().map { ("aliases[\($0.offset)]", $0.element) }
-            for (key, spelling) in spellings {
-                let normal = normalizedAnswer(spelling)
-                if let owner = answerOwner[normal], !owner.hasPrefix(path + ".") {
-                    throw fail("\(path).\(key)", "an answer can mean only one thing", found: spelling, expected: "a spelling not already used by \(owner)")
-                }
-                answerOwner[normal] = "\(path).\(key)"
-            }
-        }
-
-        let weights = scale.weights
-        if case .explicit(let explicit) = scale.weighting {
-            guard explicit.count == levels.count else {
-                throw fail("scale.weights", "one weight per level is needed", found: "\(explicit.count) weights", expected: "\(levels.count) weights")
-            }
-            if let bad = explicit.firstIndex(where: { !$0.isFinite }) {
-                throw fail("scale.weights[\(bad)]", "a weight must be a finite number", found: "\(explicit[bad])", expected: "a number")
-            }
+            try validate(scale, at: path) { fail($0, $1, found: $2, expected: $3) }
         }
 
         guard (0...6).contains(bands.precision) else {
@@ -56,24 +43,38 @@ extension SurveySpec {
                 throw fail("bands.upper[\(i)]", "band bounds must increase", found: "\(bands.upper[i]) after \(bands.upper[i - 1])", expected: "a bound above \(bands.upper[i - 1])")
             }
         }
-        if let top = weights.max(), bands.scaled(top) > units.last! {
-            throw fail("bands.upper[\(units.count - 1)]", "the last band must reach the highest possible index", found: "\(bands.upper.last!)", expected: "at least \(bands.format(top)), the weight of \(Quoted(levels.last!.label)) under \(scale.weighting.name) weighting")
+        for scale in usedScales {
+            let weights = scale.weights
+            if let top = weights.max(), bands.scaled(top) > units.last!, let highest = weights.firstIndex(of: top) {
+                let owner = scales.isEmpty ? "" : " of scale \(Quoted(scale.name))"
+                throw fail("bands.upper[\(units.count - 1)]", "the last band must reach the highest possible index", found: "\(bands.upper.last!)", expected: "at least \(bands.format(top)), the weight of \(Quoted(scale.levels[highest].label))\(owner) under \(scale.weighting.name) weighting")
+            }
         }
-        if let bottom = weights.min(), bands.scaled(bottom) > units[0] {
+        // Over every scale an item uses: the lowest and the highest index any item can have.
+        let lowest = usedScales.compactMap { scale in scale.weights.min().map { (value: $0, scale: scale) } }.min { $0.value < $1.value }
+        let highest = usedScales.compactMap { scale in scale.weights.max().map { (value: $0, scale: scale) } }.max { $0.value < $1.value }
+        func under(_ scale: Scale) -> String { "\(scales.isEmpty ? "" : "scale \(Quoted(scale.name)), ")\(scale.weighting.name) weighting" }
+        if let bottom = lowest, bands.scaled(bottom.value) > units[0] {
             throw fail("bands.upper[0]", "the first band lies below every possible index", found: "\(bands.upper[0])",
-                       expected: "at least \(bands.format(bottom)), the lowest index under \(scale.weighting.name) weighting")
+                       expected: "at least \(bands.format(bottom.value)), the lowest index (\(under(bottom.scale)))")
         }
-        if let top = weights.max(), units.count >= 2, units[units.count - 2] >= bands.scaled(top) {
-            let i = units.firstIndex { $0 >= bands.scaled(top) }!
+        if let top = highest, units.count >= 2, units[units.count - 2] >= bands.scaled(top.value) {
+            let i = units.firstIndex { $0 >= bands.scaled(top.value) }!
             throw fail("bands.upper[\(i)]", "the bands after this one lie above every possible index", found: "\(bands.upper[i])",
-                       expected: "a bound below \(bands.format(top)), the highest index under \(scale.weighting.name) weighting, for every band but the last")
+                       expected: "a bound below \(bands.format(top.value)), the highest index (\(under(top.scale))), for every band but the last")
         }
 
         guard !tables.isEmpty else {
             throw fail("tables", "a survey needs at least one table of items", expected: "a list of tables, each with items")
         }
         var tableIDs: Set<String> = []
-        var columnOfItem: [String: (column: String, reverse: Bool, path: String)] = [:]
+        var columnOfItem: [String: (column: String, reverse: Bool, scale: String, path: String)] = [:]
+        func checkName(_ name: String?, at keyPath: String) throws {
+            guard let name, name != scaleReference, !names.contains(name) else { return }
+            throw fail(keyPath, "unknown scale", found: name,
+                       expected: names.isEmpty ? "a scale named under `scales:` (this spec has none; without `scale:` here items use the top-level `scale:`)" : "one of \(names.joined(separator: ", ")) (the names under `scales:`)",
+                       suggestion: nearestMatch(to: name, in: names))
+        }
         for (t, table) in tables.enumerated() {
             let path = "tables[\(t)]"
             guard isIdentifier(table.id) else {
@@ -85,6 +86,7 @@ extension SurveySpec {
             if let labels = table.bandLabels, labels.count != bands.labels.count {
                 throw fail("\(path).band_labels", "one label per band is needed", found: "\(labels.count) labels", expected: "\(bands.labels.count) labels")
             }
+            try checkName(table.scale, at: "\(path).scale")
             guard !table.items.isEmpty else {
                 throw fail("\(path).items", "a table needs at least one item", expected: "a list of items")
             }
@@ -98,6 +100,10 @@ extension SurveySpec {
                 guard itemIDs.insert(item.id).inserted else {
                     throw fail("\(itemPath).id", "duplicate item id in this table", found: item.id, expected: "an id not used by another item of \(table.id)")
                 }
+                // An item's scale is its own or, when it names none, its table's.
+                let scalePath = table.scale != nil && item.scale == table.scale ? "\(path).scale" : "\(itemPath).scale"
+                try checkName(item.scale, at: scalePath)
+                let scaleName = scale(of: item).name
                 if let earlier = columnOfItem[item.id], earlier.column != item.column || earlier.reverse != item.reverse {
                     throw fail("\(itemPath)", "an item id used in two tables must name the same column and keying", found: item.column, expected: "column \(Quoted(earlier.column)) as at \(earlier.path)")
                 }
@@ -106,14 +112,17 @@ extension SurveySpec {
                                found: item.column, expected: "a column not already read by \(earlier)")
                 }
                 columnPaths[item.column] = itemPath
-                columnOfItem[item.id] = (item.column, item.reverse, itemPath)
+                if let earlier = columnOfItem[item.id], earlier.scale != scaleName {
+                    throw fail(scalePath, "an item id used in two tables must be on the same scale", found: scaleName, expected: "scale \(Quoted(earlier.scale)) as at \(earlier.path)")
+                }
+                columnOfItem[item.id] = (item.column, item.reverse, scaleName, itemPath)
                 if item.column == weight {
                     throw fail("\(itemPath).column", "the weight column cannot also be an item", found: item.column, expected: "a column of answers")
                 }
             }
         }
 
-        try validatePopulation(fail)
+        try validatePopulation { fail($0, $1, found: $2, expected: $3) }
 
         var demographicColumns: Set<String> = []
         for (d, demographic) in demographics.enumerated() {
@@ -131,6 +140,41 @@ extension SurveySpec {
 }
 
 extension SurveySpec {
+    /// One scale's levels, answers and weights; `path` is where it is written (`scale`, `scales.lr7`).
+    func validate(_ scale: Scale, at path: String, _ fail: (String, String, String?, String?) -> InputError) throws {
+        let levels = scale.levels
+        guard levels.count >= 2, levels.count <= 250 else {
+            throw fail("\(path).levels", "a scale needs 2 to 250 levels", "\(levels.count) levels", "2…250 levels, lowest first")
+        }
+        var answerOwner: [String: String] = [:]
+        for (i, marker) in scale.missing.enumerated() {
+            answerOwner[normalizedAnswer(marker)] = "\(path).missing[\(i)]"
+        }
+        for (i, level) in levels.enumerated() {
+            let levelPath = "\(path).levels[\(i)]"
+            if level.label.trimmingWhitespace.isEmpty {
+                throw fail("\(levelPath).label", "a level needs a label", level.label, "a non-empty label")
+            }
+            let spellings = [("code", String(level.code)), ("label", level.label)]
+                + level.aliases.enumerated().map { ("aliases[\($0.offset)]", $0.element) }
+            for (key, spelling) in spellings {
+                let normal = normalizedAnswer(spelling)
+                if let owner = answerOwner[normal], !owner.hasPrefix(levelPath + ".") {
+                    throw fail("\(levelPath).\(key)", "an answer can mean only one thing", spelling, "a spelling not already used by \(owner)")
+                }
+                answerOwner[normal] = "\(levelPath).\(key)"
+            }
+        }
+        if case .explicit(let explicit) = scale.weighting {
+            guard explicit.count == levels.count else {
+                throw fail("\(path).weights", "one weight per level is needed", "\(explicit.count) weights", "\(levels.count) weights")
+            }
+            if let bad = explicit.firstIndex(where: { !$0.isFinite }) {
+                throw fail("\(path).weights[\(bad)]", "a weight must be a finite number", "\(explicit[bad])", "a number")
+            }
+        }
+    }
+
     func validatePopulation(_ fail: (String, String, String?, String?) -> InputError) throws {
         guard let population else { return }
         func categories(of column: String, at keyPath: String) throws -> [String] {

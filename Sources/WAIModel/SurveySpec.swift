@@ -6,15 +6,18 @@ public struct Item: Sendable, Hashable, Codable {
     public var text: String
     /// Reverse-keyed: level i of k is scored as level k+1−i.
     public var reverse: Bool
+    /// The name of the item's scale (its own, else its table's); nil: the spec's default `scale:`.
+    public var scale: String?
 
-    public init(id: String, column: String, text: String, reverse: Bool = false) {
+    public init(id: String, column: String, text: String, reverse: Bool = false, scale: String? = nil) {
         self.id = id
         self.column = column
         self.text = text
         self.reverse = reverse
+        self.scale = scale
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, column, text, reverse }
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, column, text, reverse, scale }
 
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
@@ -23,6 +26,16 @@ public struct Item: Sendable, Hashable, Codable {
         column = try c.decodeIfPresent(String.self, forKey: .column) ?? id
         text = try c.decodeIfPresent(String.self, forKey: .text) ?? column
         reverse = try c.decodeIfPresent(Bool.self, forKey: .reverse) ?? false
+        scale = try c.decodeIfPresent(String.self, forKey: .scale)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(column, forKey: .column)
+        try c.encode(text, forKey: .text)
+        try c.encode(reverse, forKey: .reverse)
+        try c.encodeIfPresent(scale, forKey: .scale)
     }
 }
 
@@ -36,33 +49,50 @@ public struct ItemTable: Sendable, Hashable, Codable {
     public var bandLabels: [String]?
     /// Whether the table carries an overall-assessment row: the mean of its items' indices.
     public var composite: Bool
+    /// The scale of the table's items that name none; nil: the spec's default `scale:`.
+    public var scale: String?
+    /// Each item's `scale` is its own, or else the table's.
     public var items: [Item]
 
     public init(
         id: String, title: String, caption: String? = nil, bandLabels: [String]? = nil,
-        composite: Bool = true, items: [Item]
+        composite: Bool = true, scale: String? = nil, items: [Item]
     ) {
         self.id = id
         self.title = title
         self.caption = caption
         self.bandLabels = bandLabels
         self.composite = composite
-        self.items = items
+        self.scale = scale
+        self.items = items.map { var item = $0; item.scale = item.scale ?? scale; return item }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, title, caption, bandLabels = "band_labels", composite, items
+        case id, title, caption, bandLabels = "band_labels", composite, scale, items
     }
 
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        title = try c.decodeIfPresent(String.self, forKey: .title) ?? id
-        caption = try c.decodeIfPresent(String.self, forKey: .caption)
-        bandLabels = try c.decodeIfPresent([String].self, forKey: .bandLabels)
-        composite = try c.decodeIfPresent(Bool.self, forKey: .composite) ?? true
-        items = try c.decode([Item].self, forKey: .items)
+        self.init(
+            id: try c.decode(String.self, forKey: .id),
+            title: try c.decodeIfPresent(String.self, forKey: .title) ?? c.decode(String.self, forKey: .id),
+            caption: try c.decodeIfPresent(String.self, forKey: .caption),
+            bandLabels: try c.decodeIfPresent([String].self, forKey: .bandLabels),
+            composite: try c.decodeIfPresent(Bool.self, forKey: .composite) ?? true,
+            scale: try c.decodeIfPresent(String.self, forKey: .scale),
+            items: try c.decode([Item].self, forKey: .items))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(title, forKey: .title)
+        try c.encodeIfPresent(caption, forKey: .caption)
+        try c.encodeIfPresent(bandLabels, forKey: .bandLabels)
+        try c.encode(composite, forKey: .composite)
+        try c.encodeIfPresent(scale, forKey: .scale)
+        try c.encode(items, forKey: .items)
     }
 }
 
@@ -115,7 +145,12 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     public var id: String?
     /// Survey-weight column; absent means every row weighs 1.
     public var weight: String?
+    /// The default scale: of every item whose table and item name none.
     public var scale: Scale
+    /// The named scales (`scales:`), in spec order.
+    public var scales: [Scale] = []
+    /// The name `scale:` gives when it names one of `scales` instead of writing a scale out.
+    public var scaleReference: String? = nil
     public var bands: BandTable
     public var demographics: [Demographic]
     /// Population shares to rake or post-stratify the weights to.
@@ -124,7 +159,7 @@ public struct SurveySpec: Sendable, Hashable, Codable {
 
     public init(
         title: String, data: String? = nil, id: String? = nil, weight: String? = nil,
-        scale: Scale, bands: BandTable = .standard, demographics: [Demographic] = [],
+        scale: Scale, scales: [Scale] = [], bands: BandTable = .standard, demographics: [Demographic] = [],
         population: Population? = nil, tables: [ItemTable]
     ) {
         self.title = title
@@ -132,6 +167,8 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         self.id = id
         self.weight = weight
         self.scale = scale
+        self.scales = scales
+        if scales.contains(scale) { scaleReference = scale.name }
         self.bands = bands
         self.demographics = demographics
         self.population = population
@@ -139,7 +176,7 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case title, wave, data, source, encoding, id, weight, scale, bands, demographics, population, tables
+        case title, wave, data, source, encoding, id, weight, scales, scale, bands, demographics, population, tables
     }
 
     public init(from decoder: any Decoder) throws {
@@ -162,15 +199,76 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         }
         id = try c.decodeIfPresent(String.self, forKey: .id)
         weight = try c.decodeIfPresent(String.self, forKey: .weight)
-        scale = try c.decode(Scale.self, forKey: .scale)
+        if c.contains(.scales) {
+            let named = try c.nestedContainer(keyedBy: UnknownKey.self, forKey: .scales)
+            scales = try named.allKeys.map { key in
+                var scale = try named.decode(Scale.self, forKey: key)
+                scale.name = key.stringValue
+                return scale
+            }
+        }
+        if let name = try? c.decode(String.self, forKey: .scale) {
+            scaleReference = name
+            scale = scales.first { $0.name == name } ?? Scale(levels: [], name: name)
+        } else {
+            scale = try c.decode(Scale.self, forKey: .scale)
+        }
         bands = try c.decodeIfPresent(BandTable.self, forKey: .bands) ?? .standard
         demographics = try c.decodeIfPresent([Demographic].self, forKey: .demographics) ?? []
         population = try c.decodeIfPresent(Population.self, forKey: .population)
         tables = try c.decode([ItemTable].self, forKey: .tables)
     }
 
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(title, forKey: .title)
+        try c.encodeIfPresent(wave, forKey: .wave)
+        try c.encodeIfPresent(data, forKey: .data)
+        try c.encodeIfPresent(source?.rawValue, forKey: .source)
+        try c.encodeIfPresent(encoding, forKey: .encoding)
+        try c.encodeIfPresent(id, forKey: .id)
+        try c.encodeIfPresent(weight, forKey: .weight)
+        if !scales.isEmpty {
+            var named = c.nestedContainer(keyedBy: UnknownKey.self, forKey: .scales)
+            for scale in scales { try named.encode(scale, forKey: UnknownKey(stringValue: scale.name)) }
+        }
+        if let scaleReference { try c.encode(scaleReference, forKey: .scale) } else { try c.encode(scale, forKey: .scale) }
+        try c.encode(bands, forKey: .bands)
+        try c.encode(demographics, forKey: .demographics)
+        try c.encodeIfPresent(population, forKey: .population)
+        try c.encode(tables, forKey: .tables)
+    }
+
     /// Every item of every table, in spec order. An item may appear in several tables.
     public var allItems: [Item] { tables.flatMap(\.items) }
+
+    /// The scale an item's answers are coded and scored with: its own, its table's, or the default.
+    public func scale(of item: Item) -> Scale {
+        guard let name = item.scale, name != scaleReference else { return scale }
+        return scales.first { $0.name == name } ?? scale
+    }
+
+    /// The scales the items use, in order of first use (the default first when an item uses it).
+    public var usedScales: [Scale] {
+        var seen: Set<String> = []
+        return allItems.map(scale(of:)).filter { seen.insert($0.name).inserted }
+    }
+
+    /// Levels per item in the statistics' layout: the most levels of any item's scale (an item
+    /// with fewer leaves its higher level slots at zero).
+    public var levelCount: Int { usedScales.map(\.levels.count).max() ?? scale.levels.count }
+
+    /// Whether the table's items are on different scales (its composite then averages the
+    /// items' indices mapped to 0…1, and it gets no alpha).
+    public func mixesScales(_ table: ItemTable) -> Bool {
+        Set(table.items.map { scale(of: $0).name }).count > 1
+    }
+
+    /// The names of the scales of a table's items, in order of first use.
+    public func scaleNames(of table: ItemTable) -> [String] {
+        var seen: Set<String> = []
+        return table.items.map { scale(of: $0).name }.filter { seen.insert($0).inserted }
+    }
 
     /// The band table a given table prints with.
     public func bands(for table: ItemTable) -> BandTable { bands.relabeled(table.bandLabels) }

@@ -8,9 +8,11 @@ public struct CSVRenderer: Sendable {
     /// One row per item (and one for OA): n, missing, the count and share of every level, WAI and band.
     public func table(_ table: TableEstimate, group: String? = nil) -> String {
         var out = ""
-        let labels = table.items.first?.counts.map(\.label) ?? []
+        // A table over several scales names level positions; the scale column says whose levels.
+        let labels = table.mixesScales ? (1...max(1, table.levelColumns)).map { "level \($0)" } : table.items.first?.counts.map(\.label) ?? []
         var header = ["table", "item", "text", "n", "missing"]
         if group != nil { header.insert("group", at: 1) }
+        if table.mixesScales { header.append("scale") }
         header += labels.map { "count: \($0)" } + labels.map { "share: \($0)" } + ["wai", "wai_reported", "band"]
         out += csvLine(header)
         out += rows(table, group: group)
@@ -19,17 +21,21 @@ public struct CSVRenderer: Sendable {
 
     func rows(_ table: TableEstimate, group: String?) -> String {
         var out = ""
+        let mixed = table.mixesScales, width = table.levelColumns
         for item in table.items {
             var cells = [table.id, item.id, item.text, String(item.n), String(item.missing)]
             if let group { cells.insert(group, at: 1) }
-            cells += item.counts.map { String($0.count) } + item.counts.map { number($0.share) }
+            if mixed { cells.append(item.scale ?? "") }
+            let padding = mixed ? Array(repeating: "", count: width - item.counts.count) : []
+            cells += item.counts.map { String($0.count) } + padding + item.counts.map { number($0.share) } + padding
             cells += [item.wai.map(number) ?? "", item.waiReported ?? "", item.band ?? ""]
             out += csvLine(cells)
         }
         if let composite = table.composite {
             var cells = [table.id, "OA", "Overall assessment (mean of \(composite.items) items)", "", ""]
             if let group { cells.insert(group, at: 1) }
-            cells += Array(repeating: "", count: 2 * (table.items.first?.counts.count ?? 0))
+            if mixed { cells.append("") }
+            cells += Array(repeating: "", count: 2 * (mixed ? width : table.items.first?.counts.count ?? 0))
             cells += [number(composite.wai), composite.waiReported, composite.band]
             out += csvLine(cells)
         }

@@ -5,25 +5,37 @@ extension SVGRenderer {
     /// Diverging stacked bars of each item's answers (the standard Likert chart): levels below
     /// the middle stack to the left of the zero line, levels above it to the right, and the
     /// middle level of an odd scale straddles the line. Shares are of those who answered;
-    /// a segment prints its percentage when it is wide enough to hold it.
+    /// a segment prints its percentage when it is wide enough to hold it. Items on different
+    /// scales each diverge around their own scale's middle, with one legend per scale.
     public func levelsChart(_ table: TableEstimate) -> String {
         var canvas = SVGCanvas(width: width)
         let ns = table.items.map(\.n)
         let showN = Set(ns).count > 1
+        let groups = table.scaleGroups
         let labels = table.items.first?.counts.map(\.label) ?? []
         let k = labels.count
         let odd = k % 2 == 1
-        let colours = Palette.levels(k)
         var subtitle = "Answers, as % of those who answered (\(sampleText(ns))). Levels below the middle run left of the zero line, levels above it run right"
-        subtitle += odd && k > 1 ? "; the middle level (\(labels[k / 2])) is split across the line." : "."
+        if groups.count > 1 {
+            subtitle += "; each item on its own scale, whose middle level (of an odd scale) is split across the line."
+        } else {
+            subtitle += odd && k > 1 ? "; the middle level (\(labels[k / 2])) is split across the line." : "."
+        }
         if table.items.contains(where: \.reverse) {
             subtitle += " Reverse-keyed items are shown as answered."
         }
         var y = header(&canvas, title: heading(table) + " — answers", subtitle: subtitle)
-        y = legend(&canvas, entries: zip(labels, colours).map { ($0, $1) }, top: y)
+        for group in groups {
+            var entries = (group.items.first?.counts.map(\.label) ?? []).enumerated().map { l, label in
+                (label, Palette.levels(group.items.first!.counts.count)[l])
+            }
+            if let scale = group.scale, !entries.isEmpty { entries[0].0 = "\(scale): " + entries[0].0 }
+            y = legend(&canvas, entries: entries, top: y)
+        }
 
         // The extent of each side: the levels below (above) the middle plus half the middle level.
         func sides(_ item: ItemEstimate) -> (left: Double, right: Double) {
+            let k = item.counts.count, odd = k % 2 == 1
             var left = 0.0, right = 0.0
             for (l, level) in item.counts.enumerated() {
                 if odd && l == k / 2 {
@@ -69,6 +81,7 @@ extension SVGRenderer {
                 continue
             }
             let (left, _) = sides(item)
+            let colours = Palette.levels(item.counts.count)
             var x = zero - left * scale
             for (l, level) in item.counts.enumerated() where level.share > 0 {
                 let w = level.share * scale
@@ -104,14 +117,16 @@ extension SVGRenderer {
                 canvas.text(percentText(tick), x: x, y: y + 7 + smallSize, size: smallSize, anchor: .middle, cls: "tick-label")
             }
         }
-        let lowSide = k > 1 ? "← " + labels[0] + " side" : ""
-        let highSide = k > 1 ? labels[k - 1] + " side →" : ""
+        let lowSide = groups.count > 1 ? "← lowest levels side" : k > 1 ? "← " + labels[0] + " side" : ""
+        let highSide = groups.count > 1 ? "highest levels side →" : k > 1 ? labels[k - 1] + " side →" : ""
         canvas.text(lowSide, x: x0, y: y + 12 + 2 * smallSize + 4, size: smallSize, fill: Palette.muted, cls: "axis-title")
         canvas.text(highSide, x: x1, y: y + 12 + 2 * smallSize + 4, size: smallSize, anchor: .end, fill: Palette.muted, cls: "axis-title")
         y += 12 + 2 * smallSize + 10
 
         var desc = "Diverging stacked bar chart of the answers to each item of \(heading(table)), as shares of those who answered, levels "
-        desc += labels.joined(separator: ", ") + ". "
+        desc += groups.count > 1
+            ? groups.map { "\($0.scale!): " + ($0.items.first?.counts.map(\.label) ?? []).joined(separator: ", ") }.joined(separator: "; ") + ". "
+            : labels.joined(separator: ", ") + ". "
         desc += table.items.map { item in
             "\(itemLabel(item, showN: showN)): " + (item.n == 0 ? "no answers" : item.counts.map { "\($0.label) \(percentText($0.share, decimals: 1))" }.joined(separator: ", "))
         }.joined(separator: "; ")

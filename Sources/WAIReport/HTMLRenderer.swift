@@ -83,7 +83,11 @@ public struct HTMLRenderer: Sendable {
         out += figure(charts.indexChart(table, method: analysis.method))
         out += "<h3>Answers</h3>\n" + answers(table)
         out += figure(charts.levelsChart(table))
-        if let reliability = table.reliability { out += self.reliability(reliability) }
+        if let reliability = table.reliability {
+            out += self.reliability(reliability)
+        } else if let note = table.reliabilityNote {
+            out += "<p class=\"note\">Reliability: \(e(note)).</p>\n"
+        }
         return out + "</section>\n"
     }
 
@@ -130,11 +134,22 @@ public struct HTMLRenderer: Sendable {
     }
 
     func answers(_ table: TableEstimate) -> String {
-        let labels = table.items.first?.counts.map(\.label) ?? []
-        let hasTopBox = table.items.contains { $0.topBox != nil }
+        let groups = table.scaleGroups
+        var out = ""
+        for group in groups {
+            if let scale = group.scale { out += "<p class=\"note\">Scale <code>\(e(scale))</code>:</p>\n" }
+            out += answers(group.items, hasTopBox: table.items.contains { $0.topBox != nil })
+        }
+        var note = "Count (% of those who answered)."
+        if table.items.contains(where: { $0.topBox != nil }) { note += " Top-2 and bottom-2 shares in %, net = top − bottom, in the scored direction." }
+        return "<p class=\"note\">\(note)</p>\n" + out
+    }
+
+    func answers(_ items: [ItemEstimate], hasTopBox: Bool) -> String {
+        let labels = items.first?.counts.map(\.label) ?? []
         var header = [Cell("Item"), Cell("n", numeric: true), Cell("Missing", numeric: true)] + labels.map { Cell(e($0), numeric: true) }
         if hasTopBox { header += [Cell("Top 2", numeric: true), Cell("Bottom 2", numeric: true), Cell("Net", numeric: true), Cell("Median")] }
-        let rows = table.items.map { item -> Row in
+        let rows = items.map { item -> Row in
             var cells = [Cell("<span title=\"\(e(item.text))\">\(e(item.id))</span>"), Cell(String(item.n), numeric: true), Cell(String(item.missing), numeric: true)]
             cells += item.counts.map { Cell("\($0.count) <span class=\"note\">(\(BandTable.fixed(100 * $0.share, decimals: 1)) %)</span>", numeric: true) }
             if hasTopBox {
@@ -147,9 +162,7 @@ public struct HTMLRenderer: Sendable {
             }
             return Row(cells: cells)
         }
-        var note = "Count (% of those who answered)."
-        if hasTopBox { note += " Top-2 and bottom-2 shares in %, net = top − bottom, in the scored direction." }
-        return "<p class=\"note\">\(note)</p>\n" + htmlTable(header: header, rows: rows, cls: "answers")
+        return htmlTable(header: header, rows: rows, cls: "answers")
     }
 
     func reliability(_ r: Reliability) -> String {
@@ -269,19 +282,33 @@ public struct HTMLRenderer: Sendable {
     func method(_ analysis: SurveyAnalysis) -> String {
         let m = analysis.method
         var out = "<section id=\"method\" class=\"chapter\">\n<h2>Method</h2>\n<ul>\n"
-        out += "<li>Weighted Average Index: WAI = Σ wᵢ·fᵢ / Σ fᵢ over the respondents who answered, with <strong>\(e(m.weighting))</strong> level weights (below)"
+        out += m.mixesScales
+            ? "<li>Weighted Average Index: WAI = Σ wᵢ·fᵢ / Σ fᵢ over the respondents who answered, with the level weights of the item's own scale (\(m.scales.count) scales, below)"
+            : "<li>Weighted Average Index: WAI = Σ wᵢ·fᵢ / Σ fᵢ over the respondents who answered, with <strong>\(e(m.weighting))</strong> level weights (below)"
         out += m.weightColumn != nil || analysis.weighting != nil ? "; fᵢ are sums of survey weights.</li>\n" : "; fᵢ are counts.</li>\n"
         out += "<li>n: \(analysis.respondents) respondents used; each item's n counts those who answered it.</li>\n"
         out += "<li>Reverse-keyed items score level i of k as level k+1−i; their answer counts are shown as given.</li>\n"
         out += "<li>Rounding: an index is rounded half-up to \(m.precision) decimals and classified into its band <em>as printed</em>, so a printed value and its band always agree; charts draw the printed value.</li>\n"
-        out += "<li>OA (overall assessment) of a table: the mean of its items' unrounded indices, rounded and banded the same way.</li>\n"
+        out += "<li>\(ScaleMethod.composite(m))</li>\n"
         out += "<li>Standard errors by linearization, as R's <code>survey::svymean</code> for <code>svydesign(ids = ~1, weights = ~w)</code> (subgroups as domains of the whole sample); \(md.percent(m.inference.confidence)) % intervals are WAI ± z·SE. \(m.inference.covariances ? "A composite's SE uses the covariances of its items over the respondents who answered both." : "The items' covariances were not aggregated (--no-covariances): composites have no interval and no reliability is reported.")</li>\n"
         out += "<li>\(e(MethodLines.bootstrap(m.inference)))</li>\n"
-        if m.inference.covariances { out += "<li>Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.</li>\n" }
-        out += "</ul>\n<h3>Level weights</h3>\n"
-        out += htmlTable(header: [Cell("Code", numeric: true), Cell("Level"), Cell("Weight", numeric: true)],
-                         rows: m.levels.map { Row(cells: [Cell(String($0.code), numeric: true), Cell(e($0.label)), Cell(md.shortNumber($0.weight), numeric: true)]) },
-                         cls: "levels")
+        if m.inference.covariances { out += "<li>Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\(m.mixesScales ? ScaleMethod.reliabilityRule : "")</li>\n" }
+        if m.mixesScales {
+            out += "</ul>\n"
+            for scale in m.scales {
+                out += "<h3>Scale <code>\(e(scale.name))</code></h3>\n<p class=\"note\">\(e(scale.weighting)) weighting"
+                if !scale.missing.isEmpty { out += "; missing: \(scale.missing.map { e(String(describing: Quoted($0))) }.joined(separator: ", "))" }
+                out += "; tables \(scale.tables.map { "<code>\(e($0))</code>" }.joined(separator: ", ")); items \(scale.items.map { "<code>\(e($0))</code>" }.joined(separator: ", ")).</p>\n"
+                out += htmlTable(header: [Cell("Code", numeric: true), Cell("Level"), Cell("Weight", numeric: true)],
+                                 rows: scale.levels.map { Row(cells: [Cell(String($0.code), numeric: true), Cell(e($0.label)), Cell(md.shortNumber($0.weight), numeric: true)]) },
+                                 cls: "levels")
+            }
+        } else {
+            out += "</ul>\n<h3>Level weights</h3>\n"
+            out += htmlTable(header: [Cell("Code", numeric: true), Cell("Level"), Cell("Weight", numeric: true)],
+                             rows: m.levels.map { Row(cells: [Cell(String($0.code), numeric: true), Cell(e($0.label)), Cell(md.shortNumber($0.weight), numeric: true)]) },
+                             cls: "levels")
+        }
         out += "<h3>Bands</h3>\n<p class=\"note\">Closed intervals at \(m.precision) decimals.</p>\n"
         var header = [Cell("Band"), Cell("Interval", numeric: true)]
         let relabelled = analysis.tables.filter { $0.bandLabels != m.bands.map(\.label) && $0.bandLabels.count == m.bands.count }

@@ -4,8 +4,8 @@ import WAIStats
 /// Renders analyses as JSON with sorted keys, so the same inputs give the same bytes.
 public struct JSONRenderer: Sendable {
     /// Identifies the layout of the JSON documents; bumped when a field changes meaning.
-    /// Each has a JSON Schema in Schemas/ (wai.analysis-1.schema.json, wai.table-1.schema.json).
-    public static let schema = "wai.analysis/1"
+    /// Each has a JSON Schema in Schemas/ (wai.analysis-2.schema.json, wai.table-1.schema.json).
+    public static let schema = "wai.analysis/2"
     /// The layout of a one-table document (`<table>.json` of a report).
     public static let tableSchema = "wai.table/1"
 
@@ -25,7 +25,7 @@ public struct JSONRenderer: Sendable {
         enum Key: String, CodingKey { case schema, engine }
     }
 
-    /// The whole analysis (report.json), schema `wai.analysis/1`.
+    /// The whole analysis (report.json), schema `wai.analysis/2`.
     public func report(_ analysis: SurveyAnalysis) throws -> String {
         try encode(Document(schema: Self.schema, body: analysis))
     }

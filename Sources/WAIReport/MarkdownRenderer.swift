@@ -95,17 +95,22 @@ public struct MarkdownRenderer: Sendable {
             out += "\n\n"
         }
 
-        let labels = table.items.first?.counts.map(\.label) ?? []
-        let answerRows = table.items.map { item in
-            [inline(item.id), String(item.n), String(item.missing)]
-                + item.counts.map { "\($0.count) (\(BandTable.fixed(100 * $0.share, decimals: 1)) %)" }
-                + (item.topBox.map { [BandTable.fixed(100 * $0.top2, decimals: 1), BandTable.fixed(100 * $0.bottom2, decimals: 1), signed(100 * $0.net, decimals: 1), inline($0.median)] } ?? ["", "", "", ""])
-        }
         out += "Answers: count (% of those who answered); top-2 and bottom-2 shares in %, net = top − bottom, in the scored direction.\n\n"
-        out += markdownTable(header: ["Item", "n", "Missing"] + labels.map(inline) + ["Top 2", "Bottom 2", "Net", "Median"],
-                             align: ["l", "r", "r"] + labels.map { _ in "r" } + ["r", "r", "r", "l"], rows: answerRows)
+        for (g, group) in table.scaleGroups.enumerated() {
+            let labels = group.items.first?.counts.map(\.label) ?? []
+            let answerRows = group.items.map { item in
+                [inline(item.id), String(item.n), String(item.missing)]
+                    + item.counts.map { "\($0.count) (\(BandTable.fixed(100 * $0.share, decimals: 1)) %)" }
+                    + (item.topBox.map { [BandTable.fixed(100 * $0.top2, decimals: 1), BandTable.fixed(100 * $0.bottom2, decimals: 1), signed(100 * $0.net, decimals: 1), inline($0.median)] } ?? ["", "", "", ""])
+            }
+            if let scale = group.scale { out += (g > 0 ? "\n" : "") + "Scale `\(scale)`:\n\n" }
+            out += markdownTable(header: ["Item", "n", "Missing"] + labels.map(inline) + ["Top 2", "Bottom 2", "Net", "Median"],
+                                 align: ["l", "r", "r"] + labels.map { _ in "r" } + ["r", "r", "r", "l"], rows: answerRows)
+        }
         if let reliability = table.reliability {
             out += "\n" + self.reliability(reliability)
+        } else if let note = table.reliabilityNote {
+            out += "\nReliability: \(note).\n"
         }
         return out
     }
@@ -232,16 +237,24 @@ public struct MarkdownRenderer: Sendable {
         let m = analysis.method
         let weights = m.levels.map { "\(inline($0.label)) = \(shortNumber($0.weight))" }.joined(separator: ", ")
         let bands = m.bands.map { "\(inline($0.label)) \($0.interval)" }.joined(separator: ", ")
+        let fi = m.weightColumn != nil ? "; fᵢ are sums of survey weights" : "; fᵢ are counts"
+        let index = m.mixesScales
+            ? "- Weighted Average Index: WAI = Σ wᵢ·fᵢ / Σ fᵢ over the respondents who answered, with the level weights of the item's own scale\(fi). The items are on \(m.scales.count) scales:\n"
+                + m.scales.map { scale in
+                    "  - `\(scale.name)` (\(scale.weighting) weighting): \(inline(scale.levelsText(shortNumber)))"
+                        + (scale.missing.isEmpty ? "" : "; missing: \(scale.missing.map { inline(String(describing: Quoted($0))) }.joined(separator: ", "))")
+                        + "; tables \(scale.tables.joined(separator: ", ")); items \(scale.items.joined(separator: ", ")).\n"
+                }.joined()
+            : "- Weighted Average Index: WAI = Σ wᵢ·fᵢ / Σ fᵢ over the respondents who answered, with \(m.weighting) level weights \(weights)\(fi).\n"
         return """
         ## Method
 
-        - Weighted Average Index: WAI = Σ wᵢ·fᵢ / Σ fᵢ over the respondents who answered, with \(m.weighting) level weights \(weights)\(m.weightColumn != nil ? "; fᵢ are sums of survey weights" : "; fᵢ are counts").
-        - Reverse-keyed items score level i of k as level k+1−i; their answer counts are shown as given.
+        \(index)- Reverse-keyed items score level i of k as level k+1−i; their answer counts are shown as given.
         - Bands (closed intervals at \(m.precision) decimals): \(bands). An index is rounded half-up to \(m.precision) decimals and classified as printed.
-        - OA (overall assessment) of a table: the mean of its items' unrounded indices, rounded and banded the same way.
+        - \(ScaleMethod.composite(m))
         - Standard errors by linearization, as R's `survey::svymean` for `svydesign(ids = ~1, weights = ~w)` (subgroups as domains of the whole sample); \(percent(m.inference.confidence)) % intervals are WAI ± z·SE. \(m.inference.covariances ? "A composite's SE uses the covariances of its items over the respondents who answered both." : "The items' covariances were not aggregated (--no-covariances): composites have no interval and no reliability is reported.")
         - \(MethodLines.bootstrap(m.inference))
-        \(m.inference.covariances ? "- Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\n" : "")
+        \(m.inference.covariances ? "- Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\(m.mixesScales ? ScaleMethod.reliabilityRule : "")\n" : "")
         """
     }
 

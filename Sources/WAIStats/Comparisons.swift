@@ -66,15 +66,15 @@ extension Estimator {
     func compare(_ cells: [(String, CellStatistics)], groups: [Breakdown.Group]) -> [ItemComparison] {
         var comparisons: [ItemComparison] = []
         var seen: Set<String> = []
-        let k = spec.scale.levels.count
         for (t, table) in spec.tables.enumerated() {
             for (i, item) in table.items.enumerated() where seen.insert(item.id).inserted {
                 let index = position[item.id]!
+                let k = scale(index).levels.count
                 let scores = self.scores(index)
                 let order = (0..<k).sorted { scores[$0] < scores[$1] }
                 var names: [String] = [], counts: [[Double]] = [], estimates: [ItemEstimate] = []
                 for (g, (name, cell)) in cells.enumerated() {
-                    let row = order.map { cell.counts[index * k + $0] }
+                    let row = order.map { cell.counts[index * levelCount + $0] }
                     guard row.reduce(0, +) > 0 else { continue }
                     names.append(name)
                     counts.append(row)

@@ -70,7 +70,11 @@ public enum CountsTable {
         for (i, item) in items.enumerated().reversed() { itemNumber[item.column] = i }
         for (i, item) in items.enumerated() { itemNumber[item.id] = i }
         let coder = AnswerCoder(scale: spec.scale)
-        let k = spec.scale.levels.count
+        // Levels are read on each item's own scale; the statistics hold the most levels of any.
+        var coders: [String: AnswerCoder] = [spec.scale.name: coder]
+        for scale in spec.usedScales where coders[scale.name] == nil { coders[scale.name] = AnswerCoder(scale: scale) }
+        let itemCoders = items.map { coders[spec.scale(of: $0).name]! }
+        let k = spec.levelCount
         let demographicNumber = Dictionary(spec.demographics.enumerated().map { ($1.column, $0) }, uniquingKeysWith: { a, _ in a })
         var categories = spec.demographics.map { $0.categories ?? [] }
         var lookup = categories.map { names in Dictionary(names.enumerated().map { (normalizedAnswer($1), $0) }, uniquingKeysWith: { a, _ in a }) }
@@ -107,10 +111,10 @@ public enum CountsTable {
             let level: Int
             if levelField.value.isEmpty {
                 level = 0
-            } else if let code = coder.code(levelField.value) {
+            } else if let code = itemCoders[i].code(levelField.value) {
                 level = Int(code)
             } else {
-                throw coder.unknownAnswerError(levelField.value, column: "level", item: items[i].id, at: location(levelField))
+                throw itemCoders[i].unknownAnswerError(levelField.value, column: "level", item: items[i].id, at: location(levelField))
             }
             let count = try number("count", integral: true)!
             let weight = try number("weight_sum", integral: false) ?? count

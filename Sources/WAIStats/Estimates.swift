@@ -65,11 +65,13 @@ public struct ItemEstimate: Sendable, Hashable, Codable {
     public var straddlesBand: Bool? = nil
     public var bootstrap: BootstrapSummary? = nil
     public var topBox: TopBox? = nil
+    /// The name of the item's scale (`counts` has one entry per level of it).
+    public var scale: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, text, column, reverse, n, missing, weightedN = "weighted_n", counts, wai
         case waiReported = "wai_reported", band, se, interval, straddlesBand = "straddles_band", bootstrap
-        case topBox = "top_box"
+        case topBox = "top_box", scale
     }
 }
 
@@ -107,6 +109,9 @@ public struct TopBox: Sendable, Hashable, Codable {
 public struct CompositeEstimate: Sendable, Hashable, Codable {
     /// Items that had an index and entered the mean.
     public var items: Int
+    /// True when the items are on different scales: each index was mapped to 0…1 by its
+    /// scale's lowest and highest score before the mean (nil: one scale, indices as they are).
+    public var rescaled: Bool? = nil
     public var wai: Double
     public var waiReported: String
     public var band: String
@@ -116,7 +121,7 @@ public struct CompositeEstimate: Sendable, Hashable, Codable {
     public var bootstrap: BootstrapSummary? = nil
 
     enum CodingKeys: String, CodingKey {
-        case items, wai, waiReported = "wai_reported", band, se, interval, straddlesBand = "straddles_band", bootstrap
+        case items, rescaled, wai, waiReported = "wai_reported", band, se, interval, straddlesBand = "straddles_band", bootstrap
     }
 }
 
@@ -135,8 +140,13 @@ public struct TableEstimate: Sendable, Hashable, Codable {
     public var composite: CompositeEstimate?
     /// Cronbach's alpha of the table's items (overall analysis only).
     public var reliability: Reliability? = nil
+    /// Why the table has no alpha, when the reason is the spec's and not the data's
+    /// ("alpha not computed: items on different scales (degree, lr7)").
+    public var reliabilityNote: String? = nil
 
-    enum CodingKeys: String, CodingKey { case id, title, caption, bandLabels = "band_labels", items, composite, reliability }
+    enum CodingKeys: String, CodingKey {
+        case id, title, caption, bandLabels = "band_labels", items, composite, reliability, reliabilityNote = "reliability_note"
+    }
 }
 
 /// How one demographic column's answers are distributed.

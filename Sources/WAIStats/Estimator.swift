@@ -16,6 +16,8 @@ public struct Estimator: Sendable {
     public let seed: UInt64
     let z: Double
     let position: [String: Int]
+    /// Levels per item in the statistics' layout: the most of any item's scale.
+    let levelCount: Int
 
     public init(spec: SurveySpec, items: [Item], designRows: Double, confidence: Double = 0.95,
                 replicates: Int = 0, seed: UInt64 = 0) {
@@ -27,13 +29,18 @@ public struct Estimator: Sendable {
         self.seed = seed
         z = Distributions.normalQuantile(0.5 + confidence / 2)
         position = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
+        levelCount = spec.levelCount
     }
 
-    /// Level scores of item `index`, reverse keying applied.
+    /// The scale of item `index`.
+    func scale(_ index: Int) -> Scale { spec.scale(of: items[index]) }
+
+    /// Level scores of item `index` on its scale, reverse keying applied, padded with zeros to
+    /// `levelCount` (the slots its scale does not have).
     func scores(_ index: Int) -> [Double] {
-        var scores = spec.scale.weights
+        var scores = scale(index).weights
         if items[index].reverse { scores.reverse() }
-        return scores
+        return scores + Array(repeating: 0, count: levelCount - scores.count)
     }
 
     /// n/(n−1) for the with-replacement variance of a one-stage design.
@@ -42,10 +49,11 @@ public struct Estimator: Sendable {
     /// One item's estimate from a cell of statistics; `group` keys its bootstrap replicates
     /// (`Bootstrap.groupKey`, 0 for all respondents).
     public func item(_ index: Int, in cell: CellStatistics, bands: BandTable, group: UInt64 = 0) -> ItemEstimate {
-        let levels = spec.scale.levels
+        let scale = self.scale(index)
+        let levels = scale.levels
         let k = levels.count
         let item = items[index]
-        let base = index * k
+        let base = index * levelCount
         let counts = (0..<k).map { cell.counts[base + $0] }
         let weighted = (0..<k).map { cell.weighted[base + $0] }
         let n = counts.reduce(0, +)
@@ -59,6 +67,7 @@ public struct Estimator: Sendable {
                            weightedCount: weighted[l], share: weightedN > 0 ? weighted[l] / weightedN : 0)
             },
             wai: nil, waiReported: nil, band: nil)
+        estimate.scale = scale.name
         guard weightedN > 0 else { return estimate }
         var sum = 0.0
         for l in 0..<k { sum += scores[l] * weighted[l] }
@@ -80,7 +89,7 @@ public struct Estimator: Sendable {
             estimate.interval = Interval(lower: wai - z * se, upper: wai + z * se, level: confidence, method: "linearization")
             estimate.straddlesBand = bands.bandIndex(wai - z * se) != bands.bandIndex(wai + z * se)
         }
-        estimate.topBox = topBox(weighted: weighted, total: weightedN, scores: scores)
+        estimate.topBox = topBox(weighted: weighted, total: weightedN, scores: scores, levels: levels)
         if replicates > 0 {
             let key = Bootstrap.key(seed, group, Bootstrap.stableHash(item.id))
             let unweighted = (0..<k).allSatisfy { weighted[$0] == counts[$0] && cell.weightedSquared[base + $0] == counts[$0] }
@@ -114,7 +123,8 @@ public struct Estimator: Sendable {
             bandCertainty: Double(same) / Double(defined.count), method: method)
     }
 
-    func topBox(weighted: [Double], total: Double, scores: [Double]) -> TopBox {
+    /// `weighted` and `levels`: the item's own levels; `scores` may carry padding past them.
+    func topBox(weighted: [Double], total: Double, scores: [Double], levels: [Level]) -> TopBox {
         let k = weighted.count
         // Levels ordered by score, so reverse-keyed items count their positive end as "top".
         let order = (0..<k).sorted { scores[$0] < scores[$1] }
@@ -127,11 +137,14 @@ public struct Estimator: Sendable {
             cumulative += share[j]
             if cumulative >= 0.5 - 1e-12 { median = level; break }
         }
-        return TopBox(top2: top, bottom2: bottom, net: top - bottom, median: spec.scale.levels[median].label)
+        return TopBox(top2: top, bottom2: bottom, net: top - bottom, median: levels[median].label)
     }
 
     /// Every table of the spec from one cell of statistics (of the group keyed `group`).
-    public func tables(in cell: CellStatistics, reliability: [ReliabilityStatistics] = [], group: UInt64 = 0) -> [TableEstimate] {
+    /// `reliabilityNotes`: say why a table whose items are on different scales has no alpha
+    /// (where alpha is reported at all).
+    public func tables(in cell: CellStatistics, reliability: [ReliabilityStatistics] = [], reliabilityNotes: Bool = false,
+                       group: UInt64 = 0) -> [TableEstimate] {
         spec.tables.enumerated().map { t, table in
             let bands = spec.bands(for: table)
             let indices = table.items.map { position[$0.id]! }
@@ -142,7 +155,11 @@ public struct Estimator: Sendable {
                 result.composite = composite(indices: indices, estimates: estimates, cell: cell, bands: bands,
                                              key: Bootstrap.key(seed, group, Bootstrap.stableHash(table.id), 0x4F41))
             }
-            if let statistics = reliability.first(where: { $0.items == indices }) {
+            if spec.mixesScales(table) {
+                if reliabilityNotes && table.items.count >= 2 {
+                    result.reliabilityNote = "alpha not computed: items on different scales (\(spec.scaleNames(of: table).joined(separator: ", ")))"
+                }
+            } else if let statistics = reliability.first(where: { $0.items == indices }) {
                 result.reliability = Reliability.estimate(statistics, items: table.items.map(\.id), z: z, confidence: confidence)
             }
             return result
@@ -150,14 +167,24 @@ public struct Estimator: Sendable {
     }
 
     /// The mean of the items' indices, with a linearization SE from the pairwise
-    /// cross-products: Var = n/(n−1) · Σ_ij S_ij / (W_i W_j q²), where S_ij sums
-    /// w²(s_i − ȳ_i)(s_j − ȳ_j) over the rows that answered both items.
+    /// cross-products: Var = n/(n−1) · Σ_ij S_ij / (W_i W_j r_i r_j q²), where S_ij sums
+    /// w²(s_i − ȳ_i)(s_j − ȳ_j) over the rows that answered both items. Over items of one scale
+    /// r = 1 and the indices are averaged as they are; over several scales each index is first
+    /// mapped to 0…1, (ȳ − low)/r with r = high − low of its scale's scores.
     func composite(indices: [Int], estimates: [ItemEstimate], cell: CellStatistics, bands: BandTable, key: UInt64) -> CompositeEstimate? {
         let present = zip(indices, estimates).filter { $0.1.wai != nil }
         guard !present.isEmpty else { return nil }
         let q = Double(present.count)
-        let mean = present.reduce(0) { $0 + $1.1.wai! } / q
+        let mixed = Set(indices.map { scale($0).name }).count > 1
+        func range(_ i: Int) -> (low: Double, width: Double) {
+            guard mixed else { return (0, 1) }
+            let r = scale(i).scoreRange
+            return (r.low, r.high > r.low ? r.high - r.low : 1)
+        }
+        func mapped(_ i: Int, _ y: Double) -> Double { let r = range(i); return (y - r.low) / r.width }
+        let mean = present.reduce(0) { $0 + mapped($1.0, $1.1.wai!) } / q
         var composite = CompositeEstimate(items: present.count, wai: mean, waiReported: bands.format(mean), band: bands.band(mean) ?? "")
+        if mixed { composite.rescaled = true }
         if !cell.pairwise.isEmpty {
             let p = items.count
             let width = 2 * p
@@ -167,7 +194,7 @@ public struct Estimator: Sendable {
                 for (j, ej) in present {
                     let (yi, yj) = (ei.wai!, ej.wai!)
                     let s = at(i, j) - yj * at(i, p + j) - yi * at(j, p + i) + yi * yj * at(p + i, p + j)
-                    variance += s / (ei.weightedN * ej.weightedN)
+                    variance += s / (ei.weightedN * ej.weightedN * range(i).width * range(j).width)
                 }
             }
             let se = (finiteCorrection * max(0, variance)).squareRoot() / q

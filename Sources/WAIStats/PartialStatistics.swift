@@ -101,7 +101,7 @@ public struct PartialStatistics: Sendable, Hashable {
         defer { input.discard() }
         var reader = try ResponseReader(spec: spec, csvPath: input.path, displayName: input.displayName, specName: specName, options: input.options)
         var aggregator = Aggregator(
-            itemCount: reader.items.count, levelCount: spec.scale.levels.count, demographicCount: spec.demographics.count,
+            itemCount: reader.items.count, levelCount: spec.levelCount, demographicCount: spec.demographics.count,
             path: path, plan: Analyzer.plan(spec: spec, items: reader.items, inference: inference),
             scores: Analyzer.scores(spec: spec, items: reader.items))
         while let chunk = try reader.nextChunk() { aggregator.add(chunk) }
@@ -124,7 +124,7 @@ public struct PartialStatistics: Sendable, Hashable {
                 found: specSHA256, expected: "\(digest), the digest of the spec given (aggregate every shard with the same spec)")
         }
         let ids = Self.items(of: spec).map(\.id)
-        guard items == ids, statistics.itemCount == ids.count, statistics.levelCount == spec.scale.levels.count,
+        guard items == ids, statistics.itemCount == ids.count, statistics.levelCount == spec.levelCount,
               demographics == spec.demographics.map(\.column), categories.count == demographics.count,
               statistics.byDemographic.count == demographics.count else {
             throw InputError("the statistics' layout does not match the spec", at: SourceLocation(file: name, keyPath: "items"),

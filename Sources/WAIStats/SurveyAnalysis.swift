@@ -9,6 +9,18 @@ public struct SurveyAnalysis: Sendable, Hashable, Codable {
             public var label: String
             public var weight: Double
         }
+        /// One scale the items use, and which tables and items use it.
+        public struct ScaleUse: Sendable, Hashable, Codable {
+            public var name: String
+            public var weighting: String
+            public var levels: [ScaleLevel]
+            public var missing: [String]
+            /// Tables with at least one item on the scale, in spec order.
+            public var tables: [String]
+            /// Items on the scale, in the statistics' order.
+            public var items: [String]
+        }
+        /// The default scale's weighting and levels (`scales` lists every scale used).
         public var weighting: String
         public var levels: [ScaleLevel]
         public var precision: Int
@@ -17,8 +29,13 @@ public struct SurveyAnalysis: Sendable, Hashable, Codable {
         public var weightColumn: String?
         /// Coverage of every interval, bootstrap replicates and their seed.
         public var inference: InferenceOptions
+        /// Every scale an item uses, in order of first use.
+        public var scales: [ScaleUse] = []
 
-        enum CodingKeys: String, CodingKey { case weighting, levels, precision, bands, weightColumn = "weight_column", inference }
+        enum CodingKeys: String, CodingKey { case weighting, levels, precision, bands, weightColumn = "weight_column", inference, scales }
+
+        /// Whether the items are on more than one scale.
+        public var mixesScales: Bool { scales.count > 1 }
     }
 
     public struct Band: Sendable, Hashable, Codable {
@@ -96,19 +113,24 @@ public struct InferenceOptions: Sendable, Hashable, Codable {
 /// Reads a responses file through a spec and computes its analysis.
 public enum Analyzer {
     /// What the aggregation must collect for `inference`: every composite's pairwise
-    /// cross-products, each table's reliability cross-products, and the replicates.
+    /// cross-products, each table's reliability cross-products (tables of one scale only:
+    /// alpha is not computed over items on different scales), and the replicates.
     public static func plan(spec: SurveySpec, items: [Item], inference: InferenceOptions) -> AggregationPlan {
         let position = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
-        let tables = spec.tables.map { $0.items.map { position[$0.id]! } }.filter { $0.count >= 2 }
+        let tables = spec.tables.filter { !spec.mixesScales($0) }.map { $0.items.map { position[$0.id]! } }.filter { $0.count >= 2 }
         var unique: [[Int]] = []
         for table in tables where !unique.contains(table) { unique.append(table) }
         return AggregationPlan(replicates: inference.replicates, seed: inference.seed, pairwise: inference.covariances,
                                reliabilityTables: inference.covariances ? unique : [])
     }
 
-    /// Per item, the score of each level (reverse keying applied).
+    /// Per item, the score of each level of its own scale (reverse keying applied); the
+    /// statistics' layout has `spec.levelCount` slots per item, the slots past its scale unused.
     public static func scores(spec: SurveySpec, items: [Item]) -> [[Double]] {
-        items.map { $0.reverse ? spec.scale.weights.reversed() : spec.scale.weights }
+        items.map { item in
+            let weights = spec.scale(of: item).weights
+            return item.reverse ? weights.reversed() : weights
+        }
     }
 
     /// Streams the responses CSV at `csvPath` through `spec` and computes everything a report
@@ -154,7 +176,7 @@ public enum Analyzer {
             try probe.skip(toRecordAt: stop.offset, line: stop.line)
             _ = try probe.nextChunk()
         }
-        var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.scale.levels.count,
+        var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.levelCount,
                                     demographicCount: spec.demographics.count, path: path,
                                     plan: plan(spec: spec, items: reader.items, inference: inference),
                                     scores: scores(spec: spec, items: reader.items))
@@ -198,11 +220,19 @@ public enum Analyzer {
                 bands: spec.bands.labels.indices.map { .init(label: spec.bands.labels[$0], interval: spec.bands.intervalText($0)) },
                 weightColumn: spec.weight,
                 inference: InferenceOptions(confidence: confidence, replicates: statistics.plan.replicates, seed: statistics.plan.seed,
-                                            covariances: statistics.plan.pairwise)),
+                                            covariances: statistics.plan.pairwise),
+                scales: spec.usedScales.map { scale in
+                    let weights = scale.weights
+                    return .init(name: scale.name, weighting: scale.weighting.name,
+                                 levels: scale.levels.enumerated().map { .init(code: $1.code, label: $1.label, weight: weights[$0]) },
+                                 missing: scale.missing,
+                                 tables: spec.tables.filter { $0.items.contains { spec.scale(of: $0).name == scale.name } }.map(\.id),
+                                 items: items.filter { spec.scale(of: $0).name == scale.name }.map(\.id))
+                }),
             respondents: Int(overall.rows), weightSum: overall.weightSum,
             effectiveN: overall.weightSquaredSum > 0 ? overall.weightSum * overall.weightSum / overall.weightSquaredSum : 0,
             quality: quality,
-            tables: estimator.tables(in: overall, reliability: statistics.reliability),
+            tables: estimator.tables(in: overall, reliability: statistics.reliability, reliabilityNotes: statistics.plan.pairwise),
             frequencies: spec.demographics.indices.map { estimator.frequencies($0, statistics: statistics, categories: categories[$0]) },
             breakdowns: chosen.map { estimator.breakdown($0, statistics: statistics, categories: categories[$0]) })
     }

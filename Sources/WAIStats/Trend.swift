@@ -139,11 +139,6 @@ public struct Trend: Sendable, Hashable, Codable {
             InputError("waves of a trend must share their spec: this wave differs from \(reference.source)",
                        at: SourceLocation(file: wave.source, keyPath: keyPath), found: found, expected: expected)
         }
-        let levels = { (s: SurveySpec) in s.scale.levels.map { "\($0.code) \($0.label)" }.joined(separator: ", ") }
-        guard levels(a) == levels(b) else { throw differ("scale.levels", levels(b), levels(a)) }
-        guard a.scale.weights == b.scale.weights else {
-            throw differ("scale.weighting", "weights \(b.scale.weights)", "weights \(a.scale.weights) (\(a.scale.weighting.name))")
-        }
         guard a.bands == b.bands else {
             throw differ("bands", "\(b.bands.labels) up to \(b.bands.upper) at \(b.bands.precision) decimals",
                          "\(a.bands.labels) up to \(a.bands.upper) at \(a.bands.precision) decimals")
@@ -155,6 +150,20 @@ public struct Trend: Sendable, Hashable, Codable {
             guard items(ta) == items(tb) else { throw differ("tables[\(t)].items", items(tb), items(ta)) }
             guard ta.composite == tb.composite, ta.bandLabels == tb.bandLabels else {
                 throw differ("tables[\(t)]", "composite \(tb.composite), band labels \(tb.bandLabels ?? [])", "composite \(ta.composite), band labels \(ta.bandLabels ?? [])")
+            }
+        }
+        // Each item on the same levels and weights in every wave (the scales' names may differ).
+        let levels = { (s: Scale) in s.levels.map { "\($0.code) \($0.label)" }.joined(separator: ", ") }
+        var checked: Set<String> = []
+        for (ta, tb) in zip(a.tables, b.tables) {
+            for (ia, ib) in zip(ta.items, tb.items) where checked.insert(ia.id).inserted {
+                let (sa, sb) = (a.scale(of: ia), b.scale(of: ib))
+                let path = b.scales.contains(sb) ? "scales.\(sb.name)" : "scale"
+                let owner = a.scales.isEmpty && b.scales.isEmpty ? "" : " (item \(ia.id))"
+                guard levels(sa) == levels(sb) else { throw differ("\(path).levels", levels(sb) + owner, levels(sa)) }
+                guard sa.weights == sb.weights else {
+                    throw differ("\(path).weighting", "weights \(sb.weights)\(owner)", "weights \(sa.weights) (\(sa.weighting.name))")
+                }
             }
         }
     }

@@ -4,7 +4,7 @@
     python3 Tests/Schemas/validate.py SCHEMA DOCUMENT [DOCUMENT ...]
     python3 Tests/Schemas/validate.py --invalid SCHEMA DOCUMENT [DOCUMENT ...]
 
-SCHEMA is a file name in Schemas/ (e.g. wai.analysis-1.schema.json); every schema there is
+SCHEMA is a file name in Schemas/ (e.g. wai.analysis-2.schema.json); every schema there is
 registered under its $id so that they can refer to each other. Exit 0 when every document is
 valid (with --invalid: when every document is rejected, each rejection printed), 1 otherwise.
 """

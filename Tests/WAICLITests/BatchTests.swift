@@ -411,7 +411,7 @@ final class BatchTests: XCTestCase {
 
         let validate = Self.packageRoot.appendingPathComponent("Tests/Schemas/validate.py").path
         let cases: [(String, [String])] = [
-            ("wai.analysis-1.schema.json", [out.appendingPathComponent("s/report.json").path, root.appendingPathComponent("analyze.json").path, root.appendingPathComponent("merged.json").path]),
+            ("wai.analysis-2.schema.json", [out.appendingPathComponent("s/report.json").path, root.appendingPathComponent("analyze.json").path, root.appendingPathComponent("merged.json").path]),
             ("wai.table-1.schema.json", [out.appendingPathComponent("s/t1.json").path, out.appendingPathComponent("s/t2.json").path]),
             ("wai.batch-summary-1.schema.json", [out.appendingPathComponent("summary.json").path]),
             ("wai.partial-2.schema.json", [root.appendingPathComponent("s.waistats").path]),
@@ -430,10 +430,10 @@ final class BatchTests: XCTestCase {
         report["tables"] = tables
         let broken = root.appendingPathComponent("broken.json")
         try JSONSerialization.data(withJSONObject: report).write(to: broken)
-        let rejected = try python([validate, "--invalid", "wai.analysis-1.schema.json", broken.path], needs: "jsonschema")
+        let rejected = try python([validate, "--invalid", "wai.analysis-2.schema.json", broken.path], needs: "jsonschema")
         XCTAssertEqual(rejected.status, 0, rejected.stdout + rejected.stderr)
         XCTAssert(rejected.stdout.contains("tables/0/items/0: 'n' is a required property"), rejected.stdout)
-        let notValid = try python([validate, "wai.analysis-1.schema.json", broken.path], needs: "jsonschema")
+        let notValid = try python([validate, "wai.analysis-2.schema.json", broken.path], needs: "jsonschema")
         XCTAssertEqual(notValid.status, 1, notValid.stdout)
     }
 

@@ -63,7 +63,7 @@ final class RendererTests: XCTestCase {
     func testJSONCarriesTheDocumentedFields() throws {
         let text = try JSONRenderer().report(try analysis())
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
-        XCTAssertEqual(object["schema"] as? String, "wai.analysis/1")
+        XCTAssertEqual(object["schema"] as? String, "wai.analysis/2")
         let tables = object["tables"] as! [[String: Any]]
         let item = (tables[0]["items"] as! [[String: Any]])[0]
         XCTAssertEqual(item["id"] as? String, "q1")

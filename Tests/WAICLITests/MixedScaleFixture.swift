@@ -1,0 +1,1 @@
+../WAIStatsTests/MixedScaleFixture.swift
