@@ -5,6 +5,8 @@ let package = Package(
     name: "wai",
     products: [
         .executable(name: "wai", targets: ["wai"]),
+        // Every stage in one import, for scripts: WAIModel, WAIIO, WAIStats, WAIReport.
+        .library(name: "WAIKit", targets: ["WAIKit"]),
         .library(name: "WAIModel", targets: ["WAIModel"]),
         .library(name: "WAIIO", targets: ["WAIIO"]),
         .library(name: "WAIStats", targets: ["WAIStats"]),
@@ -15,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         // Property-based tests only (random RFC 4180 round trips in WAIIOTests).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // `swift package generate-documentation --target WAIKit` (a plugin: nothing of it is linked).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface, found through pkg-config `openblas` (Debian: libopenblas-dev).
@@ -38,6 +42,8 @@ let package = Package(
         .target(name: "WAIStats", dependencies: ["WAIModel", "WAIIO", "COpenBLAS"]),
         // Tables out: Markdown, CSV and JSON renderers, atomic report writing.
         .target(name: "WAIReport", dependencies: ["WAIModel", "WAIStats"]),
+        // The umbrella module and the DocC catalog of the library (Sources/WAIKit/WAIKit.docc).
+        .target(name: "WAIKit", dependencies: ["WAIModel", "WAIIO", "WAIStats", "WAIReport"]),
         .executableTarget(
             name: "wai",
             dependencies: [
