@@ -95,7 +95,16 @@ struct MergeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the merged statistics as one partial-statistics file.", valueName: "out.waistats"))
     var partial: String?
 
+    @Option(help: ArgumentHelp("With --counts: bootstrap replicates of the unweighted items, drawn from the counts (0: none). Shards keep the replicates they were aggregated with.", valueName: "n"))
+    var replicates = 1000
+
+    @Option(help: ArgumentHelp("With --counts: the seed of those replicates.", valueName: "n"))
+    var seed: UInt64 = 20240601
+
     func validate() throws {
+        guard replicates >= 0, replicates <= 100_000 else {
+            throw ValidationError("--replicates must be between 0 and 100000 (e.g. --replicates 1000, or 0 for none)")
+        }
         guard partials.isEmpty != (counts == nil) else {
             throw ValidationError(counts == nil ? "give the partial-statistics files to merge, or --counts counts.csv"
                                                 : "give either partial-statistics files or --counts, not both")
@@ -109,10 +118,13 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let format = ReportFormat(rawValue: format)!
         let loaded = try SurveyLoader.loadSpec(path: spec)
-        let merged: PartialStatistics
+        var merged: PartialStatistics
         let source: String
         if let counts {
             merged = try CountsTable.read(path: counts, spec: loaded.spec, specName: spec)
+            // A counts table holds the level counts the bootstrap of an unweighted item is drawn from.
+            merged.statistics.plan.replicates = replicates
+            merged.statistics.plan.seed = seed
             source = "counts"
         } else {
             let parts = try partials.map { try PartialStatistics.read(path: $0) }

@@ -300,10 +300,28 @@ final class BatchTests: XCTestCase {
 
         for by in [[], ["--by", "gender", "--by", "job"]] {
             let direct = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--format", "csv", "--replicates", "0"] + by, in: root)
-            let merged = try wai(["merge", "survey.yaml", "--counts", counts, "--format", "csv"] + by, in: root)
+            let merged = try wai(["merge", "survey.yaml", "--counts", counts, "--format", "csv", "--replicates", "0"] + by, in: root)
             XCTAssertEqual(merged.status, 0, merged.stderr)
             XCTAssertEqual(merged.stdout, direct.stdout)
         }
+        // The items' bootstrap is drawn from the counts, so a counts table gives the replicates of
+        // the whole file (the OA's needs the rows' cross-products: not there).
+        func bootstraps(_ json: String) throws -> [String: [String: Double]] {
+            let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            var out: [String: [String: Double]] = [:]
+            for table in document["tables"] as! [[String: Any]] {
+                for item in table["items"] as! [[String: Any]] {
+                    let bootstrap = try XCTUnwrap(item["bootstrap"] as? [String: Any], "\(item["id"]!)")
+                    out["\(table["id"]!).\(item["id"]!)"] = ["se": bootstrap["se"] as! Double, "certainty": bootstrap["band_certainty"] as! Double]
+                }
+            }
+            return out
+        }
+        let directJSON = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--format", "json", "--seed", "9"], in: root)
+        let countsJSON = try wai(["merge", "survey.yaml", "--counts", counts, "--format", "json", "--seed", "9"], in: root)
+        XCTAssertEqual(countsJSON.status, 0, countsJSON.stderr)
+        XCTAssertEqual(try bootstraps(countsJSON.stdout), try bootstraps(directJSON.stdout))
+        XCTAssertFalse(try bootstraps(countsJSON.stdout).isEmpty)
         // The Markdown tables agree too, except what needs respondents' rows (OA interval, alpha).
         let md = try wai(["merge", "survey.yaml", "--counts", counts], in: root)
         XCTAssert(md.stdout.contains("| **OA** (mean of 2 items) |  | **"), md.stdout)
