@@ -42,7 +42,7 @@ struct InitCommand: ParsableCommand {
         try reloaded.validate(file: "the written spec")
         try output(yaml)
         let items = inferred.spec.tables.reduce(0) { $0 + $1.items.count }
-        var summary = "wai: inferred \(items) item\(items == 1 ? "" : "s") in \(inferred.spec.tables.count) table\(inferred.spec.tables.count == 1 ? "" : "s"), scale: \(inferred.vocabulary.name); the comments say what was assumed"
+        var summary = "wai: inferred \(items) item\(items == 1 ? "" : "s") in \(inferred.spec.tables.count) table\(inferred.spec.tables.count == 1 ? "" : "s"), \(inferred.otherScales.isEmpty ? "scale: \(inferred.vocabulary.name)" : "scales: \(inferred.vocabulary.name) (the default), " + inferred.otherScales.map(\.vocabulary).joined(separator: ", ")); the comments say what was assumed"
         if !inferred.ambiguous.isEmpty {
             summary += "; \(inferred.ambiguous.count) column\(inferred.ambiguous.count == 1 ? "" : "s") left for you to order: \(inferred.ambiguous.map { Quoted($0.column).description }.joined(separator: ", "))"
         }

@@ -45,7 +45,9 @@ final class ExportsStatFileTests: XCTestCase {
     func testInferredFromValueLabels() throws {
         let prepared = try prepare("spss_survey.sav")
         let inferred = try LikertInference.infer(prepared)
-        XCTAssertEqual(inferred.spec.tables.map { $0.items.map(\.column) }, [["q1", "q2", "q3"]])
+        XCTAssertEqual(inferred.spec.tables.map { $0.items.map(\.column) }, [["q1", "q2", "q3"], ["s1", "s2"]])
+        XCTAssertEqual(inferred.spec.scale(of: inferred.spec.tables[1].items[0]).levels.map(\.label), ["Not at all content", "A little content", "Fairly content", "Entirely content"])
+        XCTAssertEqual(inferred.spec.levelCount, 5)
         XCTAssertEqual(inferred.spec.scale.levels.map(\.label), ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"])
         XCTAssertEqual(inferred.otherScales.map(\.columns), [["s1", "s2"]])
         XCTAssertEqual(inferred.spec.weight, "wt")

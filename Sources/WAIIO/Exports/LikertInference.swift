@@ -31,7 +31,7 @@ public struct InferredSurvey: Sendable {
     public var assumptions: [String]
     public var leftOut: [LeftOutColumn]
     public var ambiguous: [AmbiguousColumn]
-    /// Items on another scale than the chosen one (a spec has one scale).
+    /// Items on other scales than the default (`vocabulary`): kept, their tables on named scales.
     public var otherScales: [(vocabulary: String, columns: [String])]
     /// Per demographic column: its categories as seen, most frequent first.
     public var demographicValues: [String: [String]]
@@ -237,59 +237,70 @@ public enum LikertInference {
                 found: described.prefix(12).joined(separator: ", ") + (described.count > 12 ? ", …" : ""),
                 expected: "columns whose answers are spellings of one known scale (agreement, frequency, quality, importance, satisfaction, likelihood, degree, numeric 1–5/1–7/0–10), or a spec (Surveys/SPEC.md)")
         }
+        // Every scale found is kept: the survey's (of most items) is the default, each other one
+        // a named scale of its own tables.
         let scale = vocabulary
-        var used: [(group: Group, vocabulary: Vocabulary)] = []
+        var vocabularies: [Vocabulary] = [vocabulary]
+        for entry in chosen where !vocabularies.contains(entry.vocabulary) { vocabularies.append(entry.vocabulary) }
+        let used = chosen
         var otherScales: [String: [String]] = [:]
         var otherOrder: [String] = []
-        for entry in chosen {
-            if entry.vocabulary == vocabulary {
-                used.append(entry)
-            } else {
-                if otherScales[entry.vocabulary.name] == nil { otherOrder.append(entry.vocabulary.name) }
-                otherScales[entry.vocabulary.name, default: []] += entry.group.columns.map { columns[$0].name }
-            }
+        for entry in chosen where entry.vocabulary != vocabulary {
+            if otherScales[entry.vocabulary.name] == nil { otherOrder.append(entry.vocabulary.name) }
+            otherScales[entry.vocabulary.name, default: []] += entry.group.columns.map { columns[$0].name }
         }
 
         // 5. Levels: labels (English, or the answers' own language), aliases as spelled in the file.
-        let index = scale.index
-        var spellings = [[String: Int]](repeating: [:], count: scale.levelCount)
-        var missingSeen: [String: Int] = [:]
-        let usedColumns = used.flatMap(\.group.columns)
-        for i in usedColumns {
-            for (text, n) in profiles[i].counts {
-                if let level = index[Vocabulary.key(text)] {
-                    spellings[level][text, default: 0] += n
-                } else if isMissing(text) {
-                    missingSeen[text, default: 0] += n
-                }   // else a rare typo: left for the reader to report where it is
-            }
-        }
-        let khmer = spellings.joined().filter { Vocabulary.isKhmer($0.key) }.map(\.value).reduce(0, +)
-        let latin = spellings.joined().filter { !Vocabulary.isKhmer($0.key) }.map(\.value).reduce(0, +)
-        var levels: [Level] = []
-        for (i, known) in scale.levels.enumerated() {
-            let seen = spellings[i].sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
-            var label = known[0]
-            if let start = scale.numericStart {
-                label = String(start + i)
-            } else if khmer > latin {
-                label = seen.first(where: Vocabulary.isKhmer) ?? known.first(where: Vocabulary.isKhmer) ?? known[0]
-            }
-            var aliases: [String] = []
-            // Spellings as the reader compares them (normalizedAnswer), so that `very_high` stays an alias.
-            var keys: Set<String> = [normalizedAnswer(label)]
-            let code = scale.numericStart.map { $0 + i } ?? (i + 1)
-            keys.insert(String(code))
-            if let codes = scale.codes, keys.insert(normalizedAnswer(codes[i])).inserted { aliases.append(codes[i]) }
-            for spelling in seen where keys.insert(normalizedAnswer(spelling)).inserted { aliases.append(spelling) }
-            if khmer > 0 && scale.numericStart == nil {
-                // Both languages, so that a later wave in the other one reads too.
-                for spelling in [known[0]] + known.filter(Vocabulary.isKhmer).prefix(1) where keys.insert(normalizedAnswer(spelling)).inserted {
-                    aliases.append(spelling)
+        var levelsOf: [[Level]] = []
+        var missingOf: [[String: Int]] = []
+        var unseenOf: [[String]] = []
+        for scale in vocabularies {
+            let index = scale.index
+            var spellings = [[String: Int]](repeating: [:], count: scale.levelCount)
+            var missingSeen: [String: Int] = [:]
+            for i in used.filter({ $0.vocabulary == scale }).flatMap(\.group.columns) {
+                for (text, n) in profiles[i].counts {
+                    if let level = index[Vocabulary.key(text)] {
+                        spellings[level][text, default: 0] += n
+                    } else if isMissing(text) {
+                        missingSeen[text, default: 0] += n
+                    }   // else a rare typo: left for the reader to report where it is
                 }
             }
-            levels.append(Level(code: code, label: label, aliases: aliases))
+            let khmer = spellings.joined().filter { Vocabulary.isKhmer($0.key) }.map(\.value).reduce(0, +)
+            let latin = spellings.joined().filter { !Vocabulary.isKhmer($0.key) }.map(\.value).reduce(0, +)
+            var levels: [Level] = []
+            for (i, known) in scale.levels.enumerated() {
+                let seen = spellings[i].sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+                var label = known[0]
+                if let start = scale.numericStart {
+                    label = String(start + i)
+                } else if khmer > latin {
+                    label = seen.first(where: Vocabulary.isKhmer) ?? known.first(where: Vocabulary.isKhmer) ?? known[0]
+                }
+                var aliases: [String] = []
+                // Spellings as the reader compares them (normalizedAnswer), so that `very_high` stays an alias.
+                var keys: Set<String> = [normalizedAnswer(label)]
+                let code = scale.numericStart.map { $0 + i } ?? (i + 1)
+                keys.insert(String(code))
+                if let codes = scale.codes, keys.insert(normalizedAnswer(codes[i])).inserted { aliases.append(codes[i]) }
+                for spelling in seen where keys.insert(normalizedAnswer(spelling)).inserted { aliases.append(spelling) }
+                if khmer > 0 && scale.numericStart == nil {
+                    // Both languages, so that a later wave in the other one reads too.
+                    for spelling in [known[0]] + known.filter(Vocabulary.isKhmer).prefix(1) where keys.insert(normalizedAnswer(spelling)).inserted {
+                        aliases.append(spelling)
+                    }
+                }
+                levels.append(Level(code: code, label: label, aliases: aliases))
+            }
+            levelsOf.append(levels)
+            missingOf.append(missingSeen)
+            unseenOf.append(levels.enumerated().filter { spellings[$0.offset].isEmpty }.map { Quoted($0.element.label).description })
         }
+        let levels = levelsOf[0]
+        let usedColumns = used.flatMap(\.group.columns)
+        // The default scale's missing markers are also the demographics' (as the reader reads them).
+        var missingSeen = missingOf[0]
 
         // 6. Demographics, weight, id; missing markers.
         var demographics: [Demographic] = []
@@ -346,12 +357,26 @@ public enum LikertInference {
                 }
             }
         }
-        var missing: [String] = [""]
-        var missingKeys: Set<String> = [""]
-        let levelKeys = Set(levels.flatMap { [normalizedAnswer($0.label), String($0.code)] + $0.aliases.map(normalizedAnswer) })
-        for (text, _) in missingSeen.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) })
-        where !levelKeys.contains(normalizedAnswer(text)) && missingKeys.insert(normalizedAnswer(text)).inserted {
-            missing.append(text)
+        func missingMarkers(_ seen: [String: Int], levels: [Level]) -> [String] {
+            var missing: [String] = [""]
+            var missingKeys: Set<String> = [""]
+            let levelKeys = Set(levels.flatMap { [normalizedAnswer($0.label), String($0.code)] + $0.aliases.map(normalizedAnswer) })
+            for (text, _) in seen.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) })
+            where !levelKeys.contains(normalizedAnswer(text)) && missingKeys.insert(normalizedAnswer(text)).inserted {
+                missing.append(text)
+            }
+            return missing
+        }
+        let missing = missingMarkers(missingSeen, levels: levels)
+        // Scale names: the vocabulary's name as an identifier ("frequency_5-point"), unique.
+        var scaleNames: [String] = []
+        for v in vocabularies {
+            var name = identifier(v.name, maxLength: 32) ?? "scale\(scaleNames.count + 1)"
+            if name == Scale.defaultName || scaleNames.contains(name) { name = "scale\(scaleNames.count + 1)" }
+            scaleNames.append(name)
+        }
+        let scales = vocabularies.count == 1 ? [] : vocabularies.indices.map { s in
+            Scale(levels: levelsOf[s], weighting: .normalized, missing: s == 0 ? missing : missingMarkers(missingOf[s], levels: levelsOf[s]), name: scaleNames[s])
         }
 
         // 7. Tables.
@@ -384,7 +409,8 @@ public enum LikertInference {
                 let kind = entry.vocabulary.name.prefix(1).uppercased() + entry.vocabulary.name.dropFirst()
                 title = "\(kind): \(items.count) questions"
             }
-            tables.append(ItemTable(id: id, title: title, composite: items.count > 1, items: items))
+            let s = vocabularies.firstIndex(of: entry.vocabulary)!
+            tables.append(ItemTable(id: id, title: title, composite: items.count > 1, scale: s == 0 || scales.isEmpty ? nil : scaleNames[s], items: items))
         }
 
         var spec = SurveySpec(
@@ -392,7 +418,7 @@ public enum LikertInference {
             data: (name as NSString).lastPathComponent,
             // A plain file's id column is not assumed: duplicate ids are found by keeping every id.
             id: layout.source == .plain ? nil : layout.idColumn.map { columns[$0].name }, weight: weight,
-            scale: Scale(levels: levels, weighting: .normalized, missing: missing),
+            scale: scales.first ?? Scale(levels: levels, weighting: .normalized, missing: missing), scales: scales,
             demographics: demographics, tables: tables)
         spec.source = layout.origin == nil ? layout.source : nil   // a converted SPSS/Stata file is recognised by itself
         spec.encoding = layout.encoding == .utf8 ? nil : layout.encoding
@@ -400,15 +426,17 @@ public enum LikertInference {
         // 8. What was assumed.
         var assumptions: [String] = []
         assumptions.append("read \(name): \(layout.summary); \(rows) response\(rows == 1 ? "" : "s")")
-        let itemCount = tables.reduce(0) { $0 + $1.items.count }
-        assumptions.append("scale: \(scale.name), lowest first: \(levels.map { Quoted($0.label).description }.joined(separator: " < ")) (\(itemCount) item\(itemCount == 1 ? "" : "s") in \(tables.count) table\(tables.count == 1 ? "" : "s")); weighting normalized: level i of \(levels.count) weighs (i−1)/\(levels.count - 1)")
-        let unseen = levels.enumerated().filter { spellings[$0.offset].isEmpty }.map { Quoted($0.element.label).description }
-        if !unseen.isEmpty { assumptions.append("levels nobody chose, kept from the scale: \(unseen.joined(separator: ", "))") }
-        assumptions.append("missing (never scored): \(missing.map { Quoted($0).description }.joined(separator: ", "))")
-        assumptions.append("demographics: \(demographics.isEmpty ? "none" : demographics.map { Quoted($0.column).description }.joined(separator: ", ")); weight: \(weight.map { Quoted($0).description } ?? "none (every response weighs 1)")")
-        for name in otherOrder {
-            assumptions.append("left out, on another scale (\(name); a spec has one scale): \(otherScales[name]!.map { Quoted($0).description }.joined(separator: ", "))")
+        for (s, vocabulary) in vocabularies.enumerated() {
+            let scaleTables = tables.filter { spec.scale(of: $0.items[0]).name == (scales.isEmpty ? Scale.defaultName : scaleNames[s]) }
+            let itemCount = scaleTables.reduce(0) { $0 + $1.items.count }
+            let levels = levelsOf[s]
+            let named = scales.isEmpty ? "" : " (named \(scaleNames[s])\(s == 0 ? ", the default" : ""))"
+            assumptions.append("scale: \(vocabulary.name)\(named), lowest first: \(levels.map { Quoted($0.label).description }.joined(separator: " < ")) (\(itemCount) item\(itemCount == 1 ? "" : "s") in \(scaleTables.count) table\(scaleTables.count == 1 ? "" : "s")); weighting normalized: level i of \(levels.count) weighs (i−1)/\(levels.count - 1)")
+            if !unseenOf[s].isEmpty { assumptions.append("levels nobody chose, kept from the scale\(scales.isEmpty ? "" : " \(scaleNames[s])"): \(unseenOf[s].joined(separator: ", "))") }
+            let markers = scales.isEmpty ? missing : scales[s].missing
+            assumptions.append("missing\(scales.isEmpty ? "" : " on \(scaleNames[s])") (never scored): \(markers.map { Quoted($0).description }.joined(separator: ", "))")
         }
+        assumptions.append("demographics: \(demographics.isEmpty ? "none" : demographics.map { Quoted($0.column).description }.joined(separator: ", ")); weight: \(weight.map { Quoted($0).description } ?? "none (every response weighs 1)")")
         let notMetadata = leftOut.filter { !$0.reason.hasSuffix("metadata") }
         if !notMetadata.isEmpty {
             assumptions.append("left out, not Likert: \(notMetadata.map { "\(Quoted($0.column)) (\($0.reason))" }.joined(separator: ", "))")

@@ -40,18 +40,31 @@ public enum SpecWriter {
             out += "# \(speeders)\n"
         }
 
-        out += "\nscale:\n"
-        out += "  # Assumed: \(inferred.vocabulary.name), lowest level first. Aliases are other spellings\n"
-        out += "  # (as found in the file); a cell matches a code, a label or an alias, ignoring case.\n"
-        out += "  levels:\n"
-        for level in spec.scale.levels {
-            var line = "    - {code: \(level.code), label: \(quote(level.label))"
-            if !level.aliases.isEmpty { line += ", aliases: [\(level.aliases.map(quote).joined(separator: ", "))]" }
-            out += line + "}\n"
+        func scaleBody(_ scale: Scale, vocabulary: String, indent: String) -> String {
+            var out = "\(indent)# Assumed: \(vocabulary), lowest level first. Aliases are other spellings\n"
+            out += "\(indent)# (as found in the file); a cell matches a code, a label or an alias, ignoring case.\n"
+            out += "\(indent)levels:\n"
+            for level in scale.levels {
+                var line = "\(indent)  - {code: \(level.code), label: \(quote(level.label))"
+                if !level.aliases.isEmpty { line += ", aliases: [\(level.aliases.map(quote).joined(separator: ", "))]" }
+                out += line + "}\n"
+            }
+            let k = scale.levels.count
+            out += line("\(indent)weighting: normalized", "level i of \(k) weighs (i−1)/\(k - 1): the index runs from 0 to 1")
+            out += line("\(indent)missing: [\(scale.missing.map(quote).joined(separator: ", "))]", "no opinion on the scale: counted as missing, never scored")
+            return out
         }
-        let k = spec.scale.levels.count
-        out += line("  weighting: normalized", "level i of \(k) weighs (i−1)/\(k - 1): the index runs from 0 to 1")
-        out += line("  missing: [\(spec.scale.missing.map(quote).joined(separator: ", "))]", "no opinion on the scale: counted as missing, never scored")
+        if spec.scales.isEmpty {
+            out += "\nscale:\n" + scaleBody(spec.scale, vocabulary: inferred.vocabulary.name, indent: "  ")
+        } else {
+            // One scale per set of answers found; each table names its own unless it is on the default.
+            out += "\n" + line("scales:", "the answers' scales: each table is on one")
+            let vocabularies = [inferred.vocabulary.name] + inferred.otherScales.map(\.vocabulary)
+            for (s, scale) in spec.scales.enumerated() {
+                out += "  \(scale.name):\n" + scaleBody(scale, vocabulary: s < vocabularies.count ? vocabularies[s] : scale.name, indent: "    ")
+            }
+            out += line("scale: \(spec.scale.name)", "the default: of every table that names no other")
+        }
         out += "# bands: the default five, Very Low 0.00–0.20 … Very High 0.81–1.00 (see Surveys/SPEC.md)\n"
 
         out += "\n"
@@ -69,11 +82,12 @@ public enum SpecWriter {
             }
         }
 
-        out += "\n" + line("tables:", "items that share the scale; a grid question is one table")
+        out += "\n" + line("tables:", "items that share a scale; a grid question is one table")
         for table in spec.tables {
             out += "  - id: \(table.id)\n"
             out += "    title: \(quote(table.title))\n"
             if !table.composite { out += line("    composite: false", "one item: no overall row") }
+            if let scale = table.scale { out += "    scale: \(scale)\n" }
             out += "    items:\n"
             for item in table.items {
                 out += "      - {id: \(item.id), column: \(quote(item.column)), text: \(quote(item.text))}\n"
@@ -87,12 +101,6 @@ public enum SpecWriter {
                 let values = column.values.prefix(8).map { quote($0) }.joined(separator: ", ") + (column.values.count > 8 ? ", …" : "")
                 out += "#   - {id: \(LikertInference.identifier(column.column, maxLength: 24) ?? "item"), column: \(quote(column.column)), text: \(quote(column.question))}\n"
                 out += "#     # \(oneLine(column.problem)); answers: \(oneLine(values))\n"
-            }
-        }
-        if !inferred.otherScales.isEmpty {
-            out += "\n# On another scale (a spec has one scale; make another spec for these):\n"
-            for (vocabulary, columns) in inferred.otherScales {
-                out += "#   \(vocabulary): \(columns.map { oneLine(quote($0)) }.joined(separator: ", "))\n"
             }
         }
         let notes = inferred.leftOut.filter { !$0.reason.hasSuffix("metadata") }
