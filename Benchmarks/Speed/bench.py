@@ -182,7 +182,8 @@ def main():
         if job in ("J1", "J3"):
             out.append(("wai, counts by BLAS GEMM", [speed, "run", job, f, "--spec", spec, "--counts", "blas"], "wai"))
         out.append(("wai, sequential reader", [speed, "run", job, f, "--spec", spec, "--pipeline", "sequential", "--counts", "blas"], "wai"))
-        analyze = [wai, "analyze", f, "--spec", spec, "--format", "json"]
+        by = ["--by", "gender", "--by", "region"] if job == "J2" else []
+        analyze = [wai, "analyze", f, "--spec", spec, "--format", "json"] + by
         out.append((DEFAULT, analyze, "analyze"))
         if job != "J5":
             out.append((NO_BOOTSTRAP, analyze + ["--replicates", "0"], "analyze"))
