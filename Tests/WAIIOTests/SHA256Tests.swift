@@ -38,6 +38,29 @@ final class SHA256Tests: XCTestCase {
         XCTAssertEqual(file.bytes, 1000)
     }
 
+    /// A file longer than one mapped window (8 MiB), and an empty one, against Python's hashlib.
+    func testMappedWindowsGiveTheDigestOfTheWholeFile() throws {
+        let directory = FileManager.default.temporaryDirectory
+        for count in [0, (8 << 20) - 1, (17 << 20) + 13] {
+            var bytes = [UInt8](repeating: 0, count: count)
+            for i in stride(from: 0, to: count, by: 4093) { bytes[i] = UInt8(truncatingIfNeeded: i / 4093 &* 97) }
+            let path = directory.appendingPathComponent("wai-sha-\(UUID().uuidString)").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let python = Process()
+            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            python.arguments = ["python3", "-c", "import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())", path]
+            let pipe = Pipe()
+            python.standardOutput = pipe
+            try python.run()
+            let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            python.waitUntilExit()
+            let file = try SHA256.file(atPath: path)
+            XCTAssertEqual(file.hex, expected, "\(count) bytes")
+            XCTAssertEqual(file.bytes, count)
+        }
+    }
+
     /// The accelerated compression (x86 SHA extensions, when this processor has them) and the
     /// portable one give the same state on pseudo-random blocks.
     func testAcceleratedAndPortableCompressionAgree() {
