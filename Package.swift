@@ -64,6 +64,6 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO", "WAITestSupport"], exclude: ["Reference"]),
         .testTarget(name: "WAIReportTests", dependencies: ["WAIReport", "WAIStats", "WAIIO"]),
-        .testTarget(name: "WAICLITests", dependencies: ["wai", "wai-example-quickstart"]),
+        .testTarget(name: "WAICLITests", dependencies: ["wai", "wai-example-quickstart", "WAITestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import WAITestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -147,13 +148,13 @@ final class FaultInjectionTests: XCTestCase {
         let duration = Date().timeIntervalSince(started)
         XCTAssertEqual(try snapshot(target), expected[new])
 
-        var random = SplitMix64(seed: 14)
+        var random = SplitMix(seed: 14)
         var killed = 0
         for iteration in 0..<20 {
             let current = try snapshot(target)
             let next = current == expected[old] ? new : old
             let (process, errorFile) = try launch(["report", next.path, "--out", target.path, "--replicates", "0"], stdout: FileHandle.nullDevice)
-            usleep(UInt32(random.next(below: UInt64(max(1, duration * 1.2 * 1_000_000)))))
+            usleep(UInt32(random.below(Int(max(1, duration * 1.2 * 1_000_000)))))
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             let run = try finish(process, errorFile)
             if run.reason == .uncaughtSignal { killed += 1 } else { XCTAssertEqual(run.status, 0, run.stderr) }
@@ -286,18 +287,4 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertEqual(try Products.run(Products.wai, arguments).status, 0)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted(), [live.lastPathComponent, "part.waistats"])
     }
-}
-
-/// A small seeded generator (SplitMix64): the same seed, the same moments.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
 }
