@@ -53,7 +53,7 @@ struct AnalyzeCommand: ParsableCommand {
         if let spec {
             (loaded, specDigest) = (try SurveyLoader.loadSpec(path: spec).spec, try .init(path: spec))
         } else {
-            let inferred = try inferForAnalysis(csv: csv, exports: exports)
+            let inferred = try inferForAnalysis(csv: csv, exports: exports, lenient: reading.lenient)
             let bytes = Array(inferred.yaml.utf8)
             (loaded, specDigest) = (inferred.spec, .init(name: "(inferred) survey.yaml", sha256: SHA256.hex(bytes), bytes: bytes.count))
         }

@@ -31,6 +31,8 @@ public struct InferredSurvey: Sendable {
     public var assumptions: [String]
     public var leftOut: [LeftOutColumn]
     public var ambiguous: [AmbiguousColumn]
+    /// Lines of the malformed rows left out under `--lenient` (a quoted field never closed, a wrong field count).
+    public var malformedLines: [Int] = []
     /// Items on another scale than the chosen one (a spec has one scale).
     public var otherScales: [(vocabulary: String, columns: [String])]
     /// Per demographic column: its categories as seen, most frequent first.
@@ -137,10 +139,23 @@ public enum LikertInference {
             throw InputError("empty file", at: SourceLocation(file: name, line: 1, column: 1), expected: "a header row naming the columns, then one row per respondent")
         }
         for _ in 1..<max(1, layout.headerRows) { _ = try reader.next() }
+        let lenient = prepared.options.lenient
+        reader.recoversMalformedQuotes = lenient
         var rows = 0
-        while let record = try reader.next() {
+        var skippedLines: [Int] = []
+        while true {
+            let next: CSVRecord?
+            do { next = try reader.next() } catch let bad as MalformedRecord {
+                skippedLines.append(bad.line)
+                continue
+            }
+            guard let record = next else { break }
             if record.isBlank && columns.count > 1 { continue }
             guard record.fields.count == columns.count else {
+                if lenient {
+                    skippedLines.append(record.line)
+                    continue
+                }
                 let last = record.fields.last!
                 throw InputError("ragged row: \(record.fields.count) fields where the header has \(columns.count)",
                                  at: SourceLocation(file: name, line: last.line, column: last.column),
@@ -400,6 +415,10 @@ public enum LikertInference {
         // 8. What was assumed.
         var assumptions: [String] = []
         assumptions.append("read \(name): \(layout.summary); \(rows) response\(rows == 1 ? "" : "s")")
+        if !skippedLines.isEmpty {
+            let shown = skippedLines.prefix(10).map(String.init).joined(separator: ", ") + (skippedLines.count > 10 ? ", …" : "")
+            assumptions.append("--lenient: \(skippedLines.count) malformed line\(skippedLines.count == 1 ? "" : "s") left out of the inference (line\(skippedLines.count == 1 ? "" : "s") \(shown))")
+        }
         let itemCount = tables.reduce(0) { $0 + $1.items.count }
         assumptions.append("scale: \(scale.name), lowest first: \(levels.map { Quoted($0.label).description }.joined(separator: " < ")) (\(itemCount) item\(itemCount == 1 ? "" : "s") in \(tables.count) table\(tables.count == 1 ? "" : "s")); weighting normalized: level i of \(levels.count) weighs (i−1)/\(levels.count - 1)")
         let unseen = levels.enumerated().filter { spellings[$0.offset].isEmpty }.map { Quoted($0.element.label).description }
@@ -416,9 +435,11 @@ public enum LikertInference {
         let metadata = leftOut.filter { $0.reason.hasSuffix("metadata") }
         if !metadata.isEmpty { assumptions.append("platform metadata: \(metadata.map { Quoted($0.column).description }.joined(separator: ", "))") }
 
-        return InferredSurvey(
+        var inferred = InferredSurvey(
             spec: spec, layout: layout, vocabulary: scale, rows: rows, assumptions: assumptions, leftOut: leftOut,
             ambiguous: ambiguous, otherScales: otherOrder.map { ($0, otherScales[$0]!) }, demographicValues: demographicValues)
+        inferred.malformedLines = skippedLines
+        return inferred
     }
 
     // MARK: - Classification
