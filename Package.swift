@@ -62,7 +62,8 @@ let package = Package(
         .testTarget(name: "WAIModelTests", dependencies: ["WAIModel"]),
         .testTarget(name: "WAIIOTests", dependencies: ["WAIIO", "CSHA256", "WAITestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO", "WAITestSupport"], exclude: ["Reference"]),
+        .testTarget(name: "WAIStatsTests", dependencies: ["WAIStats", "WAIIO", "WAITestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+                    exclude: ["Reference"]),
         .testTarget(name: "WAIReportTests", dependencies: ["WAIReport", "WAIStats", "WAIIO"]),
         .testTarget(name: "WAICLITests", dependencies: ["wai", "wai-example-quickstart", "WAITestSupport"]),
     ]

@@ -65,7 +65,8 @@ public struct CSVRecord: Sendable, Equatable {
 ///   record is longer than `maxRecordBytes` — usually a quote opened and never closed;
 /// - "cannot open file" / "cannot read file" (no line).
 ///
-/// After an error the position in the input is unspecified: stop reading.
+/// After an error the position in the input is unspecified: stop reading (unless
+/// `recoversMalformedQuotes` made it a `MalformedRecord`).
 ///
 /// The reader has reference semantics: copies share one position in the input.
 public struct CSVReader {
@@ -124,6 +125,14 @@ public struct CSVReader {
         self.delimiter = delimiter
         self.chunkSize = chunkSize
         self.maxRecordBytes = maxRecordBytes
+    }
+
+    /// Whether a malformed quoted field (unterminated, text after the closing quote, or open past
+    /// `maxRecordBytes`) throws a `MalformedRecord` after moving to the start of the physical
+    /// line after the one its record starts on, so that reading can go on (lenient reading).
+    public var recoversMalformedQuotes: Bool {
+        get { scanner.recoversMalformedQuotes }
+        nonmutating set { scanner.recoversMalformedQuotes = newValue }
     }
 
     /// The next record, or nil at the end of the input.

@@ -58,6 +58,14 @@ final class CSVScanner {
     /// The current field's bytes when they cannot be taken straight from the buffer.
     @exclusivity(unchecked) private var fieldBytes: [UInt8] = []
     @exclusivity(unchecked) private var lastFieldCount = 8
+    /// Lenient reading: a malformed quoted field rejects its record and reading resumes at the
+    /// next physical line after the one the record starts on (see `resynchronize`).
+    @exclusivity(unchecked) var recoversMalformedQuotes = false
+    /// The current record's bytes from blocks already refilled away (only when recovering).
+    @exclusivity(unchecked) private var recordBytes: [UInt8] = []
+    /// Bytes given back by a resynchronisation, read before the rest of the source.
+    @exclusivity(unchecked) private var pushback: [UInt8] = []
+    @exclusivity(unchecked) private var pushbackOffset = 0
     /// Every one-byte ASCII string, made once.
     private let asciiStrings: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
 
@@ -102,6 +110,9 @@ final class CSVScanner {
 
         let recordLine = line
         let recordStart = base + pos
+        if recoversMalformedQuotes && !recordBytes.isEmpty {
+            if recordBytes.capacity > 1 << 16 { recordBytes = [] } else { recordBytes.removeAll(keepingCapacity: true) }
+        }
         var fields: [CSVField] = []
         fields.reserveCapacity(lastFieldCount)
         var state = State.fieldStart
@@ -119,7 +130,12 @@ final class CSVScanner {
                     assembled = true
                 }
                 if base + end - recordStart > maxRecordBytes {
-                    throw tooLong(quoted: state == .quoted, recordLine: recordLine, fieldLine: fieldLine, fieldCol: fieldCol)
+                    let error = tooLong(quoted: state == .quoted, recordLine: recordLine, fieldLine: fieldLine, fieldCol: fieldCol)
+                    if state == .quoted { try malformed(error, recordStart: recordStart, recordLine: recordLine) }
+                    throw error
+                }
+                if recoversMalformedQuotes {
+                    recordBytes.append(contentsOf: UnsafeBufferPointer(start: buffer + max(0, recordStart - base), count: end - max(0, recordStart - base)))
                 }
                 try refill()
                 spanStart = 0
@@ -132,9 +148,9 @@ final class CSVScanner {
                     case .afterQuote:
                         fields.append(try finishQuoted(high: high, line: fieldLine, column: fieldCol))
                     case .quoted:
-                        throw InputError(
+                        try malformed(InputError(
                             "unterminated quoted field", at: location(fieldLine, fieldCol),
-                            expected: "a closing quote (\") before the end of the file")
+                            expected: "a closing quote (\") before the end of the file"), recordStart: recordStart, recordLine: recordLine)
                     }
                     lastFieldCount = fields.count
                     return CSVRecord(line: recordLine, fields: fields)
@@ -234,9 +250,10 @@ final class CSVScanner {
                     }
                 } else {
                     let at = location(line, col + 1)
-                    throw InputError(
+                    try malformed(InputError(
                         "unexpected text after a closing quote", at: at,
-                        found: try character(at: at), expected: "a delimiter or the end of the line")
+                        found: try character(at: at), expected: "a delimiter or the end of the line"),
+                        recordStart: recordStart, recordLine: recordLine)
                 }
             }
         }
@@ -262,6 +279,52 @@ final class CSVScanner {
         afterCR = b == cr
         lastFieldCount = fields.count
         return CSVRecord(line: recordLine, fields: fields)
+    }
+
+    /// Throws `error`; when recovering, first moves to the start of the physical line after
+    /// `recordLine` and throws it as a `MalformedRecord`, so the next call reads from there.
+    private func malformed(_ error: InputError, recordStart: Int, recordLine: Int) throws -> Never {
+        guard recoversMalformedQuotes else { throw error }
+        try resynchronize(recordStart: recordStart, recordLine: recordLine)
+        throw MalformedRecord(line: recordLine, error: error)
+    }
+
+    /// Gives back every byte after the first line end of the record that starts at input
+    /// offset `recordStart` (on `recordLine`): reading resumes there, on line `recordLine + 1`.
+    private func resynchronize(recordStart: Int, recordLine: Int) throws {
+        let first = max(0, recordStart - base)
+        var bytes = recordBytes
+        bytes.append(contentsOf: UnsafeBufferPointer(start: buffer + first, count: end - first))
+        recordBytes = []
+        var searched = 0
+        var lineEnd: Int? = nil
+        while true {
+            lineEnd = bytes[searched...].firstIndex { $0 == lf || $0 == cr }
+            if lineEnd != nil || eof { break }
+            searched = bytes.count
+            base += end
+            pos = 0
+            end = 0
+            let got = try readBlock(into: buffer, count: chunkSize)
+            if got == 0 { eof = true } else { bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: got)) }
+        }
+        var resume = bytes.count
+        afterCR = false
+        if let i = lineEnd {
+            resume = i + 1
+            if bytes[i] == cr {
+                if i + 1 < bytes.count { if bytes[i + 1] == lf { resume = i + 2 } } else { afterCR = true }
+            }
+        }
+        pushback = Array(bytes[resume...]) + pushback[pushbackOffset...]
+        pushbackOffset = 0
+        base = recordStart + resume
+        pos = 0
+        end = 0
+        eof = false
+        line = recordLine + 1
+        col = 0
+        fieldBytes.removeAll(keepingCapacity: true)
     }
 
     // MARK: - Fields
@@ -410,6 +473,9 @@ final class CSVScanner {
         self.line = line
         col = 0
         fieldBytes.removeAll(keepingCapacity: true)
+        recordBytes = []
+        pushback = []
+        pushbackOffset = 0
     }
 
     private func refill() throws {
@@ -437,6 +503,13 @@ final class CSVScanner {
     }
 
     private func readBlock(into destination: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
+        if pushbackOffset < pushback.count {
+            let n = min(count, pushback.count - pushbackOffset)
+            pushback.withUnsafeBufferPointer { all in destination.update(from: all.baseAddress! + pushbackOffset, count: n) }
+            pushbackOffset += n
+            if pushbackOffset == pushback.count { pushback = []; pushbackOffset = 0 }
+            return n
+        }
         switch source {
         case .memory(let bytes):
             let n = min(count, bytes.count - memoryOffset)
@@ -472,6 +545,14 @@ final class CSVScanner {
         }
         return fd
     }
+}
+
+/// A record rejected for a malformed quoted field in lenient reading; the reader has already
+/// moved to the next physical line, so reading may go on.
+public struct MalformedRecord: Error, Sendable, Hashable {
+    /// The physical line the rejected record starts on.
+    public var line: Int
+    public var error: InputError
 }
 
 private func systemError(_ code: Int32) -> String {

@@ -105,6 +105,9 @@ public struct ResponseReader {
     private var unknownIndex: [String: Int] = [:]
     private var idLines: [String: [Int]] = [:]
     private var finished = false
+    /// Lenient reading after a malformed quoted field: its rejection, held until reading is back
+    /// in step (see `nextChunk`), and the last line read past since.
+    private var resynchronizing: (rejected: MalformedRecord, lastLine: Int)? = nil
 
     /// Opens `path` and reads its header. `displayName` is used in messages (defaults to `path`).
     public init(spec: SurveySpec, csvPath path: String, displayName: String? = nil, specName: String = "the spec", options: ReadOptions = ReadOptions()) throws {
@@ -135,6 +138,7 @@ public struct ResponseReader {
             throw InputError("empty file", at: SourceLocation(file: csv.name, line: 1, column: 1), expected: "a header row naming the columns, then one row per respondent")
         }
         for _ in 0..<options.extraHeaderRows { _ = try csv.next() }
+        csv.recoversMalformedQuotes = options.lenient
         self.csv = csv
         let headerNames = header.fields.map(\.value)
         let names = options.columnNames.flatMap { $0.count == headerNames.count ? $0 : nil } ?? headerNames
@@ -203,10 +207,28 @@ public struct ResponseReader {
         var rowCodes = [UInt8](repeating: 0, count: items.count)
         var rowGroups = [UInt32](repeating: 0, count: demographicColumns.count)
         while chunk.rowCount < options.chunkRows {
-            guard let record = try csv.next() else {
+            let next: CSVRecord?
+            do {
+                next = try csv.next()
+            } catch let bad as MalformedRecord {
+                if resynchronizing == nil { resynchronizing = (bad, bad.line) } else { resynchronizing!.lastLine = bad.line }
+                continue
+            }
+            guard let record = next else {
+                endResynchronizing()
                 finished = true
                 finishAccounting()
                 break
+            }
+            // After a malformed quoted field, reading is back in step at the first line start that
+            // reads as a record with the header's field count: the lines before it belong to the
+            // rejected record (a quoted field that was never closed runs over them).
+            if let pending = resynchronizing {
+                if record.fields.count != headerCount || (record.isBlank && headerCount > 1) {
+                    resynchronizing!.lastLine = max(pending.lastLine, record.line)
+                    continue
+                }
+                endResynchronizing()
             }
             if record.isBlank && headerCount > 1 {
                 quality.blankLines += 1
@@ -294,6 +316,19 @@ public struct ResponseReader {
             unknownIndex[key] = quality.unknownAnswers.count
             quality.unknownAnswers.append(.init(field: field, column: column, value: value, count: 1, firstLine: line))
         }
+    }
+
+    private mutating func endResynchronizing() {
+        guard let (bad, lastLine) = resynchronizing else { return }
+        resynchronizing = nil
+        let error = bad.error
+        var reason = "malformed quoted field: \(error.problem) at line \(error.location.line ?? bad.line), column \(error.location.column ?? 1)"
+        if lastLine > bad.line {
+            let lines = lastLine == bad.line + 1 ? "line \(lastLine)" : "lines \(bad.line + 1)–\(lastLine)"
+            reason += "; \(lines) read as part of it (no record of \(headerCount) fields starts there)"
+        }
+        quality.rowsRead += 1
+        quality.rejections.append(.init(line: bad.line, reason: reason))
     }
 
     private mutating func finishAccounting() {

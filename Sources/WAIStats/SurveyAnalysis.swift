@@ -149,6 +149,26 @@ public enum Analyzer {
         options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil,
         inference: InferenceOptions = InferenceOptions(), pipeline execution: PipelineOptions = PipelineOptions()
     ) throws -> SurveyAnalysis {
+        try run(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options, path: path,
+                breakdowns: breakdowns, inference: inference, pipeline: execution).analysis
+    }
+
+    /// An analysis and how it was actually computed, which provenance records (the counts path
+    /// the parallel pipeline took can differ from the `path` asked for).
+    public struct Run: Sendable {
+        public var analysis: SurveyAnalysis
+        /// Which pipeline read the file, and why.
+        public var pipeline: PipelineReport
+        /// How level counts were summed: `path` in the sequential reader, the pipeline's own otherwise.
+        public var aggregation: AggregationPath
+    }
+
+    /// `analyze`, also saying which pipeline and counts path were taken.
+    public static func run(
+        spec: SurveySpec, csvPath: String, displayName: String? = nil, specName: String = "the spec",
+        options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil,
+        inference: InferenceOptions = InferenceOptions(), pipeline execution: PipelineOptions = PipelineOptions()
+    ) throws -> Run {
         // Platform exports, other encodings and delimiters: read through their layout (see PreparedInput).
         let input = try PreparedInput.prepare(csvPath: csvPath, displayName: displayName, spec: spec, options: options)
         defer { input.discard() }
@@ -167,7 +187,7 @@ public enum Analyzer {
                                          data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
             analysis.weighting = calibration?.report
             analysis.quality.speeders = input.speeders
-            return analysis
+            return Run(analysis: analysis, pipeline: fast.report, aggregation: execution.countsPath)
         }
         if let stop = pipeline.stoppedAt {
             // Bad input is usually where the fast scanner stopped: check from that record first, so
@@ -190,7 +210,8 @@ public enum Analyzer {
         analysis.quality.fullyBlankResponses = reader.fullyBlankLines.isEmpty ? nil : reader.fullyBlankLines
         analysis.quality.speeders = input.speeders
         analysis.weighting = calibration?.report
-        return analysis
+        if options.needsSequentialReader { pipeline = PipelineReport(pipeline: "sequential", reason: "extra header rows or excluded lines") }
+        return Run(analysis: analysis, pipeline: pipeline, aggregation: path)
     }
 
     /// The analysis from statistics already aggregated (by this process or merged from elsewhere).

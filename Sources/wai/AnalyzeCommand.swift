@@ -53,20 +53,21 @@ struct AnalyzeCommand: ParsableCommand {
         if let spec {
             (loaded, specDigest) = (try SurveyLoader.loadSpec(path: spec).spec, try .init(path: spec))
         } else {
-            let inferred = try inferForAnalysis(csv: csv, exports: exports)
+            let inferred = try inferForAnalysis(csv: csv, exports: exports, lenient: reading.lenient)
             let bytes = Array(inferred.yaml.utf8)
             (loaded, specDigest) = (inferred.spec, .init(name: "(inferred) survey.yaml", sha256: SHA256.hex(bytes), bytes: bytes.count))
         }
-        var (analysis, dataDigest) = try Provenance.FileDigest.hashing(path: csv) {
-            try Analyzer.analyze(
+        let (taken, dataDigest) = try Provenance.FileDigest.hashing(path: csv) {
+            try Analyzer.run(
                 spec: loaded, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
                 path: reading.aggregation, breakdowns: by, inference: reading.inference,
                 pipeline: PipelineOptions(environment: ProcessInfo.processInfo.environment))
         }
+        var analysis = taken.analysis
         try analysis.checkResponses(weightColumn: loaded.weight)
         analysis.provenance = Provenance(
             spec: specDigest, data: [dataDigest],
-            options: .init(lenient: reading.lenient, aggregation: reading.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),
+            options: .init(lenient: reading.lenient, aggregation: taken.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),
             rows: .init(analysis.quality))
         let text = try renderAnalysis(analysis, as: format)
         try output(text)

@@ -34,9 +34,12 @@ struct InitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The spec's title (default: the file's name).", valueName: "text"))
     var title: String?
 
+    @Flag(help: "Leave malformed rows (a quoted field never closed, a wrong number of fields) out of the inference instead of stopping at the first; they are listed.")
+    var lenient = false
+
     func run() throws {
-        let inferred = try exports.infer(csv: csv, title: title)
-        let yaml = SpecWriter.yaml(inferred, command: (["wai", "init", csv] + exports.arguments).joined(separator: " "))
+        let inferred = try exports.infer(csv: csv, title: title, lenient: lenient)
+        let yaml = SpecWriter.yaml(inferred, command: (["wai", "init", csv] + exports.arguments + (lenient ? ["--lenient"] : [])).joined(separator: " "))
         // The spec must load as written: a failure here is wai's bug, not the user's.
         let reloaded = try YAMLDocument.decode(SurveySpec.self, yaml: yaml, name: "the written spec")
         try reloaded.validate(file: "the written spec")
@@ -47,6 +50,7 @@ struct InitCommand: ParsableCommand {
             summary += "; \(inferred.ambiguous.count) column\(inferred.ambiguous.count == 1 ? "" : "s") left for you to order: \(inferred.ambiguous.map { Quoted($0.column).description }.joined(separator: ", "))"
         }
         printError(summary)
+        if let note = inferred.assumptions.first(where: { $0.hasPrefix("--lenient:") }) { printError("wai: \(note)") }
     }
 }
 
@@ -101,8 +105,8 @@ struct ExportOptions: ParsableArguments {
 
 /// `wai analyze FILE` without --spec: the inferred spec (what was assumed on standard error),
 /// refused when an order is ambiguous. Returns the spec and the YAML it was written as.
-func inferForAnalysis(csv: String, exports: ExportOptions) throws -> (spec: SurveySpec, yaml: String) {
-    let inferred = try exports.infer(csv: csv)
+func inferForAnalysis(csv: String, exports: ExportOptions, lenient: Bool = false) throws -> (spec: SurveySpec, yaml: String) {
+    let inferred = try exports.infer(csv: csv, lenient: lenient)
     for line in inferred.assumptions { printError("wai: \(line)") }
     if let refusal = inferred.ambiguityError(file: csv) { throw refusal }
     if let speeders = inferred.layoutSpeedersNote { printError("wai: \(speeders)") }

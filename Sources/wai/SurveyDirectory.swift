@@ -51,24 +51,25 @@ struct SurveyDirectory {
                  formats: [String] = [], digests known: (spec: Provenance.FileDigest, data: Provenance.FileDigest)? = nil) throws -> SurveyAnalysis {
         let dataPath = try self.dataPath
         let run = {
-            try Analyzer.analyze(
+            try Analyzer.run(
                 spec: loaded.spec, csvPath: dataPath, displayName: dataPath, specName: loaded.path,
                 options: options, path: aggregation, breakdowns: breakdowns, inference: inference,
                 pipeline: PipelineOptions(environment: ProcessInfo.processInfo.environment))
         }
-        var analysis: SurveyAnalysis
+        let taken: Analyzer.Run
         let digests: (spec: Provenance.FileDigest, data: Provenance.FileDigest)
         if let known {
-            (analysis, digests) = (try run(), known)
+            (taken, digests) = (try run(), known)
         } else {
             let data: Provenance.FileDigest
-            (analysis, data) = try Provenance.FileDigest.hashing(path: dataPath, during: run)
+            (taken, data) = try Provenance.FileDigest.hashing(path: dataPath, during: run)
             digests = (try .init(path: loaded.path), data)
         }
+        var analysis = taken.analysis
         try analysis.checkResponses(weightColumn: loaded.spec.weight)
         analysis.provenance = Provenance(
             spec: digests.spec, data: [digests.data],
-            options: .init(lenient: options.lenient, aggregation: aggregation.rawValue, formats: formats, breakdowns: breakdowns),
+            options: .init(lenient: options.lenient, aggregation: taken.aggregation.rawValue, formats: formats, breakdowns: breakdowns),
             rows: .init(analysis.quality))
         return analysis
     }

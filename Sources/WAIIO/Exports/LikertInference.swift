@@ -31,6 +31,8 @@ public struct InferredSurvey: Sendable {
     public var assumptions: [String]
     public var leftOut: [LeftOutColumn]
     public var ambiguous: [AmbiguousColumn]
+    /// Lines of the malformed rows left out under `--lenient` (a quoted field never closed, a wrong field count).
+    public var malformedLines: [Int] = []
     /// Items on other scales than the default (`vocabulary`): kept, their tables on named scales.
     public var otherScales: [(vocabulary: String, columns: [String])]
     /// Per demographic column: its categories as seen, most frequent first.
@@ -137,10 +139,23 @@ public enum LikertInference {
             throw InputError("empty file", at: SourceLocation(file: name, line: 1, column: 1), expected: "a header row naming the columns, then one row per respondent")
         }
         for _ in 1..<max(1, layout.headerRows) { _ = try reader.next() }
+        let lenient = prepared.options.lenient
+        reader.recoversMalformedQuotes = lenient
         var rows = 0
-        while let record = try reader.next() {
+        var skippedLines: [Int] = []
+        while true {
+            let next: CSVRecord?
+            do { next = try reader.next() } catch let bad as MalformedRecord {
+                skippedLines.append(bad.line)
+                continue
+            }
+            guard let record = next else { break }
             if record.isBlank && columns.count > 1 { continue }
             guard record.fields.count == columns.count else {
+                if lenient {
+                    skippedLines.append(record.line)
+                    continue
+                }
                 let last = record.fields.last!
                 throw InputError("ragged row: \(record.fields.count) fields where the header has \(columns.count)",
                                  at: SourceLocation(file: name, line: last.line, column: last.column),
@@ -426,6 +441,10 @@ public enum LikertInference {
         // 8. What was assumed.
         var assumptions: [String] = []
         assumptions.append("read \(name): \(layout.summary); \(rows) response\(rows == 1 ? "" : "s")")
+        if !skippedLines.isEmpty {
+            let shown = skippedLines.prefix(10).map(String.init).joined(separator: ", ") + (skippedLines.count > 10 ? ", …" : "")
+            assumptions.append("--lenient: \(skippedLines.count) malformed line\(skippedLines.count == 1 ? "" : "s") left out of the inference (line\(skippedLines.count == 1 ? "" : "s") \(shown))")
+        }
         for (s, vocabulary) in vocabularies.enumerated() {
             let scaleTables = tables.filter { spec.scale(of: $0.items[0]).name == (scales.isEmpty ? Scale.defaultName : scaleNames[s]) }
             let itemCount = scaleTables.reduce(0) { $0 + $1.items.count }
@@ -444,9 +463,11 @@ public enum LikertInference {
         let metadata = leftOut.filter { $0.reason.hasSuffix("metadata") }
         if !metadata.isEmpty { assumptions.append("platform metadata: \(metadata.map { Quoted($0.column).description }.joined(separator: ", "))") }
 
-        return InferredSurvey(
+        var inferred = InferredSurvey(
             spec: spec, layout: layout, vocabulary: scale, rows: rows, assumptions: assumptions, leftOut: leftOut,
             ambiguous: ambiguous, otherScales: otherOrder.map { ($0, otherScales[$0]!) }, demographicValues: demographicValues)
+        inferred.malformedLines = skippedLines
+        return inferred
     }
 
     // MARK: - Classification
