@@ -26,7 +26,7 @@ struct AnalyzeCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The responses CSV (UTF-8 or UTF-16; comma, semicolon or tab; a survey platform's export).")
+    @Argument(help: "The responses file: CSV (UTF-8 or UTF-16; comma, semicolon or tab; a survey platform's export), an .xlsx workbook (--sheet), SPSS .sav or Stata .dta.")
     var csv: String
 
     @Option(help: ArgumentHelp("The survey spec (YAML, see Surveys/SPEC.md); without it, one is inferred from the file.", valueName: "survey.yaml"))
