@@ -39,7 +39,7 @@ public struct XLSXRenderer: Sendable {
                 for (i, cell) in row.enumerated() {
                     let width: Double
                     switch cell {
-                    case .text(let s): width = Double(min(60, max(8, s.count + 2)))
+                    case .text(let s): width = Double(min(45, max(8, s.count + 2)))
                     case .number: width = 10
                     case .empty: width = 8
                     }
@@ -186,7 +186,7 @@ public struct XLSXRenderer: Sendable {
 
     func sheetXML(_ sheet: Sheet) -> String {
         var out = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
-        out += #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
+        out += #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>"#
         let columns = sheet.rows.map(\.count).max() ?? 0
         if columns > 0, !sheet.rows.isEmpty {
             out += #"<dimension ref="A1:\#(columnName(columns - 1))\#(sheet.rows.count)"/>"#
@@ -218,7 +218,9 @@ public struct XLSXRenderer: Sendable {
             }
             out += "</row>"
         }
-        return out + "</sheetData></worksheet>"
+        // Printed (and converted to PDF) landscape, a page wide.
+        out += #"</sheetData><pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/><pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>"#
+        return out + "</worksheet>"
     }
 
     func columnName(_ index: Int) -> String {
@@ -231,7 +233,7 @@ public struct XLSXRenderer: Sendable {
         return String(letters.reversed())
     }
 
-    /// XML text: the five escapes, and characters XML 1.0 cannot hold left out.
+    /// XML text: the five escapes, CR as a reference, and characters XML 1.0 cannot hold left out.
     func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -242,6 +244,7 @@ public struct XLSXRenderer: Sendable {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
+            case "\r": out += "&#13;"   // a parser turns a raw CR (and CRLF) into LF
             default:
                 let v = scalar.value
                 if v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v) || v >= 0x10000 {
