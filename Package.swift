@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Workbooks in and out (.xlsx is a zip of XML parts): entries streamed in and written.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // Property-based tests only (random RFC 4180 round trips in WAIIOTests).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         // `swift package generate-documentation --target WAIKit` (a plugin: nothing of it is linked).
@@ -37,11 +39,11 @@ let package = Package(
         // Value types of a survey: scale, weighting, bands, items, the spec; input errors.
         .target(name: "WAIModel"),
         // Bytes in: the streaming CSV reader, spec loading, coding answers into level indices.
-        .target(name: "WAIIO", dependencies: ["WAIModel", "Yams", "CReadStat", "CSHA256"]),
+        .target(name: "WAIIO", dependencies: ["WAIModel", "Yams", "CReadStat", "CSHA256", "ZIPFoundation"]),
         // Sufficient statistics (aggregated on OpenBLAS) and the estimators built on them.
         .target(name: "WAIStats", dependencies: ["WAIModel", "WAIIO", "COpenBLAS"]),
         // Tables out: Markdown, CSV and JSON renderers, atomic report writing.
-        .target(name: "WAIReport", dependencies: ["WAIModel", "WAIStats"]),
+        .target(name: "WAIReport", dependencies: ["WAIModel", "WAIStats", "ZIPFoundation"]),
         // The umbrella module and the DocC catalog of the library (Sources/WAIKit/WAIKit.docc).
         .target(name: "WAIKit", dependencies: ["WAIModel", "WAIIO", "WAIStats", "WAIReport"]),
         .executableTarget(

@@ -7,6 +7,8 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public var column: Int?
     /// Key path inside a structured document, such as `tables[0].items[2].column`.
     public var keyPath: String?
+    /// A workbook cell, such as `Sheet1!C12` (instead of a line and column).
+    public var cell: String?
 
     public init(file: String, line: Int? = nil, column: Int? = nil, keyPath: String? = nil) {
         self.file = file
@@ -15,9 +17,17 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         self.keyPath = keyPath
     }
 
+    public init(file: String, cell: String?, keyPath: String? = nil) {
+        self.file = file
+        self.cell = cell
+        self.keyPath = keyPath
+    }
+
     public var description: String {
         var text = file
-        if let line {
+        if let cell {
+            text += ":\(cell)"
+        } else if let line {
             text += ":\(line)"
             if let column { text += ":\(column)" }
         }

@@ -141,6 +141,8 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     public var source: DataSource? = nil
     /// How the responses file's bytes encode text; nil: UTF-8, or UTF-16 with a byte order mark.
     public var encoding: TextEncoding? = nil
+    /// The sheet of a workbook `data:` to read; nil: the first.
+    public var sheet: String? = nil
     /// Respondent-id column; duplicate ids are reported.
     public var id: String?
     /// Survey-weight column; absent means every row weighs 1.
@@ -176,7 +178,7 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case title, wave, data, source, encoding, id, weight, scales, scale, bands, demographics, population, tables
+        case title, wave, data, source, sheet, encoding, id, weight, scales, scale, bands, demographics, population, tables
     }
 
     public init(from decoder: any Decoder) throws {
@@ -197,6 +199,7 @@ public struct SurveySpec: Sendable, Hashable, Codable {
             }
             self.encoding = encoding
         }
+        sheet = try c.decodeIfPresent(String.self, forKey: .sheet)
         id = try c.decodeIfPresent(String.self, forKey: .id)
         weight = try c.decodeIfPresent(String.self, forKey: .weight)
         if c.contains(.scales) {
@@ -225,6 +228,7 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         try c.encodeIfPresent(wave, forKey: .wave)
         try c.encodeIfPresent(data, forKey: .data)
         try c.encodeIfPresent(source?.rawValue, forKey: .source)
+        try c.encodeIfPresent(sheet, forKey: .sheet)
         try c.encodeIfPresent(encoding, forKey: .encoding)
         try c.encodeIfPresent(id, forKey: .id)
         try c.encodeIfPresent(weight, forKey: .weight)

@@ -30,7 +30,7 @@ struct AtomicFolder {
     /// The folder's files after the swap: `files`, the manifest, and every file of the old
     /// folder except those that `plan`, given the old manifest's lines (read under the lock),
     /// calls stale. Returns the paths of `files` under `path`.
-    func replace(with files: [(path: String, content: String)],
+    func replace(with files: [(path: String, content: ReportContent)],
                  plan: (_ previous: [String]) -> (manifest: [String], isStale: (String) -> Bool)) throws -> [String] {
         var target = Self.resolved(path)
         // A symbolic link to a folder: the folder is replaced, the link stays.
@@ -99,7 +99,7 @@ struct AtomicFolder {
 
     /// The fallback where no swap is possible: each file written beside its name and renamed
     /// over it, then the files this run drops removed, under a lock inside the folder.
-    func replaceFileByFile(_ target: String, with files: [(path: String, content: String)],
+    func replaceFileByFile(_ target: String, with files: [(path: String, content: ReportContent)],
                            plan: (_ previous: [String]) -> (manifest: [String], isStale: (String) -> Bool)) throws -> [String] {
         let lock = try FolderLock(path: (target as NSString).appendingPathComponent(Self.lockName), folder: path, onWait: onWait)
         defer { lock.release() }

@@ -83,6 +83,48 @@ func temporarySibling(of path: String, kind: String = "tmp") -> String {
 }
 
 /// Writes `content` to a new file at `path` (which must not exist), flushed to disk.
+/// A file of a report: text (UTF-8, control characters left out) or bytes as they are (a workbook).
+public enum ReportContent: Sendable, Hashable, ExpressibleByStringLiteral {
+    case text(String)
+    case bytes([UInt8])
+
+    public init(stringLiteral value: String) { self = .text(value) }
+}
+
+func writeNewFile(_ content: ReportContent, to path: String) throws {
+    switch content {
+    case .text(let text): try writeNewFile(text, to: path)
+    case .bytes(let bytes): try writeNewBytes(bytes, to: path)
+    }
+}
+
+func writeAtomically(_ content: ReportContent, to path: String) throws {
+    switch content {
+    case .text(let text): try writeAtomically(text, to: path)
+    case .bytes(let bytes):
+        removeAbandonedTemporaries(of: path)
+        let temporary = temporarySibling(of: path)
+        try writeNewBytes(bytes, to: temporary)
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw OutputError(path: path, code: code)
+        }
+    }
+}
+
+func writeNewBytes(_ bytes: [UInt8], to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard descriptor >= 0 else { throw OutputError(path: path, code: errno) }
+    var failure = bytes.withUnsafeBytes { writeAll(descriptor, $0) }
+    if failure == nil, fsync(descriptor) != 0 { failure = errno }
+    if close(descriptor) != 0, failure == nil { failure = errno }
+    if let failure {
+        unlink(path)
+        throw OutputError(path: path, code: failure)
+    }
+}
+
 func writeNewFile(_ content: String, to path: String) throws {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard descriptor >= 0 else { throw OutputError(path: path, code: errno) }

@@ -4,13 +4,13 @@ import WAIStats
 
 /// The files of a report, by format.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    case md, csv, json, svg, html
+    case md, csv, json, svg, html, xlsx
 }
 
 /// Renders every file of a report in memory, then writes them atomically.
 public struct ReportWriter: Sendable {
     /// The formats written: md (report.md, one page per table), csv (per table, frequencies,
-    /// breakdowns), json (report.json, one per table), and the charts/page of svg and html.
+    /// breakdowns), json (report.json, one per table), the charts/page of svg and html, and xlsx (report.xlsx).
     public var formats: Set<ReportFormat>
 
     /// A writer of `formats` (all of them by default).
@@ -19,46 +19,49 @@ public struct ReportWriter: Sendable {
     }
 
     /// Relative path → content, for every file of the report.
-    public func files(for analysis: SurveyAnalysis) throws -> [(path: String, content: String)] {
-        var files: [(String, String)] = []
+    public func files(for analysis: SurveyAnalysis) throws -> [(path: String, content: ReportContent)] {
+        var files: [(String, ReportContent)] = []
         let markdown = MarkdownRenderer()
         let csv = CSVRenderer()
         let json = JSONRenderer()
         if formats.contains(.md) {
-            files.append(("report.md", markdown.report(analysis)))
-            for table in analysis.tables { files.append(("\(table.id).md", markdown.table(table, of: analysis))) }
+            files.append(("report.md", .text(markdown.report(analysis))))
+            for table in analysis.tables { files.append(("\(table.id).md", .text(markdown.table(table, of: analysis)))) }
         }
         if formats.contains(.csv) {
-            for table in analysis.tables { files.append(("\(table.id).csv", csv.table(table))) }
-            if !analysis.frequencies.isEmpty { files.append(("frequencies.csv", csv.frequencies(analysis.frequencies))) }
+            for table in analysis.tables { files.append(("\(table.id).csv", .text(csv.table(table)))) }
+            if !analysis.frequencies.isEmpty { files.append(("frequencies.csv", .text(csv.frequencies(analysis.frequencies)))) }
             for breakdown in analysis.breakdowns {
-                files.append(("breakdown-\(fileSafe(breakdown.column)).csv", csv.breakdown(breakdown)))
+                files.append(("breakdown-\(fileSafe(breakdown.column)).csv", .text(csv.breakdown(breakdown))))
             }
         }
         if formats.contains(.json) {
-            files.append(("report.json", try json.report(analysis)))
+            files.append(("report.json", .text(try json.report(analysis))))
             for table in analysis.tables {
-                files.append(("\(table.id).json", try json.table(table, respondents: analysis.respondents)))
+                files.append(("\(table.id).json", .text(try json.table(table, respondents: analysis.respondents))))
             }
         }
         if formats.contains(.svg) {
             let svg = SVGRenderer()
             for table in analysis.tables {
-                files.append(("charts/\(table.id)-index.svg", svg.indexChart(table, method: analysis.method)))
-                files.append(("charts/\(table.id)-levels.svg", svg.levelsChart(table)))
+                files.append(("charts/\(table.id)-index.svg", .text(svg.indexChart(table, method: analysis.method))))
+                files.append(("charts/\(table.id)-levels.svg", .text(svg.levelsChart(table))))
             }
             for frequency in analysis.frequencies {
-                files.append(("charts/frequency-\(fileSafe(frequency.column)).svg", svg.frequencyChart(frequency)))
+                files.append(("charts/frequency-\(fileSafe(frequency.column)).svg", .text(svg.frequencyChart(frequency))))
             }
             for breakdown in analysis.breakdowns {
                 for (t, table) in analysis.tables.enumerated() {
                     files.append(("charts/breakdown-\(fileSafe(breakdown.column))-\(table.id).svg",
-                                  svg.breakdownChart(breakdown, tableAt: t, of: analysis)))
+                                  .text(svg.breakdownChart(breakdown, tableAt: t, of: analysis))))
                 }
             }
         }
         if formats.contains(.html) {
-            files.append(("report.html", HTMLRenderer().report(analysis)))
+            files.append(("report.html", .text(HTMLRenderer().report(analysis))))
+        }
+        if formats.contains(.xlsx) {
+            files.append(("report.xlsx", .bytes(try XLSXRenderer().workbook(analysis))))
         }
         return files
     }

@@ -99,6 +99,18 @@ public struct PartialStatistics: Sendable, Hashable {
         // Platform exports, other encodings and delimiters, as `Analyzer.analyze` reads them.
         let input = try PreparedInput.prepare(csvPath: csvPath, displayName: displayName, spec: spec, options: options)
         defer { input.discard() }
+        do {
+            return try aggregate(prepared: input, spec: spec, csvPath: csvPath, displayName: displayName, specName: specName,
+                                 options: options, path: path, inference: inference)
+        } catch {
+            throw input.relocate(error)
+        }
+    }
+
+    static func aggregate(
+        prepared input: PreparedInput, spec: SurveySpec, csvPath: String, displayName: String?, specName: String,
+        options: ReadOptions, path: AggregationPath, inference: InferenceOptions
+    ) throws -> PartialStatistics {
         var reader = try ResponseReader(spec: spec, csvPath: input.path, displayName: input.displayName, specName: specName, options: input.options)
         var aggregator = Aggregator(
             itemCount: reader.items.count, levelCount: spec.levelCount, demographicCount: spec.demographics.count,

@@ -172,6 +172,17 @@ public enum Analyzer {
         // Platform exports, other encodings and delimiters: read through their layout (see PreparedInput).
         let input = try PreparedInput.prepare(csvPath: csvPath, displayName: displayName, spec: spec, options: options)
         defer { input.discard() }
+        do {
+            return try analyze(prepared: input, spec: spec, specName: specName, path: path, breakdowns: breakdowns, inference: inference, pipeline: execution)
+        } catch {
+            throw input.relocate(error)
+        }
+    }
+
+    static func analyze(
+        prepared input: PreparedInput, spec: SurveySpec, specName: String, path: AggregationPath, breakdowns: [String]?,
+        inference: InferenceOptions, pipeline execution: PipelineOptions
+    ) throws -> SurveyAnalysis {
         let (csvPath, displayName, options) = (input.path, input.displayName, input.options)
         let open = { try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options) }
         let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: open) }

@@ -26,7 +26,7 @@ struct AnalyzeCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The responses CSV (UTF-8 or UTF-16; comma, semicolon or tab; a survey platform's export).")
+    @Argument(help: "The responses file: CSV (UTF-8 or UTF-16; comma, semicolon or tab; a survey platform's export), an .xlsx workbook (--sheet), SPSS .sav or Stata .dta.")
     var csv: String
 
     @Option(help: ArgumentHelp("The survey spec (YAML, see Surveys/SPEC.md); without it, one is inferred from the file.", valueName: "survey.yaml"))
@@ -43,8 +43,9 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var exports: ExportOptions
 
     func run() throws {
-        guard let format = ReportFormat(rawValue: format), format != .svg else {
-            let hint = format == "svg" ? "; svg writes one file per chart, so use `wai report --format svg`" : " (e.g. --format json)"
+        guard let format = ReportFormat(rawValue: format), format != .svg, format != .xlsx else {
+            let hint = format == "svg" ? "; svg writes one file per chart, so use `wai report --format svg`"
+                : format == "xlsx" ? "; a workbook is not for a terminal, so use `wai report --format xlsx`" : " (e.g. --format json)"
             throw ValidationError("unknown format \(Quoted(format)) in --format; expected md, csv or json, or html for a self-contained page\(hint)")
         }
         var options = reading.readOptions
@@ -85,8 +86,8 @@ func renderAnalysis(_ analysis: SurveyAnalysis, as format: ReportFormat) throws 
         text = try JSONRenderer().report(analysis)
     case .html:
         text = HTMLRenderer().report(analysis)
-    case .svg:
-        preconditionFailure("svg is one file per chart: the commands reject it before rendering")
+    case .svg, .xlsx:
+        preconditionFailure("svg (a file per chart) and xlsx (binary): the commands reject them before rendering")
     case .csv:
         let renderer = CSVRenderer()
         if analysis.breakdowns.isEmpty {

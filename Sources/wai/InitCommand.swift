@@ -23,6 +23,7 @@ struct InitCommand: ParsableCommand {
           wai init limesurvey.csv --codebook codebook.csv > survey.yaml
           wai init excel.csv --encoding windows-1252 > survey.yaml
           wai init survey.sav > survey.yaml           # value labels become the scale's labels
+          wai init export.xlsx --sheet Responses > survey.yaml
         """
     )
 
@@ -65,6 +66,9 @@ struct ExportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Answer codes and their labels in scale order (CSV: question,code,label), for coded exports such as LimeSurvey's A1…A5.", valueName: "codebook.csv"))
     var codebook: String?
 
+    @Option(help: ArgumentHelp("The sheet of an .xlsx workbook to read (default: the first).", valueName: "name"))
+    var sheet: String?
+
     @Flag(help: "Leave out speeders (faster than a third of the median time, when the file has durations); they are always flagged in the report.")
     var dropSpeeders = false
 
@@ -80,6 +84,7 @@ struct ExportOptions: ParsableArguments {
     var format: InputFormat {
         InputFormat(detect: true, source: source.flatMap { DataSource(rawValue: $0.lowercased()) },
                     encoding: encoding.flatMap(TextEncoding.init(name:)), dropSpeeders: dropSpeeders)
+            .with(sheet: sheet)
     }
 
     /// The options as given, to repeat them in a command line.
@@ -88,6 +93,7 @@ struct ExportOptions: ParsableArguments {
         if let source { out += ["--source", source] }
         if let encoding { out += ["--encoding", encoding] }
         if let codebook { out += ["--codebook", codebook] }
+        if let sheet { out += ["--sheet", sheet] }
         return out
     }
 
@@ -99,7 +105,11 @@ struct ExportOptions: ParsableArguments {
         options.format.guessEncoding = true   // no spec: everything is read off the file
         let prepared = try PreparedInput.prepare(csvPath: csv, options: options)
         defer { prepared.discard() }
-        return try LikertInference.infer(prepared, codebook: book, title: title)
+        do {
+            return try LikertInference.infer(prepared, codebook: book, title: title)
+        } catch {
+            throw prepared.relocate(error)
+        }
     }
 }
 

@@ -35,8 +35,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output directory (default: Reports/<survey directory name>).", valueName: "dir"))
     var out: String?
 
-    @Option(help: ArgumentHelp("Formats to write, comma-separated: md, csv, json, svg, html.", valueName: "list"))
-    var format: String = "md,csv,json,svg,html"
+    @Option(help: ArgumentHelp("Formats to write, comma-separated: md, csv, json, svg, html, xlsx (one workbook, a sheet per table).", valueName: "list"))
+    var format: String = "md,csv,json,svg,html,xlsx"
 
     @OptionGroup var reading: ReadingOptions
 
@@ -57,10 +57,10 @@ func parseFormats(_ list: String) throws -> Set<ReportFormat> {
     var formats: Set<ReportFormat> = []
     for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
         guard let format = ReportFormat(rawValue: name) else {
-            throw ValidationError("unknown format \(Quoted(name)) in --format; expected a comma-separated list of md, csv, json, svg, html (e.g. --format md,html)")
+            throw ValidationError("unknown format \(Quoted(name)) in --format; expected a comma-separated list of md, csv, json, svg, html, xlsx (e.g. --format md,html)")
         }
         formats.insert(format)
     }
-    guard !formats.isEmpty else { throw ValidationError("--format needs at least one of md, csv, json, svg, html") }
+    guard !formats.isEmpty else { throw ValidationError("--format needs at least one of md, csv, json, svg, html, xlsx") }
     return formats
 }

@@ -118,7 +118,7 @@ final class CLITests: XCTestCase {
         let names = try FileManager.default.subpathsOfDirectory(atPath: out.path).filter { $0 != "charts" }.sorted()
         XCTAssertEqual(names, [".wai-files", "breakdown-gender.csv", "charts/breakdown-gender-t1.svg", "charts/frequency-gender.svg",
                                "charts/t1-index.svg", "charts/t1-levels.svg", "frequencies.csv", "report.html",
-                               "report.json", "report.md", "t1.csv", "t1.json", "t1.md"])
+                               "report.json", "report.md", "report.xlsx", "t1.csv", "t1.json", "t1.md"])
         let before = try names.map { try Data(contentsOf: out.appendingPathComponent($0)) }
         XCTAssertEqual(try wai(["report", dir.path, "--out", out.path]).status, 0)
         let after = try names.map { try Data(contentsOf: out.appendingPathComponent($0)) }

@@ -48,6 +48,52 @@ final class ExportsCLITests: XCTestCase {
         ("stata_survey.dta", "Stata .dta file (read through ReadStat; line n + 1 is case n)", ["I was seen on time"]),
     ]
 
+    /// A workbook's sheet gives the analysis its CSV gives (everything but the data file's name and digest).
+    func testWorkbookAnalysesAsTheCSVOfTheSameData() throws {
+        let dir = try directory(["chapter11.xlsx", "surveymonkey.xlsx", "surveymonkey.csv"])
+        let survey = Self.packageRoot.appendingPathComponent("Surveys/chapter11")
+        for name in ["survey.yaml", "responses.csv"] {
+            try FileManager.default.copyItem(at: survey.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        func analysis(_ arguments: [String]) throws -> [String: Any] {
+            let run = try wai(["analyze"] + arguments + ["--format", "json", "--replicates", "0"], in: dir)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            var object = try json(run.stdout)
+            object["data"] = nil
+            object["provenance"] = nil
+            return object
+        }
+        let csv = try analysis(["responses.csv", "--spec", "survey.yaml"])
+        let book = try analysis(["chapter11.xlsx", "--sheet", "Responses", "--spec", "survey.yaml"])
+        XCTAssertFalse(indices(csv).joined().isEmpty)
+        XCTAssertEqual(indices(book), indices(csv))
+        XCTAssert(NSDictionary(dictionary: book).isEqual(to: csv), "the workbook's analysis differs from the CSV's")
+
+        // `data:` and `sheet:` in the spec of a survey directory.
+        var yaml = try String(contentsOf: dir.appendingPathComponent("survey.yaml"), encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "data: responses.csv", with: "data: chapter11.xlsx\nsheet: Responses")
+        XCTAssert(yaml.contains("sheet: Responses"), "the spec names its data otherwise")
+        let book11 = dir.appendingPathComponent("book")
+        try FileManager.default.createDirectory(at: book11, withIntermediateDirectories: true)
+        try yaml.write(to: book11.appendingPathComponent("survey.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("chapter11.xlsx"), to: book11.appendingPathComponent("chapter11.xlsx"))
+        let run = try wai(["report", "book", "--out", "out", "--replicates", "0"], in: dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let reported = try json(String(contentsOf: dir.appendingPathComponent("out/report.json"), encoding: .utf8))
+        XCTAssertEqual(indices(reported), indices(csv))
+
+        // Inferred: the SurveyMonkey workbook as its CSV, and `wai init` writes the sheet.
+        XCTAssertEqual(indices(try analysis(["surveymonkey.xlsx"])), indices(try analysis(["surveymonkey.csv"])))
+        let initRun = try wai(["init", "surveymonkey.xlsx"], in: dir)
+        XCTAssertEqual(initRun.status, 0, initRun.stderr)
+        XCTAssert(initRun.stdout.contains("sheet: \"Sheet1\""), initRun.stdout)
+        XCTAssert(initRun.stdout.contains("source: surveymonkey"), initRun.stdout)
+
+        let typo = try wai(["analyze", "chapter11.xlsx", "--sheet", "Typo", "--spec", "survey.yaml"], in: dir)
+        XCTAssertEqual(typo.status, 2)
+        XCTAssert(typo.stderr.contains(#"chapter11.xlsx:Typo!D12: unknown answer in column "q_gov""#), typo.stderr)
+    }
+
     func testEachPlatformAnalysesWithoutASpecAndSaysWhatItAssumed() throws {
         for platform in Self.platforms {
             let dir = try directory([platform.file])

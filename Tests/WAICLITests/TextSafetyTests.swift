@@ -101,7 +101,8 @@ final class TextSafetyTests: XCTestCase {
         let enumerator = FileManager.default.enumerator(atPath: out.path)!
         var checked = 0
         while let name = enumerator.nextObject() as? String {
-            guard let data = FileManager.default.contents(atPath: out.appendingPathComponent(name).path), !name.hasSuffix("/") else { continue }
+            // report.xlsx is a zip archive: WorkbookReportTests reads its cells back as strings.
+            guard !name.hasSuffix(".xlsx"), let data = FileManager.default.contents(atPath: out.appendingPathComponent(name).path), !name.hasSuffix("/") else { continue }
             assertSafe(String(decoding: data, as: UTF8.self), name)
             checked += 1
         }

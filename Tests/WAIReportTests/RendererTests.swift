@@ -91,7 +91,7 @@ final class RendererTests: XCTestCase {
         XCTAssertEqual(first.map(\.content), second.map(\.content))
         XCTAssertEqual(Set(first.map(\.path)), ["report.md", "t1.md", "t1.csv", "frequencies.csv", "breakdown-g.csv", "report.json", "t1.json",
                                                  "report.html", "charts/t1-index.svg", "charts/t1-levels.svg", "charts/frequency-g.svg",
-                                                 "charts/breakdown-g-t1.svg"])
+                                                 "charts/breakdown-g-t1.svg", "report.xlsx"])
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wai-out-\(UUID().uuidString)").path
         let written = try ReportWriter(formats: [.md]).write(a, to: directory)

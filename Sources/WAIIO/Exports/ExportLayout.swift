@@ -81,6 +81,8 @@ public struct ExportLayout: Sendable {
     public var duration: DurationColumns?
     /// What the file was before it became this CSV ("SPSS .sav"), when it was converted.
     public var origin: String? = nil
+    /// The workbook sheet this CSV was converted from (its line n is row n of the sheet).
+    public var sheet: String? = nil
 
     /// The names a spec uses, one per column.
     public var names: [String] { columns.map(\.name) }
@@ -100,7 +102,8 @@ public struct ExportLayout: Sendable {
         if let origin { return "\(origin) file (read through ReadStat; line n + 1 is case n)" }
         let kind = source == .plain ? "plain CSV" : "\(source.displayName) export"
         let rows = headerRows == 1 ? "1 header row" : "\(headerRows) header rows"
-        return "\(kind) (\(rows)\(recognised ? "" : ", as named")), \(delimiterName), \(encoding.displayName)\(encodingDetected ? " (detected: the bytes are not UTF-8)" : ""); data from line \(dataLine)"
+        let book = sheet.map { "sheet \(Quoted($0)) of an Excel workbook, as a " } ?? ""
+        return "\(book)\(kind) (\(rows)\(recognised ? "" : ", as named")), \(delimiterName), \(encoding.displayName)\(encodingDetected ? " (detected: the bytes are not UTF-8)" : ""); data from \(sheet == nil ? "line" : "row") \(dataLine)"
     }
 
     /// The layout of the UTF-8 file at `path` (named `name` in messages), from its first records.

@@ -435,6 +435,7 @@ public enum LikertInference {
             id: layout.source == .plain ? nil : layout.idColumn.map { columns[$0].name }, weight: weight,
             scale: scales.first ?? Scale(levels: levels, weighting: .normalized, missing: missing), scales: scales,
             demographics: demographics, tables: tables)
+        spec.sheet = layout.sheet
         spec.source = layout.origin == nil ? layout.source : nil   // a converted SPSS/Stata file is recognised by itself
         spec.encoding = layout.encoding == .utf8 ? nil : layout.encoding
 

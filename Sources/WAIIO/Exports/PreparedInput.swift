@@ -22,6 +22,8 @@ public struct InputFormat: Sendable, Hashable {
     /// analyze` without a spec, `wai init`); with a spec, an encoding it does not name stays an
     /// "invalid UTF-8" error, with the hint.
     public var guessEncoding = false
+    /// The workbook sheet to read (`--sheet`); nil: the spec's `sheet:`, else the first.
+    public var sheet: String? = nil
 
     public init(detect: Bool = true, source: DataSource? = nil, encoding: TextEncoding? = nil,
                 delimiter: UInt8? = nil, dropSpeeders: Bool = false) {
@@ -30,6 +32,14 @@ public struct InputFormat: Sendable, Hashable {
         self.encoding = encoding
         self.delimiter = delimiter
         self.dropSpeeders = dropSpeeders
+    }
+}
+
+extension InputFormat {
+    public func with(sheet: String?) -> InputFormat {
+        var format = self
+        format.sheet = sheet
+        return format
     }
 }
 
@@ -50,6 +60,8 @@ public struct PreparedInput: Sendable {
     public var temporary: String?
     /// Answer codes and labels the file itself holds (SPSS/Stata value labels of a battery).
     public var codebook: Codebook?
+    /// A workbook's cells, to locate messages at `Sheet1!C12` instead of the copy's lines.
+    public var cells: Workbook.CellMap?
 
     /// Recognises `csvPath` as `options.format` and `spec` say (see `InputFormat`).
     public static func prepare(csvPath: String, displayName: String? = nil, spec: SurveySpec? = nil,
@@ -57,6 +69,9 @@ public struct PreparedInput: Sendable {
         let name = displayName ?? csvPath
         var prepared = PreparedInput(path: csvPath, displayName: name, options: options)
         let format = options.format
+        if let head = try? ExportLayout.readHead(path: csvPath, name: name, count: 8), Workbook.isWorkbook(head: head, path: csvPath) {
+            return try prepareWorkbook(prepared, sheet: format.sheet ?? spec?.sheet, spec: spec)
+        }
         guard format.detect || format.source != nil || format.encoding != nil || spec?.source != nil || spec?.encoding != nil
         else { return prepared }
 
@@ -140,6 +155,36 @@ public struct PreparedInput: Sendable {
             throw error
         }
         return prepared
+    }
+
+    /// A workbook sheet: converted to CSV, then recognised as a CSV export would be (SurveyMonkey's
+    /// merged header cells come out as its CSV's blanks beside the question).
+    static func prepareWorkbook(_ input: PreparedInput, sheet: String?, spec: SurveySpec?) throws -> PreparedInput {
+        var prepared = input
+        let conversion = try Workbook.convert(path: input.path, name: input.displayName, sheet: sheet)
+        prepared.path = conversion.csvPath
+        prepared.temporary = conversion.csvPath
+        prepared.cells = conversion.cells
+        do {
+            var csv = try prepare(csvPath: conversion.csvPath, displayName: input.displayName, spec: spec, options: {
+                var options = input.options
+                options.format.encoding = .utf8
+                return options
+            }())
+            csv.temporary = conversion.csvPath
+            csv.cells = conversion.cells
+            csv.layout?.sheet = conversion.sheet
+            return csv
+        } catch {
+            prepared.discard()
+            throw prepared.relocate(error)
+        }
+    }
+
+    /// `error` located at a workbook's cell when it points into the CSV copy of a sheet.
+    public func relocate(_ error: any Error) -> any Error {
+        guard let cells else { return error }
+        return cells.relocate(error, csvPath: path, name: displayName)
     }
 
     /// Removes the temporary copy, if any.

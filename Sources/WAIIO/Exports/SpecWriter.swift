@@ -19,6 +19,9 @@ public enum SpecWriter {
 
         """
         out += line("data: \(quote(spec.data ?? ""))", "relative to this file: keep it beside the data")
+        if let sheet = spec.sheet {
+            out += line("sheet: \(quote(sheet))", "the workbook's sheet to read")
+        }
         if let origin = layout.origin {
             out += "# \(origin) file: recognised by itself (values with value labels are read as their labels)\n"
         }
