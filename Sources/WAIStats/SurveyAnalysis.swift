@@ -182,7 +182,7 @@ public enum Analyzer {
     static func analyze(
         prepared input: PreparedInput, spec: SurveySpec, specName: String, path: AggregationPath, breakdowns: [String]?,
         inference: InferenceOptions, pipeline execution: PipelineOptions
-    ) throws -> SurveyAnalysis {
+    ) throws -> Run {
         let (csvPath, displayName, options) = (input.path, input.displayName, input.options)
         let open = { try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options) }
         let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: open) }
