@@ -253,7 +253,18 @@ public enum Analyzer {
         }
         let columns = DesignStatistics.Columns(strata: extra(design.strata), cluster: extra(design.cluster), fpc: extra(design.fpc),
                                                demographics: own)
-        var reader = try ResponseReader(spec: readSpec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
+        var reader: ResponseReader
+        do {
+            reader = try ResponseReader(spec: readSpec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
+        } catch var error as InputError {
+            // The design's columns are read as demographics past the spec's own: name them as the spec does.
+            for (key, index) in [("design.strata", columns.strata), ("design.cluster", columns.cluster), ("design.fpc", columns.fpc)] {
+                guard let index else { continue }
+                if error.location.keyPath?.hasPrefix("demographics[\(index)]") == true { error.location.keyPath = key }
+                error.problem = error.problem.replacingOccurrences(of: "demographics[\(index)].column", with: key)
+            }
+            throw error
+        }
         var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.levelCount,
                                     demographicCount: readSpec.demographics.count, path: path,
                                     plan: plan(spec: spec, items: reader.items, inference: inference),
