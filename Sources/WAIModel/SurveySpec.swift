@@ -145,8 +145,12 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     public var sheet: String? = nil
     /// Respondent-id column; duplicate ids are reported.
     public var id: String?
-    /// Survey-weight column; absent means every row weighs 1.
+    /// Survey-weight column; absent means every row weighs 1. Shorthand for `design: {weight: …}`;
+    /// with a `design:` it is the design's weight.
     public var weight: String?
+    /// Strata, PSUs and finite-population correction of a complex sample; nil: rows are an
+    /// independent (weighted) sample.
+    public var design: SurveyDesign? = nil
     /// The default scale: of every item whose table and item name none.
     public var scale: Scale
     /// The named scales (`scales:`), in spec order.
@@ -178,7 +182,7 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case title, wave, data, source, sheet, encoding, id, weight, scales, scale, bands, demographics, population, tables
+        case title, wave, data, source, sheet, encoding, id, weight, design, scales, scale, bands, demographics, population, tables
     }
 
     public init(from decoder: any Decoder) throws {
@@ -202,6 +206,16 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         sheet = try c.decodeIfPresent(String.self, forKey: .sheet)
         id = try c.decodeIfPresent(String.self, forKey: .id)
         weight = try c.decodeIfPresent(String.self, forKey: .weight)
+        design = try c.decodeIfPresent(SurveyDesign.self, forKey: .design)
+        if let designWeight = design?.weight {
+            if let weight, weight != designWeight {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .design, in: c,
+                    debugDescription: "`weight: \(weight)` and `design: {weight: \(designWeight)}` name different weight columns; expected one weight column")
+            }
+            weight = designWeight
+        }
+        if design?.isComplex == false { design = nil }
         if c.contains(.scales) {
             let named = try c.nestedContainer(keyedBy: UnknownKey.self, forKey: .scales)
             scales = try named.allKeys.map { key in
@@ -232,6 +246,7 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         try c.encodeIfPresent(encoding, forKey: .encoding)
         try c.encodeIfPresent(id, forKey: .id)
         try c.encodeIfPresent(weight, forKey: .weight)
+        try c.encodeIfPresent(design, forKey: .design)
         if !scales.isEmpty {
             var named = c.nestedContainer(keyedBy: UnknownKey.self, forKey: .scales)
             for scale in scales { try named.encode(scale, forKey: UnknownKey(stringValue: scale.name)) }

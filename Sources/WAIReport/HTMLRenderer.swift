@@ -290,7 +290,7 @@ public struct HTMLRenderer: Sendable {
         out += "<li>Reverse-keyed items score level i of k as level k+1−i; their answer counts are shown as given.</li>\n"
         out += "<li>Rounding: an index is rounded half-up to \(m.precision) decimals and classified into its band <em>as printed</em>, so a printed value and its band always agree; charts draw the printed value.</li>\n"
         out += "<li>\(ScaleMethod.composite(m))</li>\n"
-        out += "<li>Standard errors by linearization, as R's <code>survey::svymean</code> for <code>svydesign(ids = ~1, weights = ~w)</code> (subgroups as domains of the whole sample); \(md.percent(m.inference.confidence)) % intervals are WAI ± z·SE. \(m.inference.covariances ? "A composite's SE uses the covariances of its items over the respondents who answered both." : "The items' covariances were not aggregated (--no-covariances): composites have no interval and no reliability is reported.")</li>\n"
+        out += "<li>\(e(MethodLines.standardErrors(m)))</li>\n"
         out += "<li>\(e(MethodLines.bootstrap(m.inference)))</li>\n"
         if m.inference.covariances { out += "<li>Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\(m.mixesScales ? ScaleMethod.reliabilityRule : "")</li>\n" }
         if m.mixesScales {

@@ -252,7 +252,7 @@ public struct MarkdownRenderer: Sendable {
         \(index)- Reverse-keyed items score level i of k as level k+1−i; their answer counts are shown as given.
         - Bands (closed intervals at \(m.precision) decimals): \(bands). An index is rounded half-up to \(m.precision) decimals and classified as printed.
         - \(ScaleMethod.composite(m))
-        - Standard errors by linearization, as R's `survey::svymean` for `svydesign(ids = ~1, weights = ~w)` (subgroups as domains of the whole sample); \(percent(m.inference.confidence)) % intervals are WAI ± z·SE. \(m.inference.covariances ? "A composite's SE uses the covariances of its items over the respondents who answered both." : "The items' covariances were not aggregated (--no-covariances): composites have no interval and no reliability is reported.")
+        - \(MethodLines.standardErrors(m))
         - \(MethodLines.bootstrap(m.inference))
         \(m.inference.covariances ? "- Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\(m.mixesScales ? ScaleMethod.reliabilityRule : "")\n" : "")
         """

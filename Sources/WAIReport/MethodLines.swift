@@ -1,4 +1,5 @@
 import WAIStats
+import WAIModel
 
 /// Sentences of the Method section that every renderer prints the same way (plain text;
 /// each renderer escapes it for its format).
@@ -14,5 +15,36 @@ enum MethodLines {
             + "draws from the normal distribution of the index with its linearization SE. "
             + "Band certainty is the share of replicates whose rounded index falls in the printed band; "
             + "percentile intervals come from the same replicates."
+    }
+
+    /// Which standard error the tables print, with its R call, and how composites get theirs.
+    static func standardErrors(_ m: SurveyAnalysis.Method) -> String {
+        let level = "\(BandTable.fixed(100 * m.inference.confidence, decimals: 0)) % intervals are WAI ± z·SE."
+        let composites = m.inference.covariances
+            ? "A composite's SE uses the covariances of its items over the respondents who answered both."
+            : "The items' covariances were not aggregated (--no-covariances): composites have no interval and no reliability is reported."
+        switch m.seMethod {
+        case "taylor":
+            let d = m.design
+            let ids = d?.cluster.map { "~\($0)" } ?? "~1"
+            let call = "svydesign(ids = \(ids)" + (d?.strata.map { ", strata = ~\($0)" } ?? "")
+                + (d?.fpc.map { ", fpc = ~\($0)" } ?? "") + (m.weightColumn.map { ", weights = ~\($0)" } ?? "")
+                + (d?.cluster != nil && d?.strata != nil ? ", nest = TRUE" : "") + ")"
+            let size = d.map { " (\($0.strataCount) strata, \($0.psus) \($0.cluster == nil ? "rows as PSUs" : "PSUs"))" } ?? ""
+            return "Standard errors by Taylor linearization over the sampling design\(size), as R's "
+                + "survey::svymean(~s, \(call), na.rm = TRUE), and svyby(~s, ~group, …, svymean, na.rm = TRUE) for groups "
+                + "(domains of the whole sample), with options(survey.lonely.psu = \"\(d?.lonelyPSU ?? "fail")\"); "
+                + "design effects (JSON: deff) as svymean(…, deff = TRUE). \(level) "
+                + (d?.cluster != nil ? "A composite's SE is linearized over the same PSUs, as svycontrast() of the items' svytotal()."
+                                     : "Composites have no SE without a cluster column.")
+        case "linearization":
+            return "Standard errors by linearization, as R's survey::svymean(~s, svydesign(ids = ~1, weights = ~\(m.weightColumn ?? "w")), na.rm = TRUE) "
+                + "(svyby for subgroups, domains of the whole sample); design effects (JSON: deff) as svymean(…, deff = TRUE). \(level) \(composites)"
+        default:
+            return "Standard errors (classical): the SD of the item's scores (n − 1) over √n, among the group's respondents who answered it, "
+                + "as R's sd(s) / sqrt(n). The design-based SE (JSON: se_design), by linearization as R's "
+                + "survey::svymean(~s, svydesign(ids = ~1, weights = ~1), na.rm = TRUE) with subgroups as domains (svyby), "
+                + "is in the JSON beside it. \(level) \(composites)"
+        }
     }
 }

@@ -31,6 +31,12 @@ public enum CountsTable {
                 "cannot weight a counts table to population shares", at: SourceLocation(file: specName, keyPath: "population"),
                 expected: "a spec without `population:` (raking needs every respondent's row)")
         }
+        if spec.design != nil {
+            throw InputError(
+                "a counts table carries no sampling design: its strata and PSUs are summed away", at: SourceLocation(file: specName, keyPath: "design"),
+                found: "design: with \(spec.design!.columns.joined(separator: ", "))",
+                expected: "a spec without `design:` (design-based SEs need each row's stratum and PSU: run `wai analyze` on the responses)")
+        }
         var csv = try CSVReader(path: path, name: name)
         var header: CSVRecord?
         repeat { header = try csv.next() } while header?.isBlank == true

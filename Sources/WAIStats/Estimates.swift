@@ -57,8 +57,18 @@ public struct ItemEstimate: Sendable, Hashable, Codable {
     public var waiReported: String?
     /// The band of the index as printed; nil when nobody answered.
     public var band: String?
-    /// Standard error of `wai` by linearization (as R's `svymean` for `svydesign(ids = ~1, weights = ~w)`).
+    /// The standard error the report prints (`se_method`): `se_classical` without weights or a
+    /// design, `se_design` with them.
     public var se: Double? = nil
+    /// "classical", "linearization" (weights, rows as PSUs) or "taylor" (strata/clusters/fpc).
+    public var seMethod: String? = nil
+    /// SD of the answered rows' scores (n − 1) over √n, weights ignored: R's `sd(s)/sqrt(n)`.
+    public var seClassical: Double? = nil
+    /// Design-based: linearization with answered rows and groups as domains of the whole sample,
+    /// R's `svymean(~s, design, na.rm = TRUE)` (`svyby` for groups).
+    public var seDesign: Double? = nil
+    /// Design effect, as `svymean(…, deff = TRUE)`; with weights or a design only.
+    public var deff: Double? = nil
     /// Confidence interval of `wai`: wai ± z·se.
     public var interval: Interval? = nil
     /// True when the interval's ends print in different bands: the band is not settled by the data.
@@ -70,7 +80,8 @@ public struct ItemEstimate: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case id, text, column, reverse, n, missing, weightedN = "weighted_n", counts, wai
-        case waiReported = "wai_reported", band, se, interval, straddlesBand = "straddles_band", bootstrap
+        case waiReported = "wai_reported", band, se, seMethod = "se_method", seClassical = "se_classical", seDesign = "se_design", deff
+        case interval, straddlesBand = "straddles_band", bootstrap
         case topBox = "top_box", scale
     }
 }

@@ -14,6 +14,8 @@ public struct Estimator: Sendable {
     /// Bootstrap replicates of every estimate (0: none) and their seed; see `Bootstrap`.
     public let replicates: Int
     public let seed: UInt64
+    /// Taylor linearization over strata and PSUs; nil: rows are the sampling units.
+    public var design: DesignVariance? = nil
     let z: Double
     let position: [String: Int]
     /// Levels per item in the statistics' layout: the most of any item's scale.
@@ -43,12 +45,16 @@ public struct Estimator: Sendable {
         return scores + Array(repeating: 0, count: levelCount - scores.count)
     }
 
+    /// Whether rows carry weights (a weight column, or raking/post-stratification).
+    var hasWeights: Bool { spec.weight != nil || spec.population != nil }
+
     /// n/(n−1) for the with-replacement variance of a one-stage design.
     var finiteCorrection: Double { designRows > 1 ? designRows / (designRows - 1) : .nan }
 
     /// One item's estimate from a cell of statistics; `group` keys its bootstrap replicates
     /// (`Bootstrap.groupKey`, 0 for all respondents).
-    public func item(_ index: Int, in cell: CellStatistics, bands: BandTable, group: UInt64 = 0) -> ItemEstimate {
+    public func item(_ index: Int, in cell: CellStatistics, bands: BandTable, group: UInt64 = 0,
+                     designCell: DesignCell = .overall) -> ItemEstimate {
         let scale = self.scale(index)
         let levels = scale.levels
         let k = levels.count
@@ -76,17 +82,38 @@ public struct Estimator: Sendable {
         estimate.waiReported = bands.format(wai)
         estimate.band = bands.band(wai)
 
-        // Linearization: the influence of row r is w_r (s_r − ȳ)/W, so
-        // V = n/(n−1) · Σ_levels Σw² (s − ȳ)² / W².
+        // Classical: the SD of the answered rows' scores (n − 1) over √n, weights ignored.
+        if n > 1 {
+            var mean = 0.0
+            for l in 0..<k { mean += scores[l] * counts[l] }
+            mean /= n
+            var squares = 0.0
+            for l in 0..<k { squares += counts[l] * (scores[l] - mean) * (scores[l] - mean) }
+            estimate.seClassical = (squares / (n - 1) / n).squareRoot()
+        }
+        // Linearization: the influence of row r is w_r (s_r − ȳ)/W, so without a design
+        // V = n/(n−1) · Σ_levels Σw² (s − ȳ)² / W²; with one, per PSU and stratum (DesignVariance).
         var squares = 0.0
         for l in 0..<k {
             let d = scores[l] - wai
             squares += cell.weightedSquared[base + l] * d * d
         }
-        let se = (finiteCorrection * squares).squareRoot() / weightedN
-        if se.isFinite {
+        let variance = design.map { $0.itemVariance(cell: designCell, base: base, scores: Array(scores[0..<k]), mean: wai, total: weightedN) }
+            ?? finiteCorrection * squares / (weightedN * weightedN)
+        if variance.isFinite { estimate.seDesign = variance.squareRoot() }
+        if design != nil || hasWeights, n > 1, variance.isFinite {
+            // As svymean(…, deff = TRUE): against simple random sampling without replacement of
+            // the answered rows, svyvar(s)·(N − n)/(N·n), svyvar = n/(n−1)·Σw(s − ȳ)²/Σw, N = Σw.
+            var spread = 0.0
+            for l in 0..<k { spread += weighted[l] * (scores[l] - wai) * (scores[l] - wai) }
+            let simple = n / (n - 1) * spread / weightedN * (weightedN - n) / (weightedN * n)
+            if simple > 0 { estimate.deff = variance / simple }
+        }
+        let reported = design == nil && !hasWeights ? estimate.seClassical : estimate.seDesign
+        estimate.seMethod = design != nil ? "taylor" : hasWeights ? "linearization" : "classical"
+        if let se = reported {
             estimate.se = se
-            estimate.interval = Interval(lower: wai - z * se, upper: wai + z * se, level: confidence, method: "linearization")
+            estimate.interval = Interval(lower: wai - z * se, upper: wai + z * se, level: confidence, method: estimate.seMethod == "classical" ? "classical" : "linearization")
             estimate.straddlesBand = bands.bandIndex(wai - z * se) != bands.bandIndex(wai + z * se)
         }
         estimate.topBox = topBox(weighted: weighted, total: weightedN, scores: scores, levels: levels)
@@ -144,15 +171,15 @@ public struct Estimator: Sendable {
     /// `reliabilityNotes`: say why a table whose items are on different scales has no alpha
     /// (where alpha is reported at all).
     public func tables(in cell: CellStatistics, reliability: [ReliabilityStatistics] = [], reliabilityNotes: Bool = false,
-                       group: UInt64 = 0) -> [TableEstimate] {
+                       group: UInt64 = 0, designCell: DesignCell = .overall) -> [TableEstimate] {
         spec.tables.enumerated().map { t, table in
             let bands = spec.bands(for: table)
             let indices = table.items.map { position[$0.id]! }
-            let estimates = indices.map { item($0, in: cell, bands: bands, group: group) }
+            let estimates = indices.map { item($0, in: cell, bands: bands, group: group, designCell: designCell) }
             var result = TableEstimate(id: table.id, title: table.title, caption: table.caption,
                                        bandLabels: bands.labels, items: estimates, composite: nil)
             if table.composite {
-                result.composite = composite(indices: indices, estimates: estimates, cell: cell, bands: bands,
+                result.composite = composite(indices: indices, estimates: estimates, cell: cell, bands: bands, designCell: designCell,
                                              key: Bootstrap.key(seed, group, Bootstrap.stableHash(table.id), 0x4F41))
             }
             if spec.mixesScales(table) {
@@ -171,7 +198,8 @@ public struct Estimator: Sendable {
     /// w²(s_i − ȳ_i)(s_j − ȳ_j) over the rows that answered both items. Over items of one scale
     /// r = 1 and the indices are averaged as they are; over several scales each index is first
     /// mapped to 0…1, (ȳ − low)/r with r = high − low of its scale's scores.
-    func composite(indices: [Int], estimates: [ItemEstimate], cell: CellStatistics, bands: BandTable, key: UInt64) -> CompositeEstimate? {
+    func composite(indices: [Int], estimates: [ItemEstimate], cell: CellStatistics, bands: BandTable,
+                   designCell: DesignCell = .overall, key: UInt64) -> CompositeEstimate? {
         let present = zip(indices, estimates).filter { $0.1.wai != nil }
         guard !present.isEmpty else { return nil }
         let q = Double(present.count)
@@ -185,7 +213,18 @@ public struct Estimator: Sendable {
         let mean = present.reduce(0) { $0 + mapped($1.0, $1.1.wai!) } / q
         var composite = CompositeEstimate(items: present.count, wai: mean, waiReported: bands.format(mean), band: bands.band(mean) ?? "")
         if mixed { composite.rescaled = true }
-        if !cell.pairwise.isEmpty {
+        if let design {
+            // Over the design: per PSU, the composite's influence is the mean of its items' influences.
+            let parts = present.map { i, e in
+                (base: i * levelCount, scores: Array(scores(i)[0..<scale(i).levels.count]), mean: e.wai!, total: e.weightedN * range(i).width)
+            }
+            let se = design.combinedVariance(cell: designCell, parts: parts, divisor: q).squareRoot()
+            if se.isFinite {
+                composite.se = se
+                composite.interval = Interval(lower: mean - z * se, upper: mean + z * se, level: confidence, method: "linearization")
+                composite.straddlesBand = bands.bandIndex(mean - z * se) != bands.bandIndex(mean + z * se)
+            }
+        } else if !cell.pairwise.isEmpty {
             let p = items.count
             let width = 2 * p
             func at(_ a: Int, _ b: Int) -> Double { a <= b ? cell.pairwise[a * width + b] : cell.pairwise[b * width + a] }
@@ -250,11 +289,13 @@ public struct Estimator: Sendable {
             let cell = g < cells.count ? cells[g] : statistics.emptyCell()
             groupCells.append((name, cell))
             return .init(category: name, rows: Int(cell.rows),
-                         tables: tables(in: cell, group: Bootstrap.groupKey(column: demographic.column, category: name)))
+                         tables: tables(in: cell, group: Bootstrap.groupKey(column: demographic.column, category: name),
+                                         designCell: DesignCell(demographic: d, group: g)))
         }
         if cells[0].rows > 0 {
             groups.append(.init(category: nil, rows: Int(cells[0].rows),
-                                tables: tables(in: cells[0], group: Bootstrap.groupKey(column: demographic.column, category: nil))))
+                                tables: tables(in: cells[0], group: Bootstrap.groupKey(column: demographic.column, category: nil),
+                                          designCell: DesignCell(demographic: d, group: 0))))
         }
         var breakdown = Breakdown(column: demographic.column, label: demographic.label, groups: groups)
         breakdown.comparisons = compare(groupCells, groups: Array(groups.prefix(order.count)))

@@ -96,6 +96,12 @@ public struct PartialStatistics: Sendable, Hashable {
                 at: SourceLocation(file: specName, keyPath: "population"),
                 expected: "a spec without `population:` (raking and post-stratification need every row at once: run `wai analyze` on the whole file)")
         }
+        if spec.design != nil {
+            throw InputError(
+                "cannot aggregate a shard of a survey with a sampling design: `wai.partial/2` statistics carry no per-PSU sums",
+                at: SourceLocation(file: specName, keyPath: "design"), found: "design: with \(spec.design!.columns.joined(separator: ", "))",
+                expected: "a spec without `design:`, or `wai analyze` on the whole file")
+        }
         // Platform exports, other encodings and delimiters, as `Analyzer.analyze` reads them.
         let input = try PreparedInput.prepare(csvPath: csvPath, displayName: displayName, spec: spec, options: options)
         defer { input.discard() }
@@ -153,6 +159,12 @@ public struct PartialStatistics: Sendable, Hashable {
     /// rejection reasons name the shard.
     public static func merge(_ parts: [PartialStatistics], names: [String], spec: SurveySpec) throws -> PartialStatistics {
         precondition(!parts.isEmpty && parts.count == names.count)
+        if spec.design != nil {
+            throw InputError(
+                "cannot merge statistics of a survey with a sampling design: `wai.partial/2` statistics carry no per-PSU sums",
+                at: SourceLocation(file: "the spec", keyPath: "design"), found: "design: with \(spec.design!.columns.joined(separator: ", "))",
+                expected: "a spec without `design:`, or `wai analyze` on the whole file")
+        }
         for (part, name) in zip(parts, names) { try part.check(against: spec, name: name) }
         let first = parts[0]
         for (part, name) in zip(parts, names).dropFirst() where part.statistics.plan != first.statistics.plan {

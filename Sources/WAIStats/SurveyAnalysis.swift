@@ -31,11 +31,49 @@ public struct SurveyAnalysis: Sendable, Hashable, Codable {
         public var inference: InferenceOptions
         /// Every scale an item uses, in order of first use.
         public var scales: [ScaleUse] = []
+        /// Which standard error `se` is: "classical" (no weights or design), "linearization"
+        /// (weights, rows as PSUs) or "taylor" (strata, clusters or fpc).
+        public var seMethod: String = "classical"
+        /// The complex design, when the spec gives one.
+        public var design: DesignSummary? = nil
 
-        enum CodingKeys: String, CodingKey { case weighting, levels, precision, bands, weightColumn = "weight_column", inference, scales }
+        enum CodingKeys: String, CodingKey {
+            case weighting, levels, precision, bands, weightColumn = "weight_column", inference, scales, seMethod = "se_method", design
+        }
+
+        public init(weighting: String, levels: [ScaleLevel], precision: Int, bands: [Band], weightColumn: String?,
+                    inference: InferenceOptions, scales: [ScaleUse] = [], seMethod: String = "classical", design: DesignSummary? = nil) {
+            (self.weighting, self.levels, self.precision, self.bands, self.weightColumn) = (weighting, levels, precision, bands, weightColumn)
+            (self.inference, self.scales, self.seMethod, self.design) = (inference, scales, seMethod, design)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            weighting = try c.decode(String.self, forKey: .weighting)
+            levels = try c.decode([ScaleLevel].self, forKey: .levels)
+            precision = try c.decode(Int.self, forKey: .precision)
+            bands = try c.decode([Band].self, forKey: .bands)
+            weightColumn = try c.decodeIfPresent(String.self, forKey: .weightColumn)
+            inference = try c.decode(InferenceOptions.self, forKey: .inference)
+            scales = try c.decodeIfPresent([ScaleUse].self, forKey: .scales) ?? []
+            seMethod = try c.decodeIfPresent(String.self, forKey: .seMethod) ?? (weightColumn == nil ? "classical" : "linearization")
+            design = try c.decodeIfPresent(DesignSummary.self, forKey: .design)
+        }
 
         /// Whether the items are on more than one scale.
         public var mixesScales: Bool { scales.count > 1 }
+    }
+
+    /// The design's columns and size, as the Method section names them.
+    public struct DesignSummary: Sendable, Hashable, Codable {
+        public var strata: String?
+        public var cluster: String?
+        public var fpc: String?
+        public var lonelyPSU: String
+        public var strataCount: Int
+        /// PSUs in the sample (rows, without a cluster column).
+        public var psus: Int
+        enum CodingKeys: String, CodingKey { case strata, cluster, fpc, lonelyPSU = "lonely_psu", strataCount = "strata_count", psus }
     }
 
     public struct Band: Sendable, Hashable, Codable {
@@ -189,6 +227,13 @@ public enum Analyzer {
         var reader = try open()
         // A large regular file goes through the parallel byte-level pipeline: the same statistics,
         // or nil and the reader below reads it (`execution.trace` says which; see ParallelAnalyzer).
+        if let design = spec.design, design.isComplex {
+            let analysis = try analyzeDesign(spec: spec, design: design, csvPath: csvPath, displayName: displayName, specName: specName,
+                                             options: options, path: path, breakdowns: breakdowns, inference: inference,
+                                             calibration: calibration, speeders: input.speeders)
+            return Run(analysis: analysis, pipeline: PipelineReport(pipeline: "sequential", reason: "a complex design (per-PSU sums)"),
+                       aggregation: path)
+        }
         var pipeline = PipelineReport(pipeline: "")
         if let fast = options.needsSequentialReader ? nil : ParallelAnalyzer.aggregate(
             reader: reader, csvPath: csvPath, plan: plan(spec: spec, items: reader.items, inference: inference),
@@ -225,13 +270,66 @@ public enum Analyzer {
         return Run(analysis: analysis, pipeline: pipeline, aggregation: path)
     }
 
+    /// A complex design goes through the sequential reader, which reads its strata, PSU and fpc
+    /// columns as extra demographics after the spec's own; `DesignStatistics` sums per PSU
+    /// beside the aggregator, and the extra demographics are dropped before estimation.
+    static func analyzeDesign(
+        spec: SurveySpec, design: SurveyDesign, csvPath: String, displayName: String, specName: String,
+        options: ReadOptions, path: AggregationPath, breakdowns: [String]?, inference: InferenceOptions,
+        calibration: Calibration?, speeders: DataQuality.Speeders?
+    ) throws -> SurveyAnalysis {
+        var readSpec = spec
+        let own = spec.demographics.count
+        func extra(_ column: String?) -> Int? {
+            guard let column else { return nil }
+            readSpec.demographics.append(Demographic(column: column))
+            return readSpec.demographics.count - 1
+        }
+        let columns = DesignStatistics.Columns(strata: extra(design.strata), cluster: extra(design.cluster), fpc: extra(design.fpc),
+                                               demographics: own)
+        var reader: ResponseReader
+        do {
+            reader = try ResponseReader(spec: readSpec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
+        } catch var error as InputError {
+            // The design's columns are read as demographics past the spec's own: name them as the spec does.
+            for (key, index) in [("design.strata", columns.strata), ("design.cluster", columns.cluster), ("design.fpc", columns.fpc)] {
+                guard let index else { continue }
+                if error.location.keyPath?.hasPrefix("demographics[\(index)]") == true { error.location.keyPath = key }
+                error.problem = error.problem.replacingOccurrences(of: "demographics[\(index)].column", with: key)
+            }
+            throw error
+        }
+        var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.levelCount,
+                                    demographicCount: readSpec.demographics.count, path: path,
+                                    plan: plan(spec: spec, items: reader.items, inference: inference),
+                                    scores: scores(spec: spec, items: reader.items))
+        var sums = DesignStatistics(design: design, columns: columns, items: reader.items.count, levels: spec.levelCount)
+        while var chunk = try reader.nextChunk() {
+            calibration?.adjust(&chunk)
+            aggregator.add(chunk)
+            sums.add(chunk, levels: spec.levelCount)
+        }
+        let variance = try sums.finished(fpcNames: columns.fpc.map { reader.categories[$0].names } ?? [])
+        var statistics = aggregator.statistics
+        statistics.byDemographic.removeLast(readSpec.demographics.count - own)
+        var analysis = try summarize(spec: spec, items: reader.items, statistics: statistics,
+                                     categories: Array(reader.categories.map(\.names).prefix(own)), quality: reader.quality,
+                                     data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence, design: variance)
+        analysis.quality.fullyBlankResponses = reader.fullyBlankLines.isEmpty ? nil : reader.fullyBlankLines
+        analysis.quality.speeders = speeders
+        analysis.weighting = calibration?.report
+        return analysis
+    }
+
     /// The analysis from statistics already aggregated (by this process or merged from elsewhere).
     public static func summarize(
         spec: SurveySpec, items: [Item], statistics: SufficientStatistics, categories: [[String]],
-        quality: DataQuality, data: String, breakdowns: [String]? = nil, confidence: Double = 0.95
+        quality: DataQuality, data: String, breakdowns: [String]? = nil, confidence: Double = 0.95,
+        design: DesignVariance? = nil
     ) throws -> SurveyAnalysis {
-        let estimator = Estimator(spec: spec, items: items, designRows: statistics.overall.rows, confidence: confidence,
+        var estimator = Estimator(spec: spec, items: items, designRows: statistics.overall.rows, confidence: confidence,
                                   replicates: statistics.plan.replicates, seed: statistics.plan.seed)
+        estimator.design = design
         let columns = spec.demographics.map(\.column)
         for (b, name) in (breakdowns ?? []).enumerated() where !columns.contains(name) {
             throw InputError(
@@ -260,6 +358,11 @@ public enum Analyzer {
                                  missing: scale.missing,
                                  tables: spec.tables.filter { $0.items.contains { spec.scale(of: $0).name == scale.name } }.map(\.id),
                                  items: items.filter { spec.scale(of: $0).name == scale.name }.map(\.id))
+                },
+                seMethod: design != nil ? "taylor" : estimator.hasWeights ? "linearization" : "classical",
+                design: design.map { v in
+                    .init(strata: v.design.strata, cluster: v.design.cluster, fpc: v.design.fpc, lonelyPSU: v.design.lonelyPSU.rawValue,
+                          strataCount: v.strataCount, psus: v.psuTotal)
                 }),
             respondents: Int(overall.rows), weightSum: overall.weightSum,
             effectiveN: overall.weightSquaredSum > 0 ? overall.weightSum * overall.weightSum / overall.weightSquaredSum : 0,

@@ -42,6 +42,37 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var exports: ExportOptions
 
+    @Option(help: ArgumentHelp("Stratum column of a complex sample (the spec's `design: {strata:}`): Taylor-linearization SEs as R's svydesign(strata = ~column).", valueName: "column"))
+    var strata: String?
+
+    @Option(help: ArgumentHelp("PSU column, nested within strata (`design: {cluster:}`, R: ids = ~column, nest = TRUE).", valueName: "column"))
+    var cluster: String?
+
+    @Option(help: ArgumentHelp("Population count of PSUs per stratum (`design: {fpc:}`, R: fpc = ~column).", valueName: "column"))
+    var fpc: String?
+
+    @Option(name: .customLong("lonely-psu"), help: ArgumentHelp("A stratum with one PSU: fail, adjust, average, certainty or remove, as options(survey.lonely.psu).", valueName: "rule"))
+    var lonelyPSU: String?
+
+    /// The spec's design with the command line's design flags over it.
+    func withDesignFlags(_ spec: SurveySpec) throws -> SurveySpec {
+        guard strata != nil || cluster != nil || fpc != nil || lonelyPSU != nil else { return spec }
+        var spec = spec
+        var design = spec.design ?? SurveyDesign(weight: spec.weight)
+        if let strata { design.strata = strata }
+        if let cluster { design.cluster = cluster }
+        if let fpc { design.fpc = fpc }
+        if let lonelyPSU {
+            guard let rule = SurveyDesign.LonelyPSU(rawValue: lonelyPSU) else {
+                throw ValidationError("unknown rule \(Quoted(lonelyPSU)) in --lonely-psu; expected one of \(SurveyDesign.LonelyPSU.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            design.lonelyPSU = rule
+        }
+        guard design.isComplex else { throw ValidationError("--lonely-psu needs a design: give --strata, --cluster or --fpc") }
+        spec.design = design
+        return spec
+    }
+
     func run() throws {
         guard let format = ReportFormat(rawValue: format), format != .svg, format != .xlsx else {
             let hint = format == "svg" ? "; svg writes one file per chart, so use `wai report --format svg`"
@@ -58,9 +89,10 @@ struct AnalyzeCommand: ParsableCommand {
             let bytes = Array(inferred.yaml.utf8)
             (loaded, specDigest) = (inferred.spec, .init(name: "(inferred) survey.yaml", sha256: SHA256.hex(bytes), bytes: bytes.count))
         }
+        let designed = try withDesignFlags(loaded)
         let (taken, dataDigest) = try Provenance.FileDigest.hashing(path: csv) {
             try Analyzer.run(
-                spec: loaded, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
+                spec: designed, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
                 path: reading.aggregation, breakdowns: by, inference: reading.inference,
                 pipeline: PipelineOptions(environment: ProcessInfo.processInfo.environment))
         }

@@ -65,7 +65,7 @@ final class ReferenceTests: XCTestCase {
                 for item in table.items {
                     let r = try XCTUnwrap(expected[item.id])
                     assertClose(item.wai, r.wai, relative: 1e-12, "\(item.id) wai weighted=\(weighted)")
-                    assertClose(item.se, r.se, relative: 1e-9, "\(item.id) se weighted=\(weighted)")
+                    assertClose(item.seDesign, r.se, relative: 1e-9, "\(item.id) se_design weighted=\(weighted)")
                 }
                 let oa = try XCTUnwrap(expected["OA_\(table.id)"])
                 assertClose(table.composite?.wai, oa.wai, relative: 1e-12, "OA \(table.id) weighted=\(weighted)")

@@ -1,0 +1,74 @@
+# Reference numbers for wai's design-based and classical standard errors, computed with R's
+# survey package. Run from this directory:  Rscript make_design_reference.R
+# Writes design.csv (a generated stratified cluster sample) and design_reference.json.
+suppressMessages({ library(survey); library(jsonlite) })
+set.seed(20261204)
+psus <- c(3, 4, 5, 2, 6)            # sampled PSUs per stratum
+N_psu <- c(10, 12, 20, 8, 30)       # population PSUs per stratum (fpc)
+rows <- list()
+for (h in seq_along(psus)) for (p in seq_len(psus[h])) {
+  m <- sample(8:20, 1)
+  shift <- rnorm(1, 0, 0.8) + h / 3    # PSU effect: answers cluster
+  q <- sapply(1:4, function(j) pmin(5, pmax(1, round(3 + shift - (j == 4) * 2 * shift + rnorm(m, 0, 1.1)))))
+  q[matrix(runif(length(q)) < 0.1, nrow = m)] <- NA
+  rows[[length(rows) + 1]] <- data.frame(
+    stratum = paste0("S", h), psu = paste0("S", h, "P", p), fpc = N_psu[h],
+    w = round(N_psu[h] / psus[h] * runif(m, 0.5, 1.5), 3),
+    q1 = q[, 1], q2 = q[, 2], q3 = q[, 3], q4 = q[, 4],
+    sex = sample(c("F", "M"), m, replace = TRUE))
+}
+d <- do.call(rbind, rows)
+# Lonely PSUs: stratum S4 (2 PSUs) split into two strata of one PSU each.
+d$stratum_l <- ifelse(d$stratum == "S4", d$psu, d$stratum)
+# Rows as PSUs: population rows per stratum.
+d$fpc_rows <- ave(seq_len(nrow(d)), d$stratum, FUN = length) * 5
+write.csv(d, "design.csv", row.names = FALSE, na = "")
+d <- read.csv("design.csv")
+items <- c("q1", "q2", "q3", "q4")
+reversed <- "q4"
+for (v in items) d[[paste0(v, "_s")]] <- if (v %in% reversed) (5 - d[[v]]) / 4 else (d[[v]] - 1) / 4
+for (v in items) { d[[paste0(v, "_y")]] <- ifelse(is.na(d[[v]]), 0, d[[paste0(v, "_s")]]); d[[paste0(v, "_x")]] <- as.numeric(!is.na(d[[v]])) }
+
+estimates <- function(des) {
+  out <- list(items = list(), groups = list(), oa = list())
+  for (v in items) {
+    f <- as.formula(paste0("~", v, "_s"))
+    m <- svymean(f, des, na.rm = TRUE, deff = TRUE)
+    out$items[[v]] <- list(wai = unname(coef(m)), se = unname(SE(m)[1]), deff = unname(deff(m)[1]))
+    b <- svyby(f, ~sex, des, svymean, na.rm = TRUE, deff = TRUE)
+    for (i in seq_len(nrow(b))) out$groups[[as.character(b$sex[i])]][[v]] <-
+      list(wai = unname(coef(b)[i]), se = unname(SE(b)[i]), deff = unname(deff(b)[i]))
+  }
+  oa <- function(design) {
+    t <- svytotal(as.formula(paste("~", paste(c(paste0(items, "_y"), paste0(items, "_x")), collapse = "+"))), design)
+    e <- svycontrast(t, quote((q1_y / q1_x + q2_y / q2_x + q3_y / q3_x + q4_y / q4_x) / 4))
+    list(wai = unname(coef(e)), se = unname(SE(e)))
+  }
+  out$oa$all <- oa(des)
+  for (g in c("F", "M")) out$oa[[g]] <- oa(subset(des, sex == g))
+  out
+}
+
+result <- list()
+result$stratified_cluster_fpc <- estimates(svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, nest = TRUE, data = d))
+result$stratified_cluster <- estimates(svydesign(ids = ~psu, strata = ~stratum, weights = ~w, nest = TRUE, data = d))
+result$cluster <- estimates(svydesign(ids = ~psu, weights = ~w, data = d))
+result$stratified_rows_fpc <- estimates(svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc_rows, weights = ~w, data = d))
+for (lonely in c("adjust", "average", "certainty", "remove")) {
+  options(survey.lonely.psu = lonely)
+  result[[paste0("lonely_", lonely)]] <- estimates(svydesign(ids = ~psu, strata = ~stratum_l, weights = ~w, nest = TRUE, data = d))
+}
+options(survey.lonely.psu = "fail")
+
+# Classical SEs, sd(s)/sqrt(n) over the answered rows, on ../bfi.csv (overall and by gender).
+b <- read.csv("../bfi.csv")
+bfi_rev <- c("A1", "C4", "C5", "E1", "E2", "O2", "O5")
+classical <- list(all = list(), Male = list(), Female = list())
+for (v in paste0(rep(c("A", "C", "E", "N", "O"), each = 5), 1:5)) {
+  s <- if (v %in% bfi_rev) (6 - b[[v]]) / 5 else (b[[v]] - 1) / 5
+  se <- function(x) { x <- x[!is.na(x)]; sd(x) / sqrt(length(x)) }
+  classical$all[[v]] <- se(s)
+  for (g in c("Male", "Female")) classical[[g]][[v]] <- se(s[!is.na(b$gender) & b$gender == g])
+}
+result$classical_bfi <- classical
+writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE), "design_reference.json")
