@@ -13,7 +13,7 @@ public struct CSVRenderer: Sendable {
         var header = ["table", "item", "text", "n", "missing"]
         if group != nil { header.insert("group", at: 1) }
         if table.mixesScales { header.append("scale") }
-        header += labels.map { "count: \($0)" } + labels.map { "share: \($0)" } + ["wai", "wai_reported", "band"]
+        header += labels.map { "count: \($0)" } + labels.map { "share: \($0)" } + ["wai", "wai_reported", "band", "code_mean", "code_sd", "score_sd", "code_q1", "code_median", "code_q3"]
         out += csvLine(header)
         out += rows(table, group: group)
         return out
@@ -29,6 +29,8 @@ public struct CSVRenderer: Sendable {
             let padding = mixed ? Array(repeating: "", count: width - item.counts.count) : []
             cells += item.counts.map { String($0.count) } + padding + item.counts.map { number($0.share) } + padding
             cells += [item.wai.map(number) ?? "", item.waiReported ?? "", item.band ?? ""]
+            let codes = item.codes
+            cells += [codes?.mean, codes?.sd, codes?.scoreSD, codes?.q1, codes?.median, codes?.q3].map { $0.map(number) ?? "" }
             out += csvLine(cells)
         }
         if let composite = table.composite {
@@ -36,7 +38,7 @@ public struct CSVRenderer: Sendable {
             if let group { cells.insert(group, at: 1) }
             if mixed { cells.append("") }
             cells += Array(repeating: "", count: 2 * (mixed ? width : table.items.first?.counts.count ?? 0))
-            cells += [number(composite.wai), composite.waiReported, composite.band]
+            cells += [number(composite.wai), composite.waiReported, composite.band, "", "", "", "", "", ""]
             out += csvLine(cells)
         }
         return out

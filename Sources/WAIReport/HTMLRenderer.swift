@@ -149,6 +149,7 @@ public struct HTMLRenderer: Sendable {
         let labels = items.first?.counts.map(\.label) ?? []
         var header = [Cell("Item"), Cell("n", numeric: true), Cell("Missing", numeric: true)] + labels.map { Cell(e($0), numeric: true) }
         if hasTopBox { header += [Cell("Top 2", numeric: true), Cell("Bottom 2", numeric: true), Cell("Net", numeric: true), Cell("Median")] }
+        header += MarkdownRenderer.codeHeader.map { Cell(e($0), numeric: true) }
         let rows = items.map { item -> Row in
             var cells = [Cell("<span title=\"\(e(item.text))\">\(e(item.id))</span>"), Cell(String(item.n), numeric: true), Cell(String(item.missing), numeric: true)]
             cells += item.counts.map { Cell("\($0.count) <span class=\"note\">(\(BandTable.fixed(100 * $0.share, decimals: 1)) %)</span>", numeric: true) }
@@ -160,6 +161,7 @@ public struct HTMLRenderer: Sendable {
                     cells += [Cell("", numeric: true), Cell("", numeric: true), Cell("", numeric: true), Cell("")]
                 }
             }
+            cells += md.codeCells(item.codes).map { Cell(e($0), numeric: true) }
             return Row(cells: cells)
         }
         return htmlTable(header: header, rows: rows, cls: "answers")
@@ -292,6 +294,7 @@ public struct HTMLRenderer: Sendable {
         out += "<li>\(ScaleMethod.composite(m))</li>\n"
         out += "<li>\(e(MethodLines.standardErrors(m)))</li>\n"
         out += "<li>\(e(MethodLines.bootstrap(m.inference)))</li>\n"
+        out += "<li>\(e(MethodLines.codes))</li>\n"
         if m.inference.covariances { out += "<li>Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\(m.mixesScales ? ScaleMethod.reliabilityRule : "")</li>\n" }
         if m.mixesScales {
             out += "</ul>\n"

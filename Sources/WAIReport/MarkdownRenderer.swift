@@ -102,10 +102,11 @@ public struct MarkdownRenderer: Sendable {
                 [inline(item.id), String(item.n), String(item.missing)]
                     + item.counts.map { "\($0.count) (\(BandTable.fixed(100 * $0.share, decimals: 1)) %)" }
                     + (item.topBox.map { [BandTable.fixed(100 * $0.top2, decimals: 1), BandTable.fixed(100 * $0.bottom2, decimals: 1), signed(100 * $0.net, decimals: 1), inline($0.median)] } ?? ["", "", "", ""])
+                    + codeCells(item.codes)
             }
             if let scale = group.scale { out += (g > 0 ? "\n" : "") + "Scale `\(scale)`:\n\n" }
-            out += markdownTable(header: ["Item", "n", "Missing"] + labels.map(inline) + ["Top 2", "Bottom 2", "Net", "Median"],
-                                 align: ["l", "r", "r"] + labels.map { _ in "r" } + ["r", "r", "r", "l"], rows: answerRows)
+            out += markdownTable(header: ["Item", "n", "Missing"] + labels.map(inline) + ["Top 2", "Bottom 2", "Net", "Median"] + Self.codeHeader,
+                                 align: ["l", "r", "r"] + labels.map { _ in "r" } + ["r", "r", "r", "l", "r", "r", "r", "r"], rows: answerRows)
         }
         if let reliability = table.reliability {
             out += "\n" + self.reliability(reliability)
@@ -113,6 +114,16 @@ public struct MarkdownRenderer: Sendable {
             out += "\nReliability: \(note).\n"
         }
         return out
+    }
+
+    /// Mean and SD of the codes, SD of the normalised score, quartiles of the codes (see `CodeStatistics`).
+    static let codeHeader = ["Mean code", "SD", "SD score", "Q1–Md–Q3"]
+
+    func codeCells(_ codes: CodeStatistics?) -> [String] {
+        guard let c = codes else { return ["", "", "", ""] }
+        func quartile(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : BandTable.fixed(x, decimals: 2) }
+        return [BandTable.fixed(c.mean, decimals: 2), c.sd.map { BandTable.fixed($0, decimals: 2) } ?? "–",
+                c.scoreSD.map { BandTable.fixed($0, decimals: 3) } ?? "–", "\(quartile(c.q1))–\(quartile(c.median))–\(quartile(c.q3))"]
     }
 
     func reliability(_ r: Reliability) -> String {
@@ -254,6 +265,7 @@ public struct MarkdownRenderer: Sendable {
         - \(ScaleMethod.composite(m))
         - \(MethodLines.standardErrors(m))
         - \(MethodLines.bootstrap(m.inference))
+        - \(MethodLines.codes)
         \(m.inference.covariances ? "- Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\(m.mixesScales ? ScaleMethod.reliabilityRule : "")\n" : "")
         """
     }

@@ -47,4 +47,11 @@ enum MethodLines {
                 + "is in the JSON beside it. \(level) \(composites)"
         }
     }
+
+    /// How the code statistics beside each index were computed (`CodeStatistics`).
+    static let codes = "Mean code and SD: the answered codes as given (before reverse keying), weighted where weights exist, "
+        + "mean Σw·c/Σw and SD √(n/(n−1)·Σw(c − mean)²/Σw) (R: mean and sd; with weights svymean and sqrt(svyvar(~x, design))); "
+        + "SD score: the same of the normalised score the index averages. Quartiles Q1–Md–Q3 of the codes: "
+        + "R's quantile(x, type = 7) without weights; with weights the lowest code whose weighted cumulative share reaches p "
+        + "(R: svyquantile(~x, design, c(0.25, 0.5, 0.75), qrule = \"math\"))."
 }

@@ -128,8 +128,7 @@ extension Estimator {
             let sigma = (n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))).squareRoot()
             guard sigma > 0 else { return nil }
             let zValue = (centered - 0.5 * (centered > 0 ? 1 : centered < 0 ? -1 : 0)) / sigma
-            let p = 2 * min(Distributions.normalCDF(zValue), 1 - Distributions.normalCDF(zValue))
-            return .init(name: "Mann-Whitney", statistic: w, df: nil, p: min(1, p), pHolm: nil)
+            return .init(name: "Mann-Whitney", statistic: w, df: nil, p: Distributions.normalTwoSided(zValue), pHolm: nil)
         }
         let correction = 1 - ties / (n * n * n - n)
         guard correction > 0 else { return nil }

@@ -37,6 +37,64 @@ enum Distributions {
         return x
     }
 
+    /// 1 − Φ(x), from erfc so the upper tail keeps its digits down to the smallest double (R: `pnorm(x, lower.tail = FALSE)`).
+    static func normalSurvival(_ x: Double) -> Double {
+        0.5 * erfc(x / 2.0.squareRoot())
+    }
+
+    /// P(|Z| > |z|) for a standard normal Z (R: `2 * pnorm(-abs(z))`).
+    static func normalTwoSided(_ z: Double) -> Double {
+        min(1, erfc(abs(z) / 2.0.squareRoot()))
+    }
+
+    /// P(T_df > t) for Student's t (R: `pt(t, df, lower.tail = FALSE)`), via I_x(df/2, 1/2) with x = df/(df + t²).
+    static func studentSurvival(_ t: Double, df: Double) -> Double {
+        let tail = 0.5 * regularizedBeta(df / (df + t * t), df / 2, 0.5)
+        return t >= 0 ? tail : 1 - tail
+    }
+
+    /// P(F_(d1, d2) > f) (R: `pf(f, d1, d2, lower.tail = FALSE)`) = I_x(d2/2, d1/2) with x = d2/(d2 + d1·f).
+    static func fSurvival(_ f: Double, d1: Double, d2: Double) -> Double {
+        guard f > 0 else { return 1 }
+        return regularizedBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2)
+    }
+
+    /// I_x(a, b), the regularized incomplete beta function: Lentz's continued fraction on the side
+    /// where it converges fast, the symmetry I_x(a, b) = 1 − I_(1−x)(b, a) on the other (Numerical Recipes §6.4).
+    static func regularizedBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        if x <= 0 { return 0 }
+        if x >= 1 { return 1 }
+        let front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x))
+        if x < (a + 1) / (a + b + 2) {
+            return front * betaFraction(x, a, b) / a
+        }
+        return 1 - front * betaFraction(1 - x, b, a) / b
+    }
+
+    private static func betaFraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        let tiny = 1e-300
+        var c = 1.0, d = 1 - (a + b) * x / (a + 1)
+        if abs(d) < tiny { d = tiny }
+        d = 1 / d
+        var h = d
+        for m in 1..<10_000 {
+            let m = Double(m), m2 = 2 * m
+            var an = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
+            d = 1 + an * d; if abs(d) < tiny { d = tiny }
+            c = 1 + an / c; if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            h *= d * c
+            an = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))
+            d = 1 + an * d; if abs(d) < tiny { d = tiny }
+            c = 1 + an / c; if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-16 { break }
+        }
+        return h
+    }
+
     /// P(χ²_df > x).
     static func chiSquareSurvival(_ x: Double, df: Double) -> Double {
         guard x > 0 else { return 1 }

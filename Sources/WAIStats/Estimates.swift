@@ -77,13 +77,34 @@ public struct ItemEstimate: Sendable, Hashable, Codable {
     public var topBox: TopBox? = nil
     /// The name of the item's scale (`counts` has one entry per level of it).
     public var scale: String? = nil
+    /// The answered codes (as answered, before reverse keying), see `CodeStatistics`; nil when nobody answered.
+    public var codes: CodeStatistics? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, text, column, reverse, n, missing, weightedN = "weighted_n", counts, wai
         case waiReported = "wai_reported", band, se, seMethod = "se_method", seClassical = "se_classical", seDesign = "se_design", deff
         case interval, straddlesBand = "straddles_band", bootstrap
-        case topBox = "top_box", scale
+        case topBox = "top_box", scale, codes
     }
+}
+
+/// Location and spread of an item's answers. Weighted where weights exist: mean Σw·c/Σw, SD
+/// √(n/(n−1) · Σw(c − mean)²/Σw) (R: `svymean`, `sqrt(svyvar(~x, design, na.rm = TRUE))`; `mean`, `sd`
+/// without weights). Quartiles: R's `quantile(x, type = 7)` without weights; with weights the
+/// inverse of the weighted distribution function, the lowest code whose weighted cumulative share
+/// reaches p (R: `svyquantile(~x, design, c(.25, .5, .75), qrule = "math")`).
+public struct CodeStatistics: Sendable, Hashable, Codable {
+    public var mean: Double
+    public var sd: Double?
+    /// SD of the normalised score the index averages (reverse keying applied), same formula.
+    public var scoreSD: Double?
+    public var q1: Double
+    public var median: Double
+    public var q3: Double
+    /// "type 7" or "weighted (qrule math)".
+    public var quantileRule: String
+
+    enum CodingKeys: String, CodingKey { case mean, sd, scoreSD = "score_sd", q1, median, q3, quantileRule = "quantile_rule" }
 }
 
 /// What the bootstrap replicates say about an index.

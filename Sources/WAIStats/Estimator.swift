@@ -117,6 +117,9 @@ public struct Estimator: Sendable {
             estimate.straddlesBand = bands.bandIndex(wai - z * se) != bands.bandIndex(wai + z * se)
         }
         estimate.topBox = topBox(weighted: weighted, total: weightedN, scores: scores, levels: levels)
+        let unweighted = (0..<k).allSatisfy { weighted[$0] == counts[$0] }
+        estimate.codes = codeStatistics(codes: levels.map { Double($0.code) }, scores: Array(scores.prefix(k)),
+                                        counts: counts, weighted: weighted, unweighted: unweighted)
         if replicates > 0 {
             let key = Bootstrap.key(seed, group, Bootstrap.stableHash(item.id))
             let unweighted = (0..<k).allSatisfy { weighted[$0] == counts[$0] && cell.weightedSquared[base + $0] == counts[$0] }
@@ -148,6 +151,42 @@ public struct Estimator: Sendable {
                                upper: Distributions.quantile(sorted: sorted, 1 - alpha),
                                level: confidence, method: "bootstrap percentile"),
             bandCertainty: Double(same) / Double(defined.count), method: method)
+    }
+
+    /// See `CodeStatistics`. `codes`, `scores`, `counts`, `weighted`: per level of the item's scale.
+    func codeStatistics(codes: [Double], scores: [Double], counts: [Double], weighted: [Double], unweighted: Bool) -> CodeStatistics {
+        let n = counts.reduce(0, +), total = weighted.reduce(0, +)
+        func meanAndSD(_ values: [Double]) -> (Double, Double?) {
+            let mean = zip(values, weighted).reduce(0) { $0 + $1.0 * $1.1 } / total
+            let squares = zip(values, weighted).reduce(0) { $0 + $1.1 * ($1.0 - mean) * ($1.0 - mean) } / total
+            return (mean, n > 1 ? (n / (n - 1) * squares).squareRoot() : nil)
+        }
+        let order = codes.indices.sorted { codes[$0] < codes[$1] }
+        func quantile(_ p: Double) -> Double {
+            if unweighted {
+                // Type 7: position h = (n − 1)p in the sorted answers, between the answers at ⌊h⌋ and ⌊h⌋ + 1.
+                let h = (n - 1) * p
+                let lower = h.rounded(.down)
+                func at(_ position: Double) -> Double {
+                    var before = 0.0
+                    for l in order {
+                        before += counts[l]
+                        if position < before { return codes[l] }
+                    }
+                    return codes[order.last!]
+                }
+                return at(lower) + (h - lower) * (at(min(lower + 1, n - 1)) - at(lower))
+            }
+            var cumulative = 0.0
+            for l in order where weighted[l] > 0 {
+                cumulative += weighted[l]
+                if cumulative >= p * total * (1 - 1e-12) { return codes[l] }
+            }
+            return codes[order.last!]
+        }
+        let (mean, sd) = meanAndSD(codes)
+        return CodeStatistics(mean: mean, sd: sd, scoreSD: meanAndSD(scores).1, q1: quantile(0.25), median: quantile(0.5),
+                              q3: quantile(0.75), quantileRule: unweighted ? "type 7" : "weighted (qrule math)")
     }
 
     /// `weighted` and `levels`: the item's own levels; `scores` may carry padding past them.

@@ -100,8 +100,8 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(csv.status, 0, csv.stderr)
         let lines = csv.stdout.split(separator: "\n")
         // F: qa 5,3 → 0.75; M: qa 4,2 → 0.50.
-        XCTAssert(lines.contains { $0.hasPrefix("t1,F,a,Item A?,2,0,") && $0.hasSuffix(",0.75,0.75,High") }, csv.stdout)
-        XCTAssert(lines.contains { $0.hasPrefix("t1,M,a,Item A?,2,0,") && $0.hasSuffix(",0.5,0.50,Neutral") }, csv.stdout)
+        XCTAssert(lines.contains { $0.hasPrefix("t1,F,a,Item A?,2,0,") && $0.contains(",0.75,0.75,High,") }, csv.stdout)
+        XCTAssert(lines.contains { $0.hasPrefix("t1,M,a,Item A?,2,0,") && $0.contains(",0.5,0.50,Neutral,") }, csv.stdout)
         let json = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--format", "json"], in: dir)
         XCTAssertEqual(json.status, 0, json.stderr)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]

@@ -55,9 +55,9 @@ final class RendererTests: XCTestCase {
     func testCSVQuotesOnlyWhatNeedsIt() throws {
         let csv = CSVRenderer().table(try analysis().tables[0])
         let lines = csv.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines[0], "table,item,text,n,missing,count: Very Low,count: Low,count: Neutral,count: High,count: Very High,share: Very Low,share: Low,share: Neutral,share: High,share: Very High,wai,wai_reported,band")
-        XCTAssertEqual(lines[1], #"t1,q1,"Views of ""A"", B | ខ្ពស់?",4,0,0,1,1,1,1,0,0.25,0.25,0.25,0.25,0.625,0.63,High"#)
-        XCTAssertEqual(lines[3], "t1,OA,Overall assessment (mean of 2 items),,,,,,,,,,,,,0.5625,0.56,Medium")
+        XCTAssertEqual(lines[0], "table,item,text,n,missing,count: Very Low,count: Low,count: Neutral,count: High,count: Very High,share: Very Low,share: Low,share: Neutral,share: High,share: Very High,wai,wai_reported,band,code_mean,code_sd,score_sd,code_q1,code_median,code_q3")
+        XCTAssertEqual(lines[1], #"t1,q1,"Views of ""A"", B | ខ្ពស់?",4,0,0,1,1,1,1,0,0.25,0.25,0.25,0.25,0.625,0.63,High,3.5,1.2909944487358056,0.3227486121839514,2.75,3.5,4.25"#)
+        XCTAssertEqual(lines[3], "t1,OA,Overall assessment (mean of 2 items),,,,,,,,,,,,,0.5625,0.56,Medium,,,,,,")
     }
 
     func testJSONCarriesTheDocumentedFields() throws {

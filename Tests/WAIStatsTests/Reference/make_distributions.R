@@ -1,0 +1,16 @@
+# Reference tail probabilities for Distributions.swift, far tails included.
+# Run from this directory:  Rscript make_distributions.R   (writes distributions.json)
+options(digits = 17)
+z <- c(-3, -0.5, 0, 0.5, 1, 2.5, 5, 8.2, 12, 18.4, 25, 30, 37.5)
+normal <- lapply(z, function(x) list(x = x, p = pnorm(x, lower.tail = FALSE), two = 2 * pnorm(-abs(x))))
+chi <- list()
+for (df in c(1, 2, 3, 4, 7, 12, 30, 100)) for (x in c(0.01, 0.5, 1, 3.84, 10, 25, 60, 150, 400, 1200))
+  chi[[length(chi) + 1]] <- list(x = x, df = df, p = pchisq(x, df, lower.tail = FALSE))
+tt <- list()
+for (df in c(1, 2, 5, 10, 30, 200)) for (x in c(-4, -1, 0, 0.3, 1.5, 3, 8, 20, 60, 300))
+  tt[[length(tt) + 1]] <- list(x = x, df = df, p = pt(x, df, lower.tail = FALSE))
+ff <- list()
+for (d in list(c(1, 10), c(3, 20), c(5, 5), c(10, 100), c(2, 1000))) for (x in c(0.1, 0.8, 1, 2.5, 6, 15, 50, 200))
+  ff[[length(ff) + 1]] <- list(x = x, d1 = d[1], d2 = d[2], p = pf(x, d[1], d[2], lower.tail = FALSE))
+writeLines(jsonlite::toJSON(list(normal = normal, chisq = chi, t = tt, f = ff), auto_unbox = TRUE, digits = NA, pretty = TRUE),
+           "distributions.json")
