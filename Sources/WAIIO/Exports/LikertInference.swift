@@ -180,7 +180,7 @@ public enum LikertInference {
             }
             let column = columns[i]
             if var group = groups.last, let last = lastLikert, last == group.columns.last,
-               group.stem == column.stem, let joined = join(group.candidates, candidates) {
+               group.stem == column.stem, let joined = join(group.candidates, candidates, grid: column.stem != nil) {
                 group.columns.append(i)
                 group.candidates = joined
                 groups[groups.count - 1] = group
@@ -277,6 +277,10 @@ public enum LikertInference {
                     label = String(start + i)
                 } else if khmer > latin {
                     label = seen.first(where: Vocabulary.isKhmer) ?? known.first(where: Vocabulary.isKhmer) ?? known[0]
+                } else if let written = seen.first(where: { !Vocabulary.isKhmer($0) }),
+                          let word = known.first(where: { Vocabulary.key($0) == Vocabulary.key(written) }) {
+                    // The file's own word for the level ("Medium", not "Neutral"); only case and `_` are tidied.
+                    label = word
                 }
                 var aliases: [String] = []
                 // Spellings as the reader compares them (normalizedAnswer), so that `very_high` stays an alias.
@@ -331,7 +335,8 @@ public enum LikertInference {
                 }
                 var categories: [String] = []
                 for value in profile.values {
-                    if isMissing(value) {
+                    // "Prefer not to say" and "Other" are a respondent's answer about who they are: kept as categories.
+                    if isMissingCode(value, scale: nil) {
                         missingSeen[value, default: 0] += profile.counts[value]!
                     } else {
                         categories.append(value)
@@ -405,6 +410,8 @@ public enum LikertInference {
                 title = stemText
             } else if group.columns.count == 1 {
                 title = columns[group.columns[0]].question
+            } else if let shared = commonWords(group.columns.map { columns[$0].question }), shared.count >= 8 {
+                title = shared
             } else {
                 let kind = entry.vocabulary.name.prefix(1).uppercased() + entry.vocabulary.name.dropFirst()
                 title = "\(kind): \(items.count) questions"
@@ -432,6 +439,9 @@ public enum LikertInference {
             let levels = levelsOf[s]
             let named = scales.isEmpty ? "" : " (named \(scaleNames[s])\(s == 0 ? ", the default" : ""))"
             assumptions.append("scale: \(vocabulary.name)\(named), lowest first: \(levels.map { Quoted($0.label).description }.joined(separator: " < ")) (\(itemCount) item\(itemCount == 1 ? "" : "s") in \(scaleTables.count) table\(scaleTables.count == 1 ? "" : "s")); weighting normalized: level i of \(levels.count) weighs (i−1)/\(levels.count - 1)")
+            if let start = vocabulary.numericStart {
+                assumptions.append("scale\(scales.isEmpty ? "" : " \(scaleNames[s])"): \(start)–\(start + vocabulary.levelCount - 1) from the observed codes; the instrument may have more levels")
+            }
             if !unseenOf[s].isEmpty { assumptions.append("levels nobody chose, kept from the scale\(scales.isEmpty ? "" : " \(scaleNames[s])"): \(unseenOf[s].joined(separator: ", "))") }
             let markers = scales.isEmpty ? missing : scales[s].missing
             assumptions.append("missing\(scales.isEmpty ? "" : " on \(scaleNames[s])") (never scored): \(markers.map { Quoted($0).description }.joined(separator: ", "))")
@@ -495,21 +505,18 @@ public enum LikertInference {
         let otherCells = cells(substantive.filter { Int($0) == nil })
         if integerCells > 0 && (otherCells == 0 || (otherCells <= max(2, integerCells / 100) && otherCells * 20 <= integerCells)) {
             if looksLikeWeight(column.name) { return .other }
-            var inScale: [Int] = []
-            for value in substantive {
-                guard let n = Int(value) else { continue }
-                if n >= 0 && !Vocabulary.missingCodes.contains(n) { inScale.append(n) }
-            }
-            let distinct = Set(inScale)
+            let codes = substantive.compactMap { Int($0) }
+            let distinct = Set(scaleCodes(codes))
             guard let low = distinct.min(), let high = distinct.max() else { return .other }
             if distinct.isSubset(of: [0, 1]) {
-                return .leftOut(column.sub != nil || column.name.contains("/") ? "multi-select option (0/1)" : "a 0/1 flag")
+                if column.sub != nil || column.name.contains("/") { return .leftOut("multi-select option (0/1)") }
+                return .other
             }
             if distinct.count < 3 || looksDemographic(column) { return .other }
-            if low >= 1 && high <= 5 { return .likert([.numeric(from: 1, to: 5)]) }
-            if low >= 1 && high <= 7 { return .likert([.numeric(from: 1, to: 7)]) }
-            if low >= 0 && high <= 10 { return .likert([.numeric(from: 0, to: 10)]) }
-            return .other
+            let start = min(low, 1)
+            if high - start > 10 { return .other }
+            if distinct.count == profile.filled && profile.filled >= 5 { return .other }
+            return .likert([.numeric(from: start, to: high)])
         }
 
         if keys.isEmpty { return .other }
@@ -551,21 +558,24 @@ public enum LikertInference {
         return .other
     }
 
-    /// The vocabularies both lists allow; numeric ranges join to the wider one.
-    static func join(_ a: [Vocabulary], _ b: [Vocabulary]) -> [Vocabulary]? {
-        if a.count == 1, b.count == 1, a[0].numericStart != nil, b[0].numericStart != nil {
-            return [widest(a[0], b[0])]
+    /// The vocabularies both lists allow. Numeric codes join to the range of both within a grid
+    /// (one question's rows), and only when equal between separate questions.
+    static func join(_ a: [Vocabulary], _ b: [Vocabulary], grid: Bool) -> [Vocabulary]? {
+        if a.count == 1, b.count == 1, let sa = a[0].numericStart, let sb = b[0].numericStart {
+            if !grid { return a[0] == b[0] ? a : nil }
+            return [.numeric(from: min(sa, sb), to: max(sa + a[0].levelCount, sb + b[0].levelCount) - 1)]
         }
         let common = a.filter(b.contains)
         return common.isEmpty ? nil : common
     }
 
-    static func widest(_ a: Vocabulary, _ b: Vocabulary) -> Vocabulary {
-        guard let sa = a.numericStart, let sb = b.numericStart else { return a }
-        let low = min(sa, sb)
-        let high = max(sa + a.levelCount - 1, sb + b.levelCount - 1)
-        if low == 0 || high > 7 { return .numeric(from: 0, to: 10) }
-        return .numeric(from: 1, to: high > 5 ? 7 : 5)
+    /// A column's integer answers without its missing codes: negative ones, and 77, 88, 97–99, …
+    /// above the others (a "99 = no answer" beside 1–5; not a 99 within 0–100).
+    static func scaleCodes(_ codes: [Int]) -> [Int] {
+        let kept = codes.filter { $0 >= 0 }
+        let ordinary = kept.filter { !Vocabulary.missingCodes.contains($0) }
+        guard let top = ordinary.max() else { return [] }
+        return kept.filter { !Vocabulary.missingCodes.contains($0) || $0 <= top + 1 }
     }
 
     static func isMissing(_ value: String) -> Bool {
@@ -593,6 +603,18 @@ public enum LikertInference {
         let tokens = lower.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         let words: Set<String> = ["weight", "weights", "wt", "wgt", "wght", "w8", "pweight", "weighting", "poids", "peso", "gewicht"]
         return tokens.contains(where: words.contains) || lower.hasSuffix("weight") || lower.hasPrefix("weight") || lower.hasSuffix("_wt")
+    }
+
+    /// The whole words the questions begin with ("How much do you trust"), when they share some.
+    static func commonWords(_ questions: [String]) -> String? {
+        let split = questions.map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        guard let first = split.first else { return nil }
+        var shared = 0
+        while shared < first.count, split.allSatisfy({ $0.count > shared && $0[shared] == first[shared] }) { shared += 1 }
+        let joining: Set<String> = ["the", "a", "an", "of", "in", "with", "about", "for", "to", "your", "our", "-", "–", ":"]
+        while shared > 0, joining.contains(first[shared - 1].lowercased()) { shared -= 1 }
+        guard shared > 0, split.contains(where: { $0.count > shared }) else { return nil }
+        return first.prefix(shared).joined(separator: " ")
     }
 
     /// `text` as an id ([A-Za-z0-9_-]), when it is short and says something.

@@ -43,6 +43,9 @@ public enum SpecWriter {
         func scaleBody(_ scale: Scale, vocabulary: String, indent: String) -> String {
             var out = "\(indent)# Assumed: \(vocabulary), lowest level first. Aliases are other spellings\n"
             out += "\(indent)# (as found in the file); a cell matches a code, a label or an alias, ignoring case.\n"
+            if vocabulary.hasPrefix("numeric "), let first = scale.levels.first, let last = scale.levels.last {
+                out += "\(indent)# \(first.code)–\(last.code) from the observed codes; the instrument may have more levels.\n"
+            }
             out += "\(indent)levels:\n"
             for level in scale.levels {
                 var line = "\(indent)  - {code: \(level.code), label: \(quote(level.label))"
