@@ -126,4 +126,50 @@ final class QuestionnaireCLITests: XCTestCase {
         XCTAssert(run.stdout.contains(#""age": a number with many values"#), run.stdout)
         XCTAssert(run.stdout.contains("scale: numeric_1_4"), run.stdout)
     }
+
+    func testWarningsAreInTheReportOnStandardErrorAndInTheWrittenSpec() throws {
+        let dir = try directory(["qualtrics_legacy.csv", "numeric_codes.csv"])
+        let markdown = try Products.run(Products.wai, ["analyze", "qualtrics_legacy.csv", "--replicates", "0"], in: dir)
+        XCTAssertEqual(markdown.status, 0, markdown.stderr)
+        let reverse = "item Q9_4 correlates negatively with the rest of table Q9 (r = -0.92): likely reverse-worded"
+        XCTAssert(markdown.stderr.contains("wai: warning: \(reverse)"), markdown.stderr)
+        XCTAssert(markdown.stdout.contains("- Warning: \(reverse)"), markdown.stdout)
+        for column in ["Q10", "Q11"] {
+            XCTAssert(markdown.stderr.contains("wai: warning: column \(column) was not analysed: "), markdown.stderr)
+            XCTAssert(markdown.stdout.contains("- Warning: column \(column) was not analysed: "), markdown.stdout)
+        }
+        // Only the reverse-worded item: Q9_1…Q9_3 and the degree items go with their tables.
+        XCTAssertEqual(markdown.stderr.components(separatedBy: "correlates negatively").count, 2, markdown.stderr)
+
+        let json = try Products.run(Products.wai, ["analyze", "numeric_codes.csv", "--format", "json", "--replicates", "0"], in: dir)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let warnings = try XCTUnwrap((try self.json(json.stdout)["quality"] as? [String: Any])?["warnings"] as? [[String: Any]])
+        XCTAssertEqual(warnings.map { "\($0["kind"]!) \($0["subject"]!)" }, ["not_analysed age", "unchosen_level numeric_1_6"])
+        XCTAssert(json.stderr.contains("wai: warning: no one chose the bottom level 1 of scale numeric_1_6 (4 items)"), json.stderr)
+
+        let written = try Products.run(Products.wai, ["init", "qualtrics_legacy.csv"], in: dir)
+        XCTAssertEqual(written.status, 0, written.stderr)
+        let flagged = written.stdout.split(separator: "\n").filter { $0.contains("# reverse: true?") }
+        XCTAssertEqual(flagged.count, 1, written.stdout)
+        XCTAssert(flagged.first?.hasPrefix(#"      - {id: Q9_4, column: "Q9_4""#) == true, written.stdout)
+    }
+
+    /// Q9_4's correlation with the sum of Q9_1…Q9_3 over the rows that answered all four, in Python.
+    func testTheReverseWordedCorrelationMatchesAnIndependentComputation() throws {
+        let script = """
+            import csv, sys
+            order = {"strongly disagree": 0, "disagree": 1, "neither agree nor disagree": 2, "agree": 3, "strongly agree": 4}
+            rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))[2:]
+            full = [[order[r[c].strip().lower()] for c in range(18, 22)] for r in rows if all(r[c].strip().lower() in order for c in range(18, 22))]
+            x = [r[3] for r in full]; y = [r[0] + r[1] + r[2] for r in full]
+            mx, my = sum(x) / len(x), sum(y) / len(y)
+            sxy = sum((a - mx) * (b - my) for a, b in zip(x, y)); sxx = sum((a - mx) ** 2 for a in x); syy = sum((b - my) ** 2 for b in y)
+            print(round(sxy / (sxx * syy) ** 0.5, 2))
+            """
+        let dir = try directory(["qualtrics_legacy.csv"])
+        let python = try Products.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, dir.appendingPathComponent("qualtrics_legacy.csv").path])
+        XCTAssertEqual(python.status, 0, python.stderr)
+        let run = try Products.run(Products.wai, ["analyze", "qualtrics_legacy.csv", "--replicates", "0"], in: dir)
+        XCTAssert(run.stderr.contains("item Q9_4 correlates negatively with the rest of table Q9 (r = \(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))"), "\(python.stdout) \(run.stderr)")
+    }
 }

@@ -36,6 +36,13 @@ public struct InferredSurvey: Sendable {
     /// Per demographic column: its categories as seen, most frequent first.
     public var demographicValues: [String: [String]]
 
+    /// The columns not analysed but for platform metadata and the id, as the report's warnings.
+    public var notAnalysed: [DataQuality.Warning] {
+        leftOut.filter { !$0.reason.hasSuffix("metadata") && $0.reason != "respondent id" }.map {
+            .init(kind: "not_analysed", subject: $0.column, message: "column \($0.column) was not analysed: \($0.reason)")
+        }
+    }
+
     /// The refusal `wai analyze` gives when a column's order is unknown.
     public func ambiguityError(file: String) -> InputError? {
         ambiguous.isEmpty ? nil : Self.ambiguityError(ambiguous, expected: "the answers of one known scale, or a spec that orders them: `wai init \(file) > survey.yaml`, edit its scale and tables, then `wai analyze \(file) --spec survey.yaml`")

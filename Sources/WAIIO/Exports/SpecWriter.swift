@@ -3,7 +3,9 @@ import WAIModel
 /// Writes an inferred spec as `survey.yaml`, with comments saying what was assumed, ready to
 /// edit. Every string is double-quoted, so any wording (quotes, colons, `#`, Khmer) stays as is.
 public enum SpecWriter {
-    public static func yaml(_ inferred: InferredSurvey, command: String) -> String {
+    /// - Parameter reverseWorded: items whose correlation with the rest of their table is negative
+    ///   (by item id), each given a commented `reverse: true`.
+    public static func yaml(_ inferred: InferredSurvey, command: String, reverseWorded: [String: Double] = [:]) -> String {
         let spec = inferred.spec
         let layout = inferred.layout
         var out = """
@@ -93,7 +95,11 @@ public enum SpecWriter {
             if let scale = table.scale { out += "    scale: \(scale)\n" }
             out += "    items:\n"
             for item in table.items {
-                out += "      - {id: \(item.id), column: \(quote(item.column)), text: \(quote(item.text))}\n"
+                out += "      - {id: \(item.id), column: \(quote(item.column)), text: \(quote(item.text))}"
+                if let r = reverseWorded[item.id] {
+                    out += "  # reverse: true?  r = \((r * 100).rounded() / 100) with the rest of the table: likely reverse-worded"
+                }
+                out += "\n"
             }
         }
 

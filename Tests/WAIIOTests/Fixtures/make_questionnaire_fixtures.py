@@ -1,0 +1,63 @@
+# Writes the mixed-scale questionnaire fixtures (Qualtrics legacy and two-row layouts, plain numeric codes):
+# 8 five-point degree items beside a 4-item agreement grid whose fourth item is reverse-worded, "Don't know",
+# blanks, a multi-select, free text and a gender question with "Prefer not to say" and "Other".
+import csv, random, io
+random.seed(15)
+import os
+F=os.path.dirname(os.path.abspath(__file__))+'/'
+deg=["Very Low","Low","Medium","High","Very High"]
+agr=["Strongly disagree","Disagree","Neither agree nor disagree","Agree","Strongly agree"]
+inst=["the village chief","the commune council","the police","the courts","the health centre","the school","the NGOs","the media"]
+stm=["The roads are safe","The water is clean","Officials listen to us","I feel safe at night"]
+N=20
+def rows():
+    out=[]
+    for r in range(N):
+        trust=random.randint(0,4)
+        d=[deg[min(4,max(0,trust+random.choice([-1,0,0,1])))] for _ in range(8)]
+        if r%7==3: d[r%8]=""
+        a=[]
+        latent=random.randint(0,4)
+        for j in range(4):
+            level=min(4,max(0,latent+random.choice([-1,0,0,1])))
+            x=agr[4-level if j==3 else level]
+            if (r*3+j)%11==0: x="Don't know"
+            if (r+j)%9==4: x=""
+            a.append(x)
+        # item 4 of the grid is reverse-worded: high when others are low
+        ms=random.choice(["Water","Water,Roads","Health,Water,Roads","","Roads"])
+        ft=["More buses please","The clinic is far from here","Fix the bridge near the market","Thank you","Nothing to add","The teacher is often absent","Water tastes of iron","Police came quickly","Too many questions","Street lights, please"][r//2] if r%2 else ""
+        g=random.choice(["Female","Male","Female","Male","Prefer not to say","Other"])
+        out.append((d,a,ms,ft,g))
+    return out
+data=rows()
+dtext=[f"How much do you trust {x}?" for x in inst]
+grid="How much do you agree with the following statements about your village?"
+def write(name, header, textrow, importrow, meta):
+    s=io.StringIO(); w=csv.writer(s, lineterminator="\r\n")
+    w.writerow(header); w.writerow(textrow)
+    if importrow: w.writerow(importrow)
+    for r,(d,a,ms,ft,g) in enumerate(data):
+        w.writerow(meta(r)+d+a+[ms,ft,g])
+    open(F+name,'w',newline='').write(s.getvalue())
+qcols=[f"Q{i}" for i in range(1,9)]+[f"Q9_{j}" for j in range(1,5)]+["Q10","Q11","Q12"]
+qtext=dtext+[f"{grid} - {x}" for x in stm]+["Which services did you use? Select all that apply.","Anything else you would like to tell us?","What is your gender?"]
+legmeta=["ResponseID","ResponseSet","Name","ExternalDataReference","EmailAddress","IPAddress","Status","StartDate","EndDate","Finished"]
+write("qualtrics_legacy.csv",[f"V{i}" for i in range(1,11)]+qcols, legmeta+qtext, None,
+      lambda r:[f"R_{r:03d}legacyAbC","Default Response Set","Anonymous","","","203.0.113.%d"%r,"0","2016-03-0%d 10:00:00"%(r%9+1),"2016-03-0%d 10:09:00"%(r%9+1),"1"])
+newmeta=["StartDate","EndDate","Status","IPAddress","Progress","Duration (in seconds)","Finished","RecordedDate","ResponseId"]
+newtext=["Start Date","End Date","Response Type","IP Address","Progress","Duration (in seconds)","Finished","Recorded Date","Response ID"]
+write("qualtrics_two_rows.csv",newmeta+qcols,newtext+qtext,None,
+      lambda r:["2024-05-01 09:00:00","2024-05-01 09:08:00","IP Address","198.51.100.%d"%r,"100",str(400+r*7),"True","2024-05-01 09:08:00",f"R_{r:03d}twoRowsXy"])
+# plain numeric codes
+s=io.StringIO(); w=csv.writer(s, lineterminator="\n")
+w.writerow(["id","age","vote","education","trust1","trust2","trust3","trust4","lr_self","lr_party","lr_gov","partyid","sat_a","sat_b"])
+for r in range(24):
+    base=random.randint(2,6)
+    t=[min(6,max(2,base+random.choice([-1,0,0,1]))) for _ in range(4)]
+    if r==5: t[1]=99
+    if r==9: t[2]=-9
+    if r==11: t[0]=""
+    pl=[random.randint(1,7) for _ in range(3)]
+    w.writerow([1001+r, random.randint(18,80), r%2 if r!=7 else 1, random.randint(1,4)]+t+pl+[random.randint(0,6), random.randint(1,4), random.choice([1,2,3,4,5,5,98])])
+open(F+"numeric_codes.csv",'w',newline='').write(s.getvalue())
