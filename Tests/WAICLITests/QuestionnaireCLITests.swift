@@ -25,12 +25,17 @@ final class QuestionnaireCLITests: XCTestCase {
     static func codes(_ range: ClosedRange<Int>) -> [String] { range.map(String.init) }
 
     /// Per fixture: header rows, and per item column (0-based) its levels lowest first, as the questionnaire has them.
-    static let cases: [(file: String, headerRows: Int, items: [(column: Int, name: String, levels: [String])])] = [
-        ("qualtrics_legacy.csv", 2, (0..<8).map { (10 + $0, "Q\($0 + 1)", degree) } + (0..<4).map { (18 + $0, "Q9_\($0 + 1)", agreement) }),
-        ("qualtrics_two_rows.csv", 2, (0..<8).map { (9 + $0, "Q\($0 + 1)", degree) } + (0..<4).map { (17 + $0, "Q9_\($0 + 1)", agreement) }),
+    static let limeTrust = ["A1", "A2", "A3", "A4", "A5"], limeAgree = ["AO01", "AO02", "AO03", "AO04", "AO05"]
+    static let cases: [(file: String, headerRows: Int, items: [(column: Int, name: String, levels: [String])], options: [String], codes: [String: [String]])] = [
+        ("qualtrics_legacy.csv", 2, (0..<8).map { (10 + $0, "Q\($0 + 1)", degree) } + (0..<4).map { (18 + $0, "Q9_\($0 + 1)", agreement) }, [], [:]),
+        ("qualtrics_two_rows.csv", 2, (0..<8).map { (9 + $0, "Q\($0 + 1)", degree) } + (0..<4).map { (17 + $0, "Q9_\($0 + 1)", agreement) }, [], [:]),
+        // LimeSurvey's codes, read through its survey structure as exported: A6 ("Don't know") missing.
+        ("limesurvey_mixed.csv", 1, (0..<8).map { (5 + $0, "trust[SQ00\($0 + 1)]", degree) } + (0..<4).map { (13 + $0, "agree[SQ00\($0 + 1)]", agreement) },
+         ["--codebook", "limesurvey_mixed_structure.txt"],
+         Dictionary(uniqueKeysWithValues: (1...8).map { ("trust[SQ00\($0)]", limeTrust) } + (1...4).map { ("agree[SQ00\($0)]", limeAgree) })),
         ("numeric_codes.csv", 1, (0..<4).map { (4 + $0, "trust\($0 + 1)", codes(1...6)) }
             + [(8, "lr_self", codes(1...7)), (9, "lr_party", codes(1...7)), (10, "lr_gov", codes(1...7)),
-               (11, "partyid", codes(0...6)), (12, "sat_a", codes(1...4)), (13, "sat_b", codes(1...5))]),
+               (11, "partyid", codes(0...6)), (12, "sat_a", codes(1...4)), (13, "sat_b", codes(1...5))], [], [:]),
     ]
 
     /// n, the count of each level and the WAI (level i of k weighs (i−1)/(k−1)), from Python's csv module;
@@ -50,12 +55,12 @@ final class QuestionnaireCLITests: XCTestCase {
 
     func testEveryItemOnEveryScaleMatchesAnIndependentCount() throws {
         for fixture in Self.cases {
-            let dir = try directory([fixture.file])
-            let run = try Products.run(Products.wai, ["analyze", fixture.file, "--format", "json", "--replicates", "0"], in: dir)
+            let dir = try directory([fixture.file] + fixture.options.filter { $0.hasSuffix(".txt") })
+            let run = try Products.run(Products.wai, ["analyze", fixture.file, "--format", "json", "--replicates", "0"] + fixture.options, in: dir)
             XCTAssertEqual(run.status, 0, "\(fixture.file): \(run.stderr)")
             let items = (try json(run.stdout)["tables"] as? [[String: Any]] ?? []).flatMap { $0["items"] as? [[String: Any]] ?? [] }
             XCTAssertEqual(items.map { $0["column"] as? String ?? "" }, fixture.items.map(\.name), "\(fixture.file): the file's items in its order")
-            let argument = String(decoding: try JSONSerialization.data(withJSONObject: fixture.items.map { [$0.column, $0.name, $0.levels] as [Any] }), as: UTF8.self)
+            let argument = String(decoding: try JSONSerialization.data(withJSONObject: fixture.items.map { [$0.column, $0.name, fixture.codes[$0.name] ?? $0.levels] as [Any] }), as: UTF8.self)
             let python = try Products.run(URL(fileURLWithPath: "/usr/bin/env"),
                                           ["python3", "-c", Self.script, dir.appendingPathComponent(fixture.file).path, String(fixture.headerRows), argument])
             XCTAssertEqual(python.status, 0, python.stderr)
@@ -75,13 +80,13 @@ final class QuestionnaireCLITests: XCTestCase {
 
     func testInitThenReportRunsUnchangedOnEach() throws {
         for fixture in Self.cases {
-            let dir = try directory([fixture.file])
-            let initRun = try Products.run(Products.wai, ["init", fixture.file], in: dir)
+            let dir = try directory([fixture.file] + fixture.options.filter { $0.hasSuffix(".txt") })
+            let initRun = try Products.run(Products.wai, ["init", fixture.file] + fixture.options, in: dir)
             XCTAssertEqual(initRun.status, 0, "\(fixture.file): \(initRun.stderr)")
             try Data(initRun.stdout.utf8).write(to: dir.appendingPathComponent("survey.yaml"))
             let report = try Products.run(Products.wai, ["report", ".", "--out", "out", "--format", "md,json", "--replicates", "0"], in: dir)
             XCTAssertEqual(report.status, 0, "\(fixture.file): \(report.stderr)\n\(initRun.stdout)")
-            let without = try Products.run(Products.wai, ["analyze", fixture.file, "--format", "json", "--replicates", "0"], in: dir)
+            let without = try Products.run(Products.wai, ["analyze", fixture.file, "--format", "json", "--replicates", "0"] + fixture.options, in: dir)
             let fromReport = try json(String(contentsOf: dir.appendingPathComponent("out/report.json"), encoding: .utf8))
             func indices(_ object: [String: Any]) -> [String] {
                 (object["tables"] as? [[String: Any]] ?? []).flatMap { ($0["items"] as? [[String: Any]] ?? []).map { "\($0["column"]!) n=\($0["n"]!) wai=\($0["wai"]!)" } }
@@ -171,5 +176,17 @@ final class QuestionnaireCLITests: XCTestCase {
         XCTAssertEqual(python.status, 0, python.stderr)
         let run = try Products.run(Products.wai, ["analyze", "qualtrics_legacy.csv", "--replicates", "0"], in: dir)
         XCTAssert(run.stderr.contains("item Q9_4 correlates negatively with the rest of table Q9 (r = \(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))"), "\(python.stdout) \(run.stderr)")
+    }
+
+    func testLimeSurveysStructureGivesScalesWordingAndMissingCodes() throws {
+        let dir = try directory(["limesurvey_mixed.csv", "limesurvey_mixed_structure.txt"])
+        let run = try Products.run(Products.wai, ["init", "limesurvey_mixed.csv", "--codebook", "limesurvey_mixed_structure.txt"], in: dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssert(run.stdout.contains(#"title: "How much do you trust the following?""#), run.stdout)
+        XCTAssert(run.stdout.contains(#"{id: agree_SQ004, column: "agree[SQ004]", text: "I feel safe at night"}"#), run.stdout)
+        XCTAssert(run.stdout.contains(#"missing: ["", "A6"]"#), run.stdout)
+        XCTAssertFalse(run.stdout.contains(#"label: "Don't know""#), run.stdout)
+        XCTAssert(run.stdout.contains(#""services[SQ001]": multi-select option (Y or blank)"#), run.stdout)
+        XCTAssert(run.stdout.contains(#""comments": free text"#), run.stdout)
     }
 }

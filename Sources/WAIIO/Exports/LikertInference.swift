@@ -125,7 +125,7 @@ public enum LikertInference {
             preconditionFailure("LikertInference needs a prepared input with its layout (InputFormat.detect)")
         }
         let name = prepared.displayName
-        let columns = layout.columns
+        var columns = layout.columns
         // The user's codebook first, then what the file itself says (SPSS/Stata value labels).
         let codebook: Codebook? = {
             switch (codebook, prepared.codebook) {
@@ -135,6 +135,17 @@ public enum LikertInference {
             case (let given?, let own?): return Codebook(name: given.name, entries: given.entries + own.entries.filter { entry in !given.entries.contains { $0.question == entry.question } })
             }
         }()
+        // A file headed by codes takes its wording from the codebook (LimeSurvey's structure).
+        for i in columns.indices where columns[i].question == columns[i].name {
+            guard let texts = codebook?.texts, !texts.isEmpty else { break }
+            if let stem = columns[i].stem, let stemText = texts[stem], let sub = texts[columns[i].name] {
+                columns[i].stemText = stemText
+                columns[i].sub = sub
+                columns[i].question = "\(stemText) [\(sub)]"
+            } else if let text = texts[columns[i].name] {
+                columns[i].question = text
+            }
+        }
         // 1. Profile every column.
         var profiles = [Profile](repeating: Profile(), count: columns.count)
         var reader = try CSVReader(path: prepared.path, name: name, delimiter: layout.delimiter)
@@ -269,7 +280,7 @@ public enum LikertInference {
                 for (text, n) in profiles[i].counts {
                     if let level = index[Vocabulary.key(text)] {
                         spellings[level][text, default: 0] += n
-                    } else if isMissing(text) {
+                    } else if isMissing(text) || scale.missingCodes.contains(text) {
                         missingSeen[text, default: 0] += n
                     }   // else a rare typo: left for the reader to report where it is
                 }
@@ -485,7 +496,7 @@ public enum LikertInference {
         if let codebook, let entry = codebook.entry(for: column) {
             let vocabulary = codebook.vocabulary(entry)
             let index = vocabulary.index
-            let unknown = substantive.filter { index[Vocabulary.key($0)] == nil && !isMissingCode($0, scale: nil) }
+            let unknown = substantive.filter { index[Vocabulary.key($0)] == nil && !isMissingCode($0, scale: nil) && !vocabulary.missingCodes.contains($0) }
             if unknown.isEmpty { return keys.isEmpty ? .other : .likert([vocabulary]) }
             if entry.question != "*" {
                 return .ambiguous("answers not in \(codebook.name) for \(Quoted(entry.question)): \(unknown.prefix(5).map { Quoted($0).description }.joined(separator: ", "))")
@@ -504,6 +515,9 @@ public enum LikertInference {
         // One option of a multi-select as its own column: the option's text or nothing, or 0/1.
         if keys.count == 1, let sub = column.sub, keys.contains(Vocabulary.key(sub)) {
             return .leftOut("multi-select option (\(Quoted(sub)) or blank)")
+        }
+        if keys == ["y"], column.sub != nil, layout.source == .limesurvey {
+            return .leftOut("multi-select option (Y or blank)")
         }
 
         // Integers, but for a rare typo (which the reader then reports where it is).

@@ -61,3 +61,44 @@ for r in range(24):
     pl=[random.randint(1,7) for _ in range(3)]
     w.writerow([1001+r, random.randint(18,80), r%2 if r!=7 else 1, random.randint(1,4)]+t+pl+[random.randint(0,6), random.randint(1,4), random.choice([1,2,3,4,5,5,98])])
 open(F+"numeric_codes.csv",'w',newline='').write(s.getvalue())
+
+# LimeSurvey: responses with answer codes as headings ("Question code" export), and the survey
+# structure as LimeSurvey exports it (Tab Separated Values format (*.txt), UTF-8 with a BOM):
+# one row per group, question, subquestion and answer; Don't know (A6) is an answer option.
+random.seed(1505)
+cols = ["id", "submitdate", "lastpage", "startlanguage", "seed"] + [f"trust[SQ00{i}]" for i in range(1, 9)] \
+    + [f"agree[SQ00{j}]" for j in range(1, 5)] + ["services[SQ001]", "services[SQ002]", "comments", "gender", "interviewtime"]
+s = io.StringIO(); w = csv.writer(s, quoting=csv.QUOTE_ALL, lineterminator="\n")
+w.writerow(cols)
+for r in range(22):
+    level = random.randint(0, 4)
+    trust = ["A%d" % (min(4, max(0, level + random.choice([-1, 0, 0, 1]))) + 1) for _ in range(8)]
+    if r % 6 == 2: trust[r % 8] = "A6"
+    if r % 7 == 5: trust[(r + 3) % 8] = ""
+    latent = random.randint(0, 4)
+    agree = ["AO0%d" % (min(4, max(0, latent + random.choice([-1, 0, 1]))) + 1) for _ in range(4)]
+    if r % 5 == 1: agree[r % 4] = ""
+    w.writerow([str(r + 1), "2024-07-%02d 10:%02d:00" % (r % 28 + 1, r), "4", "en", str(184729301 + r * 7919)] + trust + agree
+               + [random.choice(["Y", ""]), random.choice(["Y", ""]), "" if r % 3 else "Comment number %d about the clinic" % r,
+                  random.choice(["F", "M", "F", "M", ""]), "%.2f" % (200 + r * 13.5)])
+open(F + "limesurvey_mixed.csv", "w", newline="").write(s.getvalue())
+
+head = ["id", "related_id", "class", "type/scale", "name", "relevance", "text", "help", "language", "validation", "mandatory", "other", "default", "same_default"]
+rows = [["", "", "S", "", "sid", "", "465321", "", "", "", "", "", "", ""],
+        ["", "", "SL", "", "surveyls_title", "", "Village services", "", "en", "", "", "", "", ""],
+        ["1", "", "G", "", "Trust and services", "1", "", "", "en", "", "", "", "", ""],
+        ["1", "", "Q", "F", "trust", "1", "<p>How much do you trust the following?</p>", "", "en", "", "N", "N", "", ""]]
+for i, who in enumerate(["the village chief", "the commune council", "the police", "the courts", "the health centre", "the school", "the NGOs", "the media"], 1):
+    rows.append(["", "", "SQ", "0", f"SQ00{i}", "1", who, "", "en", "", "", "", "", ""])
+for i, label in enumerate(["Very Low", "Low", "Medium", "High", "Very High", "Don't know"], 1):
+    rows.append(["1", "", "A", "0", f"A{i}", str(i), label, "", "en", "", "", "", "", ""])
+rows.append(["2", "", "Q", "F", "agree", "1", "How much do you agree with the following statements?", "", "en", "", "N", "N", "", ""])
+for j, statement in enumerate(["The roads are safe", "The water is clean", "Officials listen to us", "I feel safe at night"], 1):
+    rows.append(["", "", "SQ", "0", f"SQ00{j}", "1", statement, "", "en", "", "", "", "", ""])
+for j, label in enumerate(["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"], 1):
+    rows.append(["2", "", "A", "0", f"AO0{j}", "", label, "", "en", "", "", "", "", ""])
+rows.append(["3", "", "Q", "M", "services", "1", "Which services did you use?", "", "en", "", "N", "N", "", ""])
+rows += [["", "", "SQ", "0", "SQ001", "1", "Water", "", "en", "", "", "", "", ""], ["", "", "SQ", "0", "SQ002", "1", "Roads", "", "en", "", "", "", "", ""]]
+rows.append(["4", "", "Q", "T", "comments", "1", "Anything else?", "", "en", "", "N", "N", "", ""])
+rows.append(["5", "", "Q", "G", "gender", "1", "What is your gender?", "", "en", "", "N", "N", "", ""])
+open(F + "limesurvey_mixed_structure.txt", "w", encoding="utf-8-sig", newline="").write("\n".join("\t".join(r) for r in [head] + rows) + "\n")
