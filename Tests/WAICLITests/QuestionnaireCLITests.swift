@@ -25,10 +25,20 @@ final class QuestionnaireCLITests: XCTestCase {
     static func codes(_ range: ClosedRange<Int>) -> [String] { range.map(String.init) }
 
     /// Per fixture: header rows, and per item column (0-based) its levels lowest first, as the questionnaire has them.
+    static let trustQ = "How much do you trust the following?", agreeQ = "How much do you agree with the following statements?"
+    static let institutions = ["the village chief", "the commune council", "the police", "the courts", "the health centre", "the school", "the NGOs", "the media"]
+    static let statements = ["The roads are safe", "The water is clean", "Officials listen to us", "I feel safe at night"]
+    static let koboTrust = ["chief", "council", "police", "courts", "health", "school", "ngos", "media"], koboAgree = ["roads", "water", "officials", "safety"]
+    /// KoboToolbox's XML value of a label, as the form's author named the choices.
+    static func xml(_ label: String) -> String { label.lowercased().replacingOccurrences(of: " ", with: "_") }
     static let limeTrust = ["A1", "A2", "A3", "A4", "A5"], limeAgree = ["AO01", "AO02", "AO03", "AO04", "AO05"]
     static let cases: [(file: String, headerRows: Int, items: [(column: Int, name: String, levels: [String])], options: [String], codes: [String: [String]])] = [
         ("qualtrics_legacy.csv", 2, (0..<8).map { (10 + $0, "Q\($0 + 1)", degree) } + (0..<4).map { (18 + $0, "Q9_\($0 + 1)", agreement) }, [], [:]),
         ("qualtrics_two_rows.csv", 2, (0..<8).map { (9 + $0, "Q\($0 + 1)", degree) } + (0..<4).map { (17 + $0, "Q9_\($0 + 1)", agreement) }, [], [:]),
+        ("google_forms_mixed.csv", 1, (0..<8).map { (1 + $0, "\(trustQ) [\(institutions[$0])]", degree) } + (0..<4).map { (9 + $0, "\(agreeQ) [\(statements[$0])]", agreement) }, [], [:]),
+        ("surveymonkey_mixed.csv", 2, (0..<8).map { (9 + $0, "\(trustQ) [\(institutions[$0])]", degree) } + (0..<4).map { (17 + $0, "\(agreeQ) [\(statements[$0])]", agreement) }, [], [:]),
+        ("kobo_mixed.csv", 1, (0..<8).map { (2 + $0, koboTrust[$0], degree) } + (0..<4).map { (10 + $0, koboAgree[$0], agreement) }, [],
+         Dictionary(uniqueKeysWithValues: koboTrust.map { ($0, degree.map(xml)) } + koboAgree.map { ($0, agreement.map(xml)) })),
         // LimeSurvey's codes, read through its survey structure as exported: A6 ("Don't know") missing.
         ("limesurvey_mixed.csv", 1, (0..<8).map { (5 + $0, "trust[SQ00\($0 + 1)]", degree) } + (0..<4).map { (13 + $0, "agree[SQ00\($0 + 1)]", agreement) },
          ["--codebook", "limesurvey_mixed_structure.txt"],
@@ -43,7 +53,7 @@ final class QuestionnaireCLITests: XCTestCase {
     static let script = """
         import csv, json, sys
         path, header_rows, items = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
-        rows = list(csv.reader(open(path, encoding="utf-8-sig", newline="")))[header_rows:]
+        rows = list(csv.reader(open(path, encoding="utf-8-sig", newline=""), delimiter=";" if path.endswith("kobo_mixed.csv") else ","))[header_rows:]
         out = {}
         for column, name, levels in items:
             keys = [l.lower() for l in levels]

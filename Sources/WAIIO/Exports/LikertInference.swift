@@ -410,7 +410,7 @@ public enum LikertInference {
             let group = entry.group
             let items = group.columns.map { i -> Item in
                 let column = columns[i]
-                var id = identifier(column.name, maxLength: 24) ?? "q\(i + 1)"
+                var id = identifier(column.name, maxLength: 24) ?? column.sub.flatMap { shortIdentifier($0) } ?? shortIdentifier(column.name) ?? "q\(i + 1)"
                 if !itemIDs.insert(id).inserted {
                     id = "q\(i + 1)"
                     itemIDs.insert(id)
@@ -418,7 +418,7 @@ public enum LikertInference {
                 let text = group.stemText != nil && group.columns.count > 1 ? column.itemText : column.question
                 return Item(id: id, column: column.name, text: text)
             }
-            var id = group.stem.flatMap { identifier($0, maxLength: 24) } ?? "t\(g + 1)"
+            var id = group.stem.flatMap { identifier($0, maxLength: 24) ?? shortIdentifier($0) } ?? "t\(g + 1)"
             if !tableIDs.insert(id).inserted {
                 id = "t\(g + 1)"
                 tableIDs.insert(id)
@@ -636,6 +636,16 @@ public enum LikertInference {
         while shared > 0, joining.contains(first[shared - 1].lowercased()) { shared -= 1 }
         guard shared > 0, split.contains(where: { $0.count > shared }) else { return nil }
         return first.prefix(shared).joined(separator: " ")
+    }
+
+    /// A long wording as an id: its words up to 24 characters ("How_much_do_you_trust").
+    static func shortIdentifier(_ text: String) -> String? {
+        guard let full = identifier(text, maxLength: Int.max) else { return nil }
+        var out = ""
+        for word in full.split(separator: "_") where out.count + word.count + (out.isEmpty ? 0 : 1) <= 24 {
+            out += (out.isEmpty ? "" : "_") + word
+        }
+        return out.isEmpty ? nil : identifier(out, maxLength: 24)
     }
 
     /// `text` as an id ([A-Za-z0-9_-]), when it is short and says something.

@@ -102,3 +102,37 @@ rows += [["", "", "SQ", "0", "SQ001", "1", "Water", "", "en", "", "", "", "", ""
 rows.append(["4", "", "Q", "T", "comments", "1", "Anything else?", "", "en", "", "N", "N", "", ""])
 rows.append(["5", "", "Q", "G", "gender", "1", "What is your gender?", "", "en", "", "N", "N", "", ""])
 open(F + "limesurvey_mixed_structure.txt", "w", encoding="utf-8-sig", newline="").write("\n".join("\t".join(r) for r in [head] + rows) + "\n")
+
+# The Qualtrics questionnaire's answers as Google Forms, SurveyMonkey and KoboToolbox export them.
+trust_q = "How much do you trust the following?"
+agree_q = "How much do you agree with the following statements?"
+def services_of(ms): return [x for x in ["Water", "Roads", "Health"] if x in ms.split(",")]
+s = io.StringIO(); w = csv.writer(s, lineterminator="\r\n")
+w.writerow(["Timestamp"] + [f"{trust_q} [{x}]" for x in inst] + [f"{agree_q} [{x}]" for x in stm]
+           + ["Which services did you use?", "Anything else you would like to tell us?", "What is your gender?"])
+for r, (d, a, ms, ft, g) in enumerate(data):
+    w.writerow(["2024/05/%02d 9:%02d:00 AM GMT+7" % (r % 28 + 1, r)] + d + a + [", ".join(services_of(ms)), ft, g])
+open(F + "google_forms_mixed.csv", "w", newline="").write(s.getvalue())
+
+s = io.StringIO(); w = csv.writer(s, lineterminator="\r\n")
+meta = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1"]
+w.writerow(meta + [trust_q] + [""] * 7 + [agree_q] + [""] * 3 + ["Which services did you use?", "", "", "Anything else you would like to tell us?", "What is your gender?"])
+w.writerow([""] * len(meta) + inst + stm + ["Water", "Roads", "Health", "Open-Ended Response", "Response"])
+for r, (d, a, ms, ft, g) in enumerate(data):
+    chosen = services_of(ms)
+    w.writerow([str(11400000000 + r), "431000001", "05/01/2024 09:00:00 AM", "05/01/2024 09:07:00 AM", "198.51.100.%d" % r, "", "", "", ""]
+               + d + a + [x if x in chosen else "" for x in ["Water", "Roads", "Health"]] + [ft, g])
+open(F + "surveymonkey_mixed.csv", "w", newline="").write(s.getvalue())
+
+def xml(label): return label.lower().replace(" ", "_").replace("'", "")
+names_t = ["chief", "council", "police", "courts", "health", "school", "ngos", "media"]
+names_a = ["roads", "water", "officials", "safety"]
+s = io.StringIO(); w = csv.writer(s, delimiter=";", lineterminator="\n")
+w.writerow(["start", "end"] + [f"trust/{x}" for x in names_t] + [f"village/{x}" for x in names_a]
+           + ["services", "services/water", "services/roads", "services/health", "comments", "gender", "_id", "_uuid", "_submission_time", "_index"])
+for r, (d, a, ms, ft, g) in enumerate(data):
+    chosen = services_of(ms)
+    w.writerow(["2024-05-01T09:00:00.000+07:00", "2024-05-01T09:08:00.000+07:00"] + [xml(x) for x in d] + [xml(x) for x in a]
+               + [" ".join(x.lower() for x in chosen)] + ["1" if x in chosen else "0" for x in ["Water", "Roads", "Health"]]
+               + [ft, xml(g), str(5000 + r), "b7c1%04d-aaaa-4bbb-8ccc-%012d" % (r, r), "2024-05-01T02:08:30", str(r + 1)])
+open(F + "kobo_mixed.csv", "w", newline="").write(s.getvalue())
