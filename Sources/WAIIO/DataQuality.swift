@@ -23,8 +23,26 @@ public struct DataQuality: Sendable, Hashable, Codable {
     public var fullyBlankResponses: [Int]? = nil
     /// Respondents much faster than the others, when the file has a duration (nil: no duration column).
     public var speeders: Speeders? = nil
+    /// What a researcher should look at before reading the indices (nil: nothing).
+    public var warnings: [Warning]? = nil
 
     public init() {}
+
+    /// A likely reverse-worded item, a numeric scale's end that no one chose, or a column that
+    /// looked like an item and was not analysed.
+    public struct Warning: Sendable, Hashable, Codable {
+        /// "reverse_worded", "unchosen_level" or "not_analysed".
+        public var kind: String
+        /// The item id, scale name or column it is about.
+        public var subject: String
+        public var message: String
+
+        public init(kind: String, subject: String, message: String) {
+            self.kind = kind
+            self.subject = subject
+            self.message = message
+        }
+    }
 
     /// Respondents who took less than a third of the median time: flagged, and left out only
     /// when asked (`--drop-speeders`; they are then among the rejections).
@@ -77,7 +95,7 @@ public struct DataQuality: Sendable, Hashable, Codable {
         case rowsRead = "rows_read", rowsUsed = "rows_used", rowsRejected = "rows_rejected", rejections
         case blankLines = "blank_lines", unknownAnswers = "unknown_answers", duplicateIDs = "duplicate_ids"
         case duplicateUnusedHeaders = "duplicate_unused_headers"
-        case fullyBlankResponses = "fully_blank_responses", speeders
+        case fullyBlankResponses = "fully_blank_responses", speeders, warnings
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -93,6 +111,7 @@ public struct DataQuality: Sendable, Hashable, Codable {
         // Only when there are some, so that reports of complete data keep their form.
         if let lines = fullyBlankResponses, !lines.isEmpty { try c.encode(lines, forKey: .fullyBlankResponses) }
         try c.encodeIfPresent(speeders, forKey: .speeders)
+        if let warnings, !warnings.isEmpty { try c.encode(warnings, forKey: .warnings) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -106,5 +125,6 @@ public struct DataQuality: Sendable, Hashable, Codable {
         duplicateUnusedHeaders = try c.decode([String].self, forKey: .duplicateUnusedHeaders)
         fullyBlankResponses = try c.decodeIfPresent([Int].self, forKey: .fullyBlankResponses)
         speeders = try c.decodeIfPresent(Speeders.self, forKey: .speeders)
+        warnings = try c.decodeIfPresent([Warning].self, forKey: .warnings)
     }
 }

@@ -38,6 +38,9 @@ func qualityLines(_ quality: DataQuality, missing: [(id: String, count: Int)],
             + (speeders.dropped ? "left out (\(code("--drop-speeders"))), listed among the rejected rows" : "flagged, not left out (\(code("--drop-speeders")) would)") + "."
         lines.append(line)
     }
+    for warning in quality.warnings ?? [] {
+        lines.append("Warning: \(text(warning.message)).")
+    }
     return lines
 }
 

@@ -341,7 +341,7 @@ public enum Analyzer {
         let chosen = spec.demographics.indices.filter { breakdowns?.contains(columns[$0]) ?? true }
         let overall = statistics.overall
         let weights = spec.scale.weights
-        return SurveyAnalysis(
+        var analysis = SurveyAnalysis(
             title: spec.title, data: data,
             method: .init(
                 weighting: spec.scale.weighting.name,
@@ -370,5 +370,37 @@ public enum Analyzer {
             tables: estimator.tables(in: overall, reliability: statistics.reliability, reliabilityNotes: statistics.plan.pairwise),
             frequencies: spec.demographics.indices.map { estimator.frequencies($0, statistics: statistics, categories: categories[$0]) },
             breakdowns: chosen.map { estimator.breakdown($0, statistics: statistics, categories: categories[$0]) })
+        // Columns not analysed are the inference's to say; the others follow from these tables.
+        let warnings = (quality.warnings ?? []).filter { $0.kind == "not_analysed" } + researcherWarnings(spec: spec, tables: analysis.tables)
+        analysis.quality.warnings = warnings.isEmpty ? nil : warnings
+        return analysis
+    }
+
+    /// An item whose correlation with the rest of its table is negative (likely reverse-worded),
+    /// and a scale of numeric codes whose bottom or top level no item's respondents chose.
+    static func researcherWarnings(spec: SurveySpec, tables: [TableEstimate]) -> [DataQuality.Warning] {
+        var warnings: [DataQuality.Warning] = []
+        for table in tables {
+            for statistic in table.reliability?.items ?? [] {
+                guard let r = statistic.itemTotal, r <= -0.005 else { continue }   // prints as −0.01 or below
+                let reversed = table.items.first { $0.id == statistic.id }?.reverse == true
+                warnings.append(.init(
+                    kind: "reverse_worded", subject: statistic.id,
+                    message: "item \(statistic.id) correlates negatively with the rest of table \(table.id) (r = \((r * 100).rounded() / 100))"
+                        + (reversed ? ", although it is reversed: check its keying" : ": likely reverse-worded; if so, give it `reverse: true` in the spec")))
+            }
+        }
+        for scale in spec.usedScales where scale.levels.count >= 3 && scale.levels.allSatisfy({ Int($0.label) != nil }) {
+            let items = tables.flatMap(\.items).filter { ($0.scale ?? spec.scale.name) == scale.name }
+            guard !items.isEmpty, items.allSatisfy({ $0.counts.count == scale.levels.count }) else { continue }
+            let total = { (level: Int) in items.reduce(0) { $0 + $1.counts[level].count } }
+            guard items.reduce(0, { $0 + $1.n }) > 0 else { continue }
+            for (end, level) in [("bottom", 0), ("top", scale.levels.count - 1)] where total(level) == 0 {
+                warnings.append(.init(
+                    kind: "unchosen_level", subject: scale.name,
+                    message: "no one chose the \(end) level \(scale.levels[level].label) of scale \(scale.name) (\(items.count) item\(items.count == 1 ? "" : "s")): if the instrument's scale is shorter, its weights are wrong; say the levels in the spec"))
+            }
+        }
+        return warnings
     }
 }

@@ -82,12 +82,14 @@ struct AnalyzeCommand: ParsableCommand {
         var options = reading.readOptions
         options.format = exports.format
         let (loaded, specDigest): (SurveySpec, Provenance.FileDigest)
+        var notAnalysed: [DataQuality.Warning] = []
         if let spec {
             (loaded, specDigest) = (try SurveyLoader.loadSpec(path: spec).spec, try .init(path: spec))
         } else {
             let inferred = try inferForAnalysis(csv: csv, exports: exports, lenient: reading.lenient)
             let bytes = Array(inferred.yaml.utf8)
             (loaded, specDigest) = (inferred.spec, .init(name: "(inferred) survey.yaml", sha256: SHA256.hex(bytes), bytes: bytes.count))
+            notAnalysed = inferred.notAnalysed
         }
         let designed = try withDesignFlags(loaded)
         let (taken, dataDigest) = try Provenance.FileDigest.hashing(path: csv) {
@@ -98,6 +100,9 @@ struct AnalyzeCommand: ParsableCommand {
         }
         var analysis = taken.analysis
         try analysis.checkResponses(weightColumn: loaded.weight)
+        let warnings = notAnalysed + (analysis.quality.warnings ?? [])
+        analysis.quality.warnings = warnings.isEmpty ? nil : warnings
+        printWarnings(analysis.quality)
         analysis.provenance = Provenance(
             spec: specDigest, data: [dataDigest],
             options: .init(lenient: reading.lenient, aggregation: taken.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),

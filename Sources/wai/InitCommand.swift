@@ -40,7 +40,22 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         let inferred = try exports.infer(csv: csv, title: title, lenient: lenient)
-        let yaml = SpecWriter.yaml(inferred, command: (["wai", "init", csv] + exports.arguments + (lenient ? ["--lenient"] : [])).joined(separator: " "))
+        // The items' correlations with the rest of their tables, from the data as the spec reads it
+        // (none when the data do not read without --lenient: the analysis then says why).
+        var spec = inferred.spec
+        spec.source = inferred.layout.source
+        var options = ReadOptions()
+        options.format = exports.format
+        options.lenient = lenient
+        let analysis = inferred.ambiguous.isEmpty
+            ? try? Analyzer.analyze(spec: spec, csvPath: csv, specName: "the inferred spec", options: options, inference: InferenceOptions(replicates: 0))
+            : nil
+        var reverseWorded: [String: Double] = [:]
+        for table in analysis?.tables ?? [] {
+            for statistic in table.reliability?.items ?? [] { if let r = statistic.itemTotal, r <= -0.005 { reverseWorded[statistic.id] = r } }
+        }
+        if let analysis { printWarnings(analysis.quality) }
+        let yaml = SpecWriter.yaml(inferred, command: (["wai", "init", csv] + exports.arguments + (lenient ? ["--lenient"] : [])).joined(separator: " "), reverseWorded: reverseWorded)
         // The spec must load as written: a failure here is wai's bug, not the user's.
         let reloaded = try YAMLDocument.decode(SurveySpec.self, yaml: yaml, name: "the written spec")
         try reloaded.validate(file: "the written spec")
@@ -115,7 +130,7 @@ struct ExportOptions: ParsableArguments {
 
 /// `wai analyze FILE` without --spec: the inferred spec (what was assumed on standard error),
 /// refused when an order is ambiguous. Returns the spec and the YAML it was written as.
-func inferForAnalysis(csv: String, exports: ExportOptions, lenient: Bool = false) throws -> (spec: SurveySpec, yaml: String) {
+func inferForAnalysis(csv: String, exports: ExportOptions, lenient: Bool = false) throws -> (spec: SurveySpec, yaml: String, notAnalysed: [DataQuality.Warning]) {
     let inferred = try exports.infer(csv: csv, lenient: lenient)
     for line in inferred.assumptions { printError("wai: \(line)") }
     if let refusal = inferred.ambiguityError(file: csv) { throw refusal }
@@ -123,7 +138,7 @@ func inferForAnalysis(csv: String, exports: ExportOptions, lenient: Bool = false
     printError("wai: to change any of this: wai init \(csv) > survey.yaml, edit it, then wai analyze \(csv) --spec survey.yaml")
     var spec = inferred.spec
     spec.source = inferred.layout.source
-    return (spec, SpecWriter.yaml(inferred, command: "wai analyze \(csv)"))
+    return (spec, SpecWriter.yaml(inferred, command: "wai analyze \(csv)"), inferred.notAnalysed)
 }
 
 /// An error as printed, with the Windows-1252 hint when the bytes it points at look so.

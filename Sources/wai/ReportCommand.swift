@@ -45,6 +45,7 @@ struct ReportCommand: ParsableCommand {
         let survey = try SurveyDirectory(surveyDirectory)
         let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference,
                                           formats: ReportFormat.allCases.filter(formats.contains).map(\.rawValue))
+        printWarnings(analysis.quality)
         let directory = out ?? ("Reports" as NSString).appendingPathComponent(survey.name)
         var writer = ReportWriter(formats: formats)
         writer.onLockWait = { printError("wai: \($0)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WAIIO
 import WAIModel
 import WAIReport
 import WAIStats
@@ -59,6 +60,11 @@ struct WAI: ParsableCommand {
             Foundation.exit(2)
         }
     }
+}
+
+/// The report's warnings, on standard error too.
+func printWarnings(_ quality: DataQuality) {
+    for warning in quality.warnings ?? [] { printError("wai: warning: \(warning.message)") }
 }
 
 func printError(_ text: String) {

@@ -38,8 +38,9 @@ final class ExportsInferenceTests: XCTestCase {
     func testGoogleFormsGridIsOneTableOnTheSatisfactionScale() throws {
         let inferred = try infer("google_forms.csv")
         XCTAssertEqual(inferred.vocabulary.name, "satisfaction (5-point)")
-        XCTAssertEqual(labels(inferred), ["Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied", "Satisfied", "Very satisfied"])
-        XCTAssertEqual(inferred.spec.scale.levels[2].aliases, ["Neutral"])
+        // Labels as the file writes them: its "Neutral" is not renamed.
+        XCTAssertEqual(labels(inferred), ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"])
+        XCTAssertEqual(inferred.spec.scale.levels[2].aliases, [])
         // The frequency question is kept, on a scale of its own; the satisfaction grid is on the default.
         XCTAssertEqual(inferred.spec.tables.count, 2)
         XCTAssertEqual(inferred.spec.scales.map(\.name), ["satisfaction_5-point", "frequency_5-point"])
@@ -51,8 +52,9 @@ final class ExportsInferenceTests: XCTestCase {
         XCTAssertEqual(inferred.spec.tables[0].title, "How satisfied are you with the health centre?")
         XCTAssertEqual(inferred.spec.tables[0].items.map(\.text), ["Waiting time", "Staff courtesy", "Cleanliness"])
         XCTAssertEqual(inferred.spec.demographics.map(\.column), ["Gender"])
-        XCTAssertEqual(inferred.demographicValues["Gender"], ["Female", "Male"])
-        XCTAssertEqual(inferred.spec.scale.missing, ["", "Prefer not to say"])
+        // "Prefer not to say" is a category of its own, apart from blank.
+        XCTAssertEqual(inferred.demographicValues["Gender"], ["Female", "Male", "Prefer not to say"])
+        XCTAssertEqual(inferred.spec.scale.missing, [""])
         XCTAssertEqual(inferred.otherScales.map(\.vocabulary), ["frequency (5-point)"])
         let reasons = Dictionary(uniqueKeysWithValues: inferred.leftOut.map { ($0.column, $0.reason) })
         XCTAssertEqual(reasons["Which services did you use?"], "multi-select (choices joined by commas)")
@@ -68,7 +70,8 @@ final class ExportsInferenceTests: XCTestCase {
         XCTAssertEqual(columns(inferred), [["trust_gov", "trust_ngo", "trust_media"]])
         XCTAssertEqual(inferred.spec.tables[0].id, "trust")
         // XML values are aliases as spelled, so that the reader (which does not turn _ into a space) matches them.
-        XCTAssertEqual(inferred.spec.scale.levels.map(\.aliases), [["very_low"], [], ["medium"], [], ["very_high"]])
+        XCTAssertEqual(inferred.spec.scale.levels.map(\.aliases), [["very_low"], [], [], [], ["very_high"]])
+        XCTAssertEqual(inferred.spec.scale.levels[2].label, "Medium", "the file's word, not the vocabulary's first (Neutral)")
         XCTAssertEqual(inferred.spec.demographics.map(\.column), ["gender", "age_group"])
         XCTAssertEqual(inferred.spec.id, "_uuid")
         let reasons = Dictionary(uniqueKeysWithValues: inferred.leftOut.map { ($0.column, $0.reason) })
@@ -176,11 +179,16 @@ final class ExportsInferenceTests: XCTestCase {
         XCTAssertThrowsError(try vocabulary(["Poor", "Fair", "Good"])) { error in
             XCTAssert("\(error)".contains(#"column "q": its answers fit several scales with different orders: quality (5-point, Very poor … Excellent); quality (5-point, Poor … Excellent); found "Poor, Fair, Good""#), "\(error)")
         }
-        // 0/1 is a flag, never a scale; nothing else Likert: refused with what was found.
+        // 0/1 is a binary category, never a scale; nothing else Likert: refused with what was found.
         XCTAssertThrowsError(try vocabulary(["0", "1", "1", "0"])) { error in
             XCTAssert("\(error)".contains("no Likert items found"), "\(error)")
-            XCTAssert("\(error)".contains(#"found "g (a 0/1 flag), q (a 0/1 flag)""#), "\(error)")
+            XCTAssert("\(error)".contains(#"found "g (answers 0, 1), q (answers 0, 1)""#), "\(error)")
         }
+        // Unlabelled codes: the observed range, from 1 (or 0 when 0 is chosen); codes above it such as 98 missing.
+        XCTAssertEqual(try vocabulary(["2", "6", "3", "98", "4"]).vocabulary.name, "numeric 1–6")
+        XCTAssertEqual(try vocabulary(["2", "6", "3", "98", "4"]).spec.scale.missing, ["", "98"])
+        XCTAssertEqual(try vocabulary(["0", "4", "2", "6"]).vocabulary.name, "numeric 0–6")
+        XCTAssertEqual(try vocabulary(["1", "3", "4", "-9"]).vocabulary.name, "numeric 1–4")
     }
 
     func testCodebookErrorsAreLocated() throws {

@@ -23,10 +23,15 @@ public struct Codebook: Sendable, Hashable {
         public var line: Int
         /// The scale's name in messages, when several questions share it (SPSS value-label sets).
         public var scaleName: String? = nil
+        /// Codes of options that are no answer ("Don't know", "No answer"): missing, never levels.
+        public var missingCodes: [String] = []
     }
 
     public var name: String
     public var entries: [Entry]
+    /// Wording by question code (`Q1`) and by column (`Q1[SQ001]`), when the codebook has it
+    /// (LimeSurvey's structure): the questions' and items' texts of a file headed by codes.
+    public var texts: [String: String] = [:]
 
     public init(name: String, entries: [Entry]) {
         self.name = name
@@ -42,6 +47,9 @@ public struct Codebook: Sendable, Hashable {
             throw InputError("empty codebook", at: SourceLocation(file: name, line: 1, column: 1), expected: "a header row question,code,label, then one row per answer option in scale order")
         }
         let names = header.fields.map { Vocabulary.key($0.value) }
+        if names.contains("class") && names.contains("name") && names.contains("text") && !names.contains("code") {
+            return try limeSurveyStructure(&reader, header: header, names: names, name: name)
+        }
         func column(_ wanted: String) throws -> Int {
             guard let i = names.firstIndex(of: wanted) else {
                 throw InputError("the codebook has no \(Quoted(wanted)) column", at: SourceLocation(file: name, line: header.line, column: 1),
@@ -91,6 +99,72 @@ public struct Codebook: Sendable, Hashable {
         return Codebook(name: name, entries: entries)
     }
 
+    /// LimeSurvey's survey structure as it exports it ("Tab Separated Values format (*.txt)"):
+    /// one row per group (class G), question (Q: type, name, text), subquestion (SQ) and answer
+    /// option (A: name the code, text the label), answers after their question in scale order,
+    /// the base language first. The answers of array questions (types F, H, 1), and of lists
+    /// (L, !) whose labels are a known scale's, make the entries; options such as "Don't know"
+    /// or "No answer" are missing codes.
+    static func limeSurveyStructure(_ reader: inout CSVReader, header: CSVRecord, names: [String], name: String) throws -> Codebook {
+        func index(_ wanted: String) -> Int? { names.firstIndex(of: wanted) }
+        let cls = index("class")!, code = index("name")!, text = index("text")!
+        let type = index("type/scale"), language = index("language")
+        struct Question { var name: String; var type: String; var line: Int; var codes: [String] = []; var labels: [String] = []; var missing: [String] = [] }
+        var questions: [Question] = []
+        var texts: [String: String] = [:]
+        var baseLanguage: String?
+        while let record = try reader.next() {
+            if record.isBlank { continue }
+            let field = { (i: Int?) in i.flatMap { $0 < record.fields.count ? record.fields[$0].value.trimmingCharacters(in: " \t") : nil } ?? "" }
+            let rowLanguage = field(language)
+            if !rowLanguage.isEmpty, ["Q", "SQ", "A", "G"].contains(field(cls)) {
+                if baseLanguage == nil { baseLanguage = rowLanguage }
+                if rowLanguage != baseLanguage { continue }
+            }
+            switch field(cls) {
+            case "Q":
+                questions.append(Question(name: field(code), type: field(type), line: record.line))
+                if !plainText(field(text)).isEmpty { texts[field(code)] = plainText(field(text)) }
+            case "SQ":
+                if let question = questions.last, !plainText(field(text)).isEmpty { texts["\(question.name)[\(field(code))]"] = plainText(field(text)) }
+            case "A":
+                guard !questions.isEmpty, field(type) == "0" || field(type).isEmpty else { continue }
+                let label = plainText(field(text)), answer = field(code)
+                guard !answer.isEmpty, !label.isEmpty else { continue }
+                if Vocabulary.nonSubstantive.contains(Vocabulary.key(label)) {
+                    questions[questions.count - 1].missing.append(answer)
+                } else {
+                    questions[questions.count - 1].codes.append(answer)
+                    questions[questions.count - 1].labels.append(label)
+                }
+            default:
+                continue
+            }
+        }
+        let known = Vocabulary.known.map(\.index)
+        var entries: [Entry] = []
+        for question in questions where question.codes.count >= 2 && !question.name.isEmpty {
+            let array = ["F", "H", "1"].contains(question.type)
+            let scaleList = ["L", "!"].contains(question.type) && known.contains { index in question.labels.allSatisfy { index[Vocabulary.key($0)] != nil } }
+            guard array || scaleList else { continue }
+            var entry = Entry(question: question.name, codes: question.codes, labels: question.labels, line: question.line)
+            entry.missingCodes = question.missing
+            entries.append(entry)
+        }
+        var codebook = Codebook(name: name, entries: entries)
+        codebook.texts = texts
+        return codebook
+    }
+
+    /// A LimeSurvey text without its HTML tags and entities for spaces.
+    static func plainText(_ html: String) -> String {
+        var out = "", inTag = false
+        for character in html {
+            if character == "<" { inTag = true } else if character == ">" { inTag = false } else if !inTag { out.append(character) }
+        }
+        return out.replacingOccurrences(of: "&nbsp;", with: " ").replacingOccurrences(of: "&amp;", with: "&").trimmingCharacters(in: " \t")
+    }
+
     /// The entry for a column: by its name, its question code (the name before `[`), else `*`.
     public func entry(for column: ExportColumn) -> Entry? {
         let base = column.name.split(separator: "[", maxSplits: 1).first.map(String.init) ?? column.name
@@ -102,6 +176,6 @@ public struct Codebook: Sendable, Hashable {
     /// The entry as a scale: its labels, with the codes as further spellings.
     public func vocabulary(_ entry: Entry) -> Vocabulary {
         Vocabulary(name: entry.scaleName ?? "codebook \(entry.question == "*" ? "(*)" : Quoted(entry.question).description) (\(entry.labels.count)-point)",
-                   levels: entry.labels.map { [$0] }, codes: entry.codes, rank: 0)
+                   levels: entry.labels.map { [$0] }, codes: entry.codes, rank: 0, missingCodes: entry.missingCodes)
     }
 }

@@ -162,6 +162,9 @@ public struct ExportLayout: Sendable {
             let third = rows[2].filter { !$0.isEmpty }
             if !third.isEmpty && third.filter({ $0.hasPrefix("{\"ImportId\"") }).count * 2 >= third.count { return .qualtrics }
         }
+        // Qualtrics' legacy layout and its newer one exported without the ImportId row: the
+        // second row is the question text, recognised by its metadata column named again in words.
+        if rows.count >= 2, Adapters.isQualtricsTextRow(rows) { return .qualtrics }
         if rows.count >= 2 {
             let second = Set(rows[1])
             if (names.contains("Respondent ID") && names.contains("Collector ID"))
@@ -278,15 +281,29 @@ enum Adapters {
         "_recordid", "duration",
     ]
 
+    /// Row 2 names the response id column in words ("Response ID", or "ResponseID" under the
+    /// legacy layout's V1…V10), and row 1 has Qualtrics' metadata names or V1…V10.
+    static func isQualtricsTextRow(_ rows: [[String]]) -> Bool {
+        guard rows.count >= 2 else { return false }
+        let squeeze = { (s: String) in s.lowercased().filter { !$0.isWhitespace } }
+        let first = rows[0].map(squeeze), second = rows[1].map(squeeze)
+        guard let id = second.firstIndex(of: "responseid") else { return false }
+        let legacy = first.prefix(10).enumerated().allSatisfy { $0.element == "v\($0.offset + 1)" } && first.count >= 10
+        let named = first[id] == "responseid" && first.contains { ["startdate", "enddate", "finished", "recordeddate"].contains($0) }
+        return legacy || named
+    }
+
     static func qualtrics(_ rows: [[String]], into layout: inout ExportLayout) {
         let ids = rows[0]
-        layout.headerRows = 3
+        let importRow = rows.count >= 3 && rows[2].contains { $0.hasPrefix("{\"ImportId\"") }
+        layout.headerRows = importRow ? 3 : 2
+        let legacy = isQualtricsTextRow(rows) && ids.prefix(10).enumerated().allSatisfy { $0.element == "V\($0.offset + 1)" }
         layout.columns = ids.enumerated().map { i, id in
             let text = cell(rows, 1, i)
-            let importID = importIDOf(cell(rows, 2, i))
+            let importID = importRow ? importIDOf(cell(rows, 2, i)) : (legacy && i < 10 ? text : nil)
             var column = ExportColumn(name: id, header: id, question: text.isEmpty ? id : collapse(text))
             let lowerID = id.lowercased()
-            if qualtricsMetadata.contains(lowerID) || (importID.map { qualtricsMetadata.contains($0.lowercased()) } ?? false)
+            if (legacy && i < 10) || qualtricsMetadata.contains(lowerID) || (importID.map { qualtricsMetadata.contains($0.lowercased()) } ?? false)
                 || id.hasPrefix("Q_") {
                 column.role = .metadata
                 column.reason = "Qualtrics metadata"
@@ -304,6 +321,7 @@ enum Adapters {
             return column
         }
         layout.idColumn = ids.firstIndex { ["responseid", "_recordid"].contains($0.lowercased()) }
+            ?? (legacy ? rows[1].firstIndex { $0.lowercased() == "responseid" } : nil)
         if let seconds = ids.firstIndex(where: { $0.lowercased() == "duration (in seconds)" }) {
             layout.duration = .seconds(seconds)
         }

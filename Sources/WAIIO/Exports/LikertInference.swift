@@ -38,6 +38,13 @@ public struct InferredSurvey: Sendable {
     /// Per demographic column: its categories as seen, most frequent first.
     public var demographicValues: [String: [String]]
 
+    /// The columns not analysed but for platform metadata and the id, as the report's warnings.
+    public var notAnalysed: [DataQuality.Warning] {
+        leftOut.filter { !$0.reason.hasSuffix("metadata") && $0.reason != "respondent id" }.map {
+            .init(kind: "not_analysed", subject: $0.column, message: "column \($0.column) was not analysed: \($0.reason)")
+        }
+    }
+
     /// The refusal `wai analyze` gives when a column's order is unknown.
     public func ambiguityError(file: String) -> InputError? {
         ambiguous.isEmpty ? nil : Self.ambiguityError(ambiguous, expected: "the answers of one known scale, or a spec that orders them: `wai init \(file) > survey.yaml`, edit its scale and tables, then `wai analyze \(file) --spec survey.yaml`")
@@ -120,7 +127,7 @@ public enum LikertInference {
             preconditionFailure("LikertInference needs a prepared input with its layout (InputFormat.detect)")
         }
         let name = prepared.displayName
-        let columns = layout.columns
+        var columns = layout.columns
         // The user's codebook first, then what the file itself says (SPSS/Stata value labels).
         let codebook: Codebook? = {
             switch (codebook, prepared.codebook) {
@@ -130,6 +137,17 @@ public enum LikertInference {
             case (let given?, let own?): return Codebook(name: given.name, entries: given.entries + own.entries.filter { entry in !given.entries.contains { $0.question == entry.question } })
             }
         }()
+        // A file headed by codes takes its wording from the codebook (LimeSurvey's structure).
+        for i in columns.indices where columns[i].question == columns[i].name {
+            guard let texts = codebook?.texts, !texts.isEmpty else { break }
+            if let stem = columns[i].stem, let stemText = texts[stem], let sub = texts[columns[i].name] {
+                columns[i].stemText = stemText
+                columns[i].sub = sub
+                columns[i].question = "\(stemText) [\(sub)]"
+            } else if let text = texts[columns[i].name] {
+                columns[i].question = text
+            }
+        }
         // 1. Profile every column.
         var profiles = [Profile](repeating: Profile(), count: columns.count)
         var reader = try CSVReader(path: prepared.path, name: name, delimiter: layout.delimiter)
@@ -195,7 +213,7 @@ public enum LikertInference {
             }
             let column = columns[i]
             if var group = groups.last, let last = lastLikert, last == group.columns.last,
-               group.stem == column.stem, let joined = join(group.candidates, candidates) {
+               group.stem == column.stem, let joined = join(group.candidates, candidates, grid: column.stem != nil) {
                 group.columns.append(i)
                 group.candidates = joined
                 groups[groups.count - 1] = group
@@ -277,7 +295,7 @@ public enum LikertInference {
                 for (text, n) in profiles[i].counts {
                     if let level = index[Vocabulary.key(text)] {
                         spellings[level][text, default: 0] += n
-                    } else if isMissing(text) {
+                    } else if isMissing(text) || scale.missingCodes.contains(text) {
                         missingSeen[text, default: 0] += n
                     }   // else a rare typo: left for the reader to report where it is
                 }
@@ -292,6 +310,10 @@ public enum LikertInference {
                     label = String(start + i)
                 } else if khmer > latin {
                     label = seen.first(where: Vocabulary.isKhmer) ?? known.first(where: Vocabulary.isKhmer) ?? known[0]
+                } else if let written = seen.first(where: { !Vocabulary.isKhmer($0) }),
+                          let word = known.first(where: { Vocabulary.key($0) == Vocabulary.key(written) }) {
+                    // The file's own word for the level ("Medium", not "Neutral"); only case and `_` are tidied.
+                    label = word
                 }
                 var aliases: [String] = []
                 // Spellings as the reader compares them (normalizedAnswer), so that `very_high` stays an alias.
@@ -346,7 +368,8 @@ public enum LikertInference {
                 }
                 var categories: [String] = []
                 for value in profile.values {
-                    if isMissing(value) {
+                    // "Prefer not to say" and "Other" are a respondent's answer about who they are: kept as categories.
+                    if isMissingCode(value, scale: nil) {
                         missingSeen[value, default: 0] += profile.counts[value]!
                     } else {
                         categories.append(value)
@@ -402,7 +425,7 @@ public enum LikertInference {
             let group = entry.group
             let items = group.columns.map { i -> Item in
                 let column = columns[i]
-                var id = identifier(column.name, maxLength: 24) ?? "q\(i + 1)"
+                var id = identifier(column.name, maxLength: 24) ?? column.sub.flatMap { shortIdentifier($0) } ?? shortIdentifier(column.name) ?? "q\(i + 1)"
                 if !itemIDs.insert(id).inserted {
                     id = "q\(i + 1)"
                     itemIDs.insert(id)
@@ -410,7 +433,7 @@ public enum LikertInference {
                 let text = group.stemText != nil && group.columns.count > 1 ? column.itemText : column.question
                 return Item(id: id, column: column.name, text: text)
             }
-            var id = group.stem.flatMap { identifier($0, maxLength: 24) } ?? "t\(g + 1)"
+            var id = group.stem.flatMap { identifier($0, maxLength: 24) ?? shortIdentifier($0) } ?? "t\(g + 1)"
             if !tableIDs.insert(id).inserted {
                 id = "t\(g + 1)"
                 tableIDs.insert(id)
@@ -420,6 +443,8 @@ public enum LikertInference {
                 title = stemText
             } else if group.columns.count == 1 {
                 title = columns[group.columns[0]].question
+            } else if let shared = commonWords(group.columns.map { columns[$0].question }), shared.count >= 8 {
+                title = shared
             } else {
                 let kind = entry.vocabulary.name.prefix(1).uppercased() + entry.vocabulary.name.dropFirst()
                 title = "\(kind): \(items.count) questions"
@@ -452,6 +477,9 @@ public enum LikertInference {
             let levels = levelsOf[s]
             let named = scales.isEmpty ? "" : " (named \(scaleNames[s])\(s == 0 ? ", the default" : ""))"
             assumptions.append("scale: \(vocabulary.name)\(named), lowest first: \(levels.map { Quoted($0.label).description }.joined(separator: " < ")) (\(itemCount) item\(itemCount == 1 ? "" : "s") in \(scaleTables.count) table\(scaleTables.count == 1 ? "" : "s")); weighting normalized: level i of \(levels.count) weighs (i−1)/\(levels.count - 1)")
+            if let start = vocabulary.numericStart {
+                assumptions.append("scale\(scales.isEmpty ? "" : " \(scaleNames[s])"): \(start)–\(start + vocabulary.levelCount - 1) from the observed codes; the instrument may have more levels")
+            }
             if !unseenOf[s].isEmpty { assumptions.append("levels nobody chose, kept from the scale\(scales.isEmpty ? "" : " \(scaleNames[s])"): \(unseenOf[s].joined(separator: ", "))") }
             let markers = scales.isEmpty ? missing : scales[s].missing
             assumptions.append("missing\(scales.isEmpty ? "" : " on \(scaleNames[s])") (never scored): \(markers.map { Quoted($0).description }.joined(separator: ", "))")
@@ -490,7 +518,7 @@ public enum LikertInference {
         if let codebook, let entry = codebook.entry(for: column) {
             let vocabulary = codebook.vocabulary(entry)
             let index = vocabulary.index
-            let unknown = substantive.filter { index[Vocabulary.key($0)] == nil && !isMissingCode($0, scale: nil) }
+            let unknown = substantive.filter { index[Vocabulary.key($0)] == nil && !isMissingCode($0, scale: nil) && !vocabulary.missingCodes.contains($0) }
             if unknown.isEmpty { return keys.isEmpty ? .other : .likert([vocabulary]) }
             if entry.question != "*" {
                 return .ambiguous("answers not in \(codebook.name) for \(Quoted(entry.question)): \(unknown.prefix(5).map { Quoted($0).description }.joined(separator: ", "))")
@@ -510,6 +538,9 @@ public enum LikertInference {
         if keys.count == 1, let sub = column.sub, keys.contains(Vocabulary.key(sub)) {
             return .leftOut("multi-select option (\(Quoted(sub)) or blank)")
         }
+        if keys == ["y"], column.sub != nil, layout.source == .limesurvey {
+            return .leftOut("multi-select option (Y or blank)")
+        }
 
         // Integers, but for a rare typo (which the reader then reports where it is).
         let cells = { (values: [String]) in values.reduce(0) { $0 + profile.counts[$1]! } }
@@ -517,21 +548,18 @@ public enum LikertInference {
         let otherCells = cells(substantive.filter { Int($0) == nil })
         if integerCells > 0 && (otherCells == 0 || (otherCells <= max(2, integerCells / 100) && otherCells * 20 <= integerCells)) {
             if looksLikeWeight(column.name) { return .other }
-            var inScale: [Int] = []
-            for value in substantive {
-                guard let n = Int(value) else { continue }
-                if n >= 0 && !Vocabulary.missingCodes.contains(n) { inScale.append(n) }
-            }
-            let distinct = Set(inScale)
+            let codes = substantive.compactMap { Int($0) }
+            let distinct = Set(scaleCodes(codes))
             guard let low = distinct.min(), let high = distinct.max() else { return .other }
             if distinct.isSubset(of: [0, 1]) {
-                return .leftOut(column.sub != nil || column.name.contains("/") ? "multi-select option (0/1)" : "a 0/1 flag")
+                if column.sub != nil || column.name.contains("/") { return .leftOut("multi-select option (0/1)") }
+                return .other
             }
             if distinct.count < 3 || looksDemographic(column) { return .other }
-            if low >= 1 && high <= 5 { return .likert([.numeric(from: 1, to: 5)]) }
-            if low >= 1 && high <= 7 { return .likert([.numeric(from: 1, to: 7)]) }
-            if low >= 0 && high <= 10 { return .likert([.numeric(from: 0, to: 10)]) }
-            return .other
+            let start = min(low, 1)
+            if high - start > 10 { return .other }
+            if distinct.count == profile.filled && profile.filled >= 5 { return .other }
+            return .likert([.numeric(from: start, to: high)])
         }
 
         if keys.isEmpty { return .other }
@@ -573,21 +601,24 @@ public enum LikertInference {
         return .other
     }
 
-    /// The vocabularies both lists allow; numeric ranges join to the wider one.
-    static func join(_ a: [Vocabulary], _ b: [Vocabulary]) -> [Vocabulary]? {
-        if a.count == 1, b.count == 1, a[0].numericStart != nil, b[0].numericStart != nil {
-            return [widest(a[0], b[0])]
+    /// The vocabularies both lists allow. Numeric codes join to the range of both within a grid
+    /// (one question's rows), and only when equal between separate questions.
+    static func join(_ a: [Vocabulary], _ b: [Vocabulary], grid: Bool) -> [Vocabulary]? {
+        if a.count == 1, b.count == 1, let sa = a[0].numericStart, let sb = b[0].numericStart {
+            if !grid { return a[0] == b[0] ? a : nil }
+            return [.numeric(from: min(sa, sb), to: max(sa + a[0].levelCount, sb + b[0].levelCount) - 1)]
         }
         let common = a.filter(b.contains)
         return common.isEmpty ? nil : common
     }
 
-    static func widest(_ a: Vocabulary, _ b: Vocabulary) -> Vocabulary {
-        guard let sa = a.numericStart, let sb = b.numericStart else { return a }
-        let low = min(sa, sb)
-        let high = max(sa + a.levelCount - 1, sb + b.levelCount - 1)
-        if low == 0 || high > 7 { return .numeric(from: 0, to: 10) }
-        return .numeric(from: 1, to: high > 5 ? 7 : 5)
+    /// A column's integer answers without its missing codes: negative ones, and 77, 88, 97–99, …
+    /// above the others (a "99 = no answer" beside 1–5; not a 99 within 0–100).
+    static func scaleCodes(_ codes: [Int]) -> [Int] {
+        let kept = codes.filter { $0 >= 0 }
+        let ordinary = kept.filter { !Vocabulary.missingCodes.contains($0) }
+        guard let top = ordinary.max() else { return [] }
+        return kept.filter { !Vocabulary.missingCodes.contains($0) || $0 <= top + 1 }
     }
 
     static func isMissing(_ value: String) -> Bool {
@@ -615,6 +646,28 @@ public enum LikertInference {
         let tokens = lower.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         let words: Set<String> = ["weight", "weights", "wt", "wgt", "wght", "w8", "pweight", "weighting", "poids", "peso", "gewicht"]
         return tokens.contains(where: words.contains) || lower.hasSuffix("weight") || lower.hasPrefix("weight") || lower.hasSuffix("_wt")
+    }
+
+    /// The whole words the questions begin with ("How much do you trust"), when they share some.
+    static func commonWords(_ questions: [String]) -> String? {
+        let split = questions.map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        guard let first = split.first else { return nil }
+        var shared = 0
+        while shared < first.count, split.allSatisfy({ $0.count > shared && $0[shared] == first[shared] }) { shared += 1 }
+        let joining: Set<String> = ["the", "a", "an", "of", "in", "with", "about", "for", "to", "your", "our", "-", "–", ":"]
+        while shared > 0, joining.contains(first[shared - 1].lowercased()) { shared -= 1 }
+        guard shared > 0, split.contains(where: { $0.count > shared }) else { return nil }
+        return first.prefix(shared).joined(separator: " ")
+    }
+
+    /// A long wording as an id: its words up to 24 characters ("How_much_do_you_trust").
+    static func shortIdentifier(_ text: String) -> String? {
+        guard let full = identifier(text, maxLength: Int.max) else { return nil }
+        var out = ""
+        for word in full.split(separator: "_") where out.count + word.count + (out.isEmpty ? 0 : 1) <= 24 {
+            out += (out.isEmpty ? "" : "_") + word
+        }
+        return out.isEmpty ? nil : identifier(out, maxLength: 24)
     }
 
     /// `text` as an id ([A-Za-z0-9_-]), when it is short and says something.

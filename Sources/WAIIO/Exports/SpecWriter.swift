@@ -3,7 +3,9 @@ import WAIModel
 /// Writes an inferred spec as `survey.yaml`, with comments saying what was assumed, ready to
 /// edit. Every string is double-quoted, so any wording (quotes, colons, `#`, Khmer) stays as is.
 public enum SpecWriter {
-    public static func yaml(_ inferred: InferredSurvey, command: String) -> String {
+    /// - Parameter reverseWorded: items whose correlation with the rest of their table is negative
+    ///   (by item id), each given a commented `reverse: true`.
+    public static func yaml(_ inferred: InferredSurvey, command: String, reverseWorded: [String: Double] = [:]) -> String {
         let spec = inferred.spec
         let layout = inferred.layout
         var out = """
@@ -46,6 +48,9 @@ public enum SpecWriter {
         func scaleBody(_ scale: Scale, vocabulary: String, indent: String) -> String {
             var out = "\(indent)# Assumed: \(vocabulary), lowest level first. Aliases are other spellings\n"
             out += "\(indent)# (as found in the file); a cell matches a code, a label or an alias, ignoring case.\n"
+            if vocabulary.hasPrefix("numeric "), let first = scale.levels.first, let last = scale.levels.last {
+                out += "\(indent)# \(first.code)–\(last.code) from the observed codes; the instrument may have more levels.\n"
+            }
             out += "\(indent)levels:\n"
             for level in scale.levels {
                 var line = "\(indent)  - {code: \(level.code), label: \(quote(level.label))"
@@ -93,7 +98,11 @@ public enum SpecWriter {
             if let scale = table.scale { out += "    scale: \(scale)\n" }
             out += "    items:\n"
             for item in table.items {
-                out += "      - {id: \(item.id), column: \(quote(item.column)), text: \(quote(item.text))}\n"
+                out += "      - {id: \(item.id), column: \(quote(item.column)), text: \(quote(item.text))}"
+                if let r = reverseWorded[item.id] {
+                    out += "  # reverse: true?  r = \((r * 100).rounded() / 100) with the rest of the table: likely reverse-worded"
+                }
+                out += "\n"
             }
         }
 

@@ -13,6 +13,8 @@ public struct Vocabulary: Sendable, Hashable {
     public var rank: Int = 0
     /// Numeric scales: the code of the first level (0 or 1).
     public var numericStart: Int? = nil
+    /// Codes that mean no answer (a codebook's "Don't know" option): missing, never a level.
+    public var missingCodes: [String] = []
 
     public var levelCount: Int { levels.count }
 

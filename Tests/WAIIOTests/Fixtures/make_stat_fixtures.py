@@ -50,3 +50,44 @@ stata_agreement = {k: v for k, v in agreement.items() if k != 9.0}
 pyreadstat.write_dta(
     stata, HERE / "stata_survey.dta", column_labels=column_labels,
     variable_value_labels={**labels, "q1": stata_agreement, "q2": stata_agreement, "q3": stata_agreement})
+
+# The mixed-scale questionnaire (spss_mixed.sav, stata_mixed.dta): eight degree items d1–d8
+# sharing one value-label set (8 "Don't know", user-missing in SPSS), a four-item agreement
+# grid a1–a4 sharing another, a gender with "Prefer not to say" and "Other", and a free-text
+# comment with a line break. stat_mixed_codes.csv holds the same codes, for the tests' own count.
+import csv
+import random
+
+random.seed(1515)
+rows = []
+for r in range(24):
+    level = random.randint(1, 5)
+    d = [min(5, max(1, level + random.choice([-1, 0, 0, 1]))) for _ in range(8)]
+    if r % 6 == 1:
+        d[r % 8] = 8
+    if r % 7 == 3:
+        d[(r + 2) % 8] = None
+    latent = random.randint(1, 5)
+    a = [min(5, max(1, latent + random.choice([-1, 0, 1]))) for _ in range(4)]
+    if r % 5 == 2:
+        a[r % 4] = None
+    rows.append([1000 + r] + d + a + [random.choice([1, 2, 1, 2, 3, 4]), "" if r % 4 else f"Visit {r}:\nthe clinic was far"])
+names = ["id"] + [f"d{i}" for i in range(1, 9)] + [f"a{j}" for j in range(1, 5)] + ["gender", "comment"]
+mixed = pd.DataFrame(rows, columns=names)
+degree = {1.0: "Very Low", 2.0: "Low", 3.0: "Medium", 4.0: "High", 5.0: "Very High", 8.0: "Don't know"}
+agree = {1.0: "Strongly disagree", 2.0: "Disagree", 3.0: "Neither agree nor disagree", 4.0: "Agree", 5.0: "Strongly agree"}
+gender = {1.0: "Female", 2.0: "Male", 3.0: "Prefer not to say", 4.0: "Other"}
+institutions = ["the village chief", "the commune council", "the police", "the courts", "the health centre", "the school", "the NGOs", "the media"]
+statements = ["The roads are safe", "The water is clean", "Officials listen to us", "I feel safe at night"]
+mixed_labels = {**{f"d{i}": degree for i in range(1, 9)}, **{f"a{j}": agree for j in range(1, 5)}, "gender": gender}
+mixed_columns = {"id": "Respondent", **{f"d{i}": f"How much do you trust {x}?" for i, x in enumerate(institutions, 1)},
+                 **{f"a{j}": f"How much do you agree? {x}" for j, x in enumerate(statements, 1)},
+                 "gender": "What is your gender?", "comment": "Anything else?"}
+pyreadstat.write_sav(mixed, HERE / "spss_mixed.sav", column_labels=mixed_columns, variable_value_labels=mixed_labels,
+                     missing_ranges={f"d{i}": [8] for i in range(1, 9)})
+pyreadstat.write_dta(mixed, HERE / "stata_mixed.dta", column_labels=mixed_columns, variable_value_labels=mixed_labels)
+with open(HERE / "stat_mixed_codes.csv", "w", newline="") as out:
+    writer = csv.writer(out)
+    writer.writerow(names[:-1])
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row[:-1]])
