@@ -156,8 +156,8 @@ final class QuestionnaireCLITests: XCTestCase {
         XCTAssert(markdown.stderr.contains("wai: warning: \(reverse)"), markdown.stderr)
         XCTAssert(markdown.stdout.contains("- Warning: \(reverse)"), markdown.stdout)
         for column in ["Q10", "Q11"] {
-            XCTAssert(markdown.stderr.contains("wai: warning: column \(column) was not analysed: "), markdown.stderr)
-            XCTAssert(markdown.stdout.contains("- Warning: column \(column) was not analysed: "), markdown.stdout)
+            XCTAssert(markdown.stderr.contains("wai: warning: column \"\(column)\" was not analysed: "), markdown.stderr)
+            XCTAssert(markdown.stdout.contains("- Warning: column \"\(column)\" was not analysed: "), markdown.stdout)
         }
         // Only the reverse-worded item: Q9_1…Q9_3 and the degree items go with their tables.
         XCTAssertEqual(markdown.stderr.components(separatedBy: "correlates negatively").count, 2, markdown.stderr)

@@ -41,7 +41,7 @@ public struct InferredSurvey: Sendable {
     /// The columns not analysed but for platform metadata and the id, as the report's warnings.
     public var notAnalysed: [DataQuality.Warning] {
         leftOut.filter { !$0.reason.hasSuffix("metadata") && $0.reason != "respondent id" }.map {
-            .init(kind: "not_analysed", subject: $0.column, message: "column \($0.column) was not analysed: \($0.reason)")
+            .init(kind: "not_analysed", subject: $0.column, message: "column \(Quoted($0.column)) was not analysed: \($0.reason)")
         }
     }
 
