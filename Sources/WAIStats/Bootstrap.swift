@@ -108,3 +108,12 @@ struct KeyedRandom {
         return (Double(mix(state) >> 11) + 0.5) * 0x1p-53
     }
 }
+
+/// SplitMix64's finaliser: a well-mixed 64-bit value from any input.
+@inline(__always)
+func mix(_ value: UInt64) -> UInt64 {
+    var z = value &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}

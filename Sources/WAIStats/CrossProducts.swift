@@ -152,7 +152,7 @@ struct CrossProductAccumulator: Sendable {
     /// Largest chunk whose single-precision products of level positions stay exact.
     static let exactLimit = 1 << 24
 
-    init(items: Int, levels: Int, demographics: Int, scores: [[Double]], plan: AggregationPlan, chunkRows: Int = 1 << 16) {
+    init(items: Int, levels: Int, demographics: Int, scores: [[Double]], plan: AggregationPlan) {
         self.items = items
         self.levels = levels
         scoreTable = scores.flatMap { Array($0.prefix(levels)) + Array(repeating: 0, count: max(0, levels - $0.count)) }
@@ -403,23 +403,20 @@ struct CrossProductAccumulator: Sendable {
         for t in reliability.indices {
             var out = reliability[t]
             if let affine {
-                // [s 1] = [α + β·L 1]: each entry of the score Gram from the level Gram.
+                // [s 1] = [α + β·L, 1]: the ones column is α = 1, β = 0, and the level Gram's last
+                // row holds Σ L_i and, in its corner, the complete rows n.
                 let members = out.items
                 let width = members.count + 1
+                let one = width - 1
                 let g = reliabilityLevels[t]
                 func level(_ i: Int, _ j: Int) -> Double { i <= j ? g[i * width + j] : g[j * width + i] }
                 let coefficients = members.map { affine[$0] } + [(alpha: 1.0, beta: 0.0)]
-                // The ones column: L of it is 0, so "α + β·L" with α = 1, β = 0, and its level
-                // entries are the ones column of g itself.
+                let n = level(one, one)
                 for i in 0..<width {
                     for j in i..<width {
                         let (ai, bi) = coefficients[i]
                         let (aj, bj) = coefficients[j]
-                        let one = width - 1
-                        let li = i == one ? 0 : 1.0, lj = j == one ? 0 : 1.0
-                        let n = level(one, one)
-                        let sumI = level(i, one) * li, sumJ = level(j, one) * lj
-                        out.crossProducts[i * width + j] += ai * aj * n + ai * bj * sumJ + bi * aj * sumI + bi * bj * level(i, j) * li * lj
+                        out.crossProducts[i * width + j] += ai * aj * n + ai * bj * level(j, one) + bi * aj * level(i, one) + bi * bj * level(i, j)
                     }
                 }
             }
