@@ -148,13 +148,18 @@ final class FaultInjectionTests: XCTestCase {
         let duration = Date().timeIntervalSince(started)
         XCTAssertEqual(try snapshot(target), expected[new])
 
+        // Kill moments are drawn within the measured run time; on a loaded machine a run can
+        // finish sooner or later than that measure, so the loop goes on (up to 60 runs) until
+        // 20 runs are done and at least 6 of them were killed mid-way.
         var random = SplitMix(seed: 14)
         var killed = 0
-        for iteration in 0..<20 {
+        var iteration = 0
+        while iteration < 60 && (iteration < 20 || killed < 6) {
+            defer { iteration += 1 }
             let current = try snapshot(target)
             let next = current == expected[old] ? new : old
             let (process, errorFile) = try launch(["report", next.path, "--out", target.path, "--replicates", "0"], stdout: FileHandle.nullDevice)
-            usleep(UInt32(random.below(Int(max(1, duration * 1.2 * 1_000_000)))))
+            usleep(UInt32(random.below(Int(max(1, duration * 0.9 * 1_000_000)))))
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             let run = try finish(process, errorFile)
             if run.reason == .uncaughtSignal { killed += 1 } else { XCTAssertEqual(run.status, 0, run.stderr) }
@@ -162,7 +167,7 @@ final class FaultInjectionTests: XCTestCase {
             XCTAssert(after == expected[old] || after == expected[new],
                       "iteration \(iteration): a mix; differs from the old report in \(difference(after, expected[old]!)), from the new in \(difference(after, expected[new]!))")
         }
-        XCTAssertGreaterThan(killed, 5, "most runs should have been killed mid-way")
+        XCTAssertGreaterThanOrEqual(killed, 6, "runs should have been killed mid-way")
 
         // The next run removes what the killed ones left beside the folder.
         XCTAssertEqual(try report(new, into: target).status, 0)
