@@ -6,9 +6,7 @@
 //
 // Not a test: it reports, it does not assert.
 import Foundation
-import WAIIO
-import WAIModel
-import WAIStats
+import WAIKit
 
 let arguments = CommandLine.arguments
 let simulations = arguments.count > 1 ? Int(arguments[1])! : 1000
@@ -61,7 +59,7 @@ for population in populations {
                                         plan: Analyzer.plan(spec: spec, items: item, inference: inference),
                                         scores: Analyzer.scores(spec: spec, items: item))
             aggregator.add(chunk)
-            let analysis = try Analyzer.summarize(spec: spec, items: item, statistics: aggregator.statistics, categories: [],
+            let analysis = try Estimation.summarize(spec: spec, items: item, statistics: aggregator.statistics, categories: [],
                                                   quality: DataQuality(), data: "simulated")
             let estimate = analysis.tables[0].items[0]
             if let i = estimate.interval, i.lower <= population.wai, population.wai <= i.upper { hitLinear += 1 }

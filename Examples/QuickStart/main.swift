@@ -7,10 +7,7 @@
 // It prints every table's items with their WAI and band, and with a second argument writes
 // the full report (Markdown, CSV, JSON) there.
 import Foundation
-import WAIIO
-import WAIModel
-import WAIReport
-import WAIStats
+import WAIKit
 
 let arguments = CommandLine.arguments.dropFirst()
 let surveyDirectory = arguments.first ?? "Surveys/chapter11"

@@ -1,10 +1,11 @@
+import WAIEstimate
+import WAIModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 import Foundation
-import WAIModel
 
 #if os(Linux)
 @_silgen_name("renameat2")

@@ -1,6 +1,6 @@
 import Foundation
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 /// What `wai batch` did with each survey, and its indices: `summary.json` (schema
 /// `wai.batch-summary/1`, Schemas/wai.batch-summary-1.schema.json) and `summary.csv`.

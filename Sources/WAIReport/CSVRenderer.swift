@@ -1,5 +1,5 @@
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 /// Renders analysis tables as RFC 4180 CSV (UTF-8, CRLF-free: LF line ends, quoting only where needed).
 public struct CSVRenderer: Sendable {

@@ -1,5 +1,5 @@
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 extension SVGRenderer {
     /// One table's items compared across the groups of a demographic: for every item (and the

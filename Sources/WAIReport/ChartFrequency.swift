@@ -1,5 +1,5 @@
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 extension SVGRenderer {
     /// A demographic's frequency chart (the study's Figure 1): one bar per category, its

@@ -1,5 +1,5 @@
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 extension SVGRenderer {
     /// The index chart of a table (the study's Figures 2–4): one horizontal bar per item

@@ -1,5 +1,5 @@
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 extension SVGRenderer {
     /// Diverging stacked bars of each item's answers (the standard Likert chart): levels below

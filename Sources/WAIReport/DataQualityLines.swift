@@ -1,4 +1,4 @@
-import WAIIO
+import WAIEstimate
 import WAIModel
 
 /// The bullet lines of a report's data-quality section, in any markup: `code` marks an option,

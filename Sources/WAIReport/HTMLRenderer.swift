@@ -1,6 +1,5 @@
-import WAIIO
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 /// Renders an analysis as one self-contained HTML page: inline CSS and SVG charts, no
 /// scripts and nothing fetched from the network (a Content-Security-Policy says so too).

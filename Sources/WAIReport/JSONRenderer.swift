@@ -1,5 +1,6 @@
 import Foundation
-import WAIStats
+import WAIEstimate
+import WAIModel
 
 /// Renders analyses as JSON with sorted keys, so the same inputs give the same bytes.
 public struct JSONRenderer: Sendable {

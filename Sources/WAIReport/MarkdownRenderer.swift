@@ -1,6 +1,5 @@
-import WAIIO
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 /// Renders an analysis as Markdown: the study's tables in their published layout, the
 /// answer distributions behind them, respondents, breakdowns, data quality and method.

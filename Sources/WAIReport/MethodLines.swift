@@ -1,4 +1,4 @@
-import WAIStats
+import WAIEstimate
 import WAIModel
 
 /// Sentences of the Method section that every renderer prints the same way (plain text;

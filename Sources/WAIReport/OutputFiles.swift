@@ -1,10 +1,11 @@
+import WAIEstimate
+import WAIModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 import Foundation
-import WAIModel
 
 /// A write that failed: the file (nil for standard output) and the system's reason.
 ///

@@ -1,5 +1,5 @@
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 /// The lines of a report's provenance section, in any markup: `code` marks a file name, hash or
 /// command, `option` an option's value, `text` escapes the rest. Each line may have sub-lines

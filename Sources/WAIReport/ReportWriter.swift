@@ -1,6 +1,6 @@
 import Foundation
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 /// The files of a report, by format.
 public enum ReportFormat: String, Sendable, CaseIterable {

@@ -1,5 +1,5 @@
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 /// Renders the charts of a report as standalone SVG documents: the index chart of a table
 /// (the study's Figures 2–4), the diverging stacked bars of its answers, the frequency chart

@@ -1,6 +1,6 @@
 import Foundation
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 // Shared pieces of the SVG charts and the HTML report: escaping, fixed-decimal numbers,
 // text-width estimates and wrapping, palettes, band geometry and a small SVG builder.

@@ -1,4 +1,5 @@
-import WAIStats
+import WAIEstimate
+import WAIModel
 
 extension TableEstimate {
     /// The table's items grouped by scale, in order of first use: one group (scale nil) when

@@ -1,5 +1,5 @@
+import WAIEstimate
 import WAIModel
-import WAIStats
 
 /// Renders a trend over waves: per table, one small table per item (and per composite) with
 /// each wave's n, WAI, band and the change from the previous wave.

@@ -1,7 +1,7 @@
 import Foundation
-import WAIModel
-import WAIStats
 import ZIPFoundation
+import WAIEstimate
+import WAIModel
 
 /// The report as one Excel workbook (report.xlsx): a sheet per table (items, the level counts
 /// and shares, WAI with its standard error and interval, the band), one of frequencies and one

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import WAIIO
-import WAIModel
-import WAIReport
-import WAIStats
+import WAIKit
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -96,7 +93,7 @@ struct AnalyzeCommand: ParsableCommand {
             try Analyzer.run(
                 spec: designed, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
                 path: reading.aggregation, breakdowns: by, inference: reading.inference,
-                pipeline: PipelineOptions(environment: ProcessInfo.processInfo.environment))
+                pipeline: .fromEnvironment)
         }
         var analysis = taken.analysis
         try analysis.checkResponses(weightColumn: loaded.weight)

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import WAIIO
-import WAIModel
-import WAIStats
+import WAIKit
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import WAIIO
-import WAIModel
-import WAIReport
-import WAIStats
+import WAIKit
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,7 +41,7 @@ struct ReportCommand: ParsableCommand {
         let formats = try parseFormats(format)
         let survey = try SurveyDirectory(surveyDirectory)
         let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference,
-                                          formats: ReportFormat.allCases.filter(formats.contains).map(\.rawValue))
+                                          formats: ReportFormat.allCases.filter(formats.contains).map(\.rawValue), pipeline: .fromEnvironment)
         printWarnings(analysis.quality)
         let directory = out ?? ("Reports" as NSString).appendingPathComponent(survey.name)
         var writer = ReportWriter(formats: formats)

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import WAIIO
-import WAIModel
-import WAIReport
-import WAIStats
+import WAIKit
 
 struct TrendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,7 +49,8 @@ struct TrendCommand: ParsableCommand {
             let survey = try SurveyDirectory(path)
             // The trend uses linearization intervals only: no bootstrap, no breakdowns.
             let analysis = try survey.analyze(options: ReadOptions(lenient: lenient), aggregation: .blas,
-                                              inference: InferenceOptions(confidence: confidence, replicates: 0), breakdowns: [])
+                                              inference: InferenceOptions(confidence: confidence, replicates: 0), breakdowns: [],
+                                              pipeline: .fromEnvironment)
             return Trend.Wave(label: survey.loaded.spec.wave ?? survey.name, source: path, spec: survey.loaded.spec, analysis: analysis)
         }
         let trend = try Trend.compare(Trend.ordered(waves), confidence: confidence)

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import WAIIO
-import WAIModel
-import WAIStats
+import WAIKit
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,7 +32,7 @@ struct VerifyCommand: ParsableCommand {
                              expected: "a published.yaml with the values the study printed (see Surveys/chapter11/published.yaml)")
         }
         let published = try YAMLDocument.decode(PublishedValues.self, path: publishedPath)
-        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference)
+        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference, pipeline: .fromEnvironment)
         let checks = Verifier.checks(analysis, against: published, bands: survey.loaded.spec.bands)
         let mismatches = checks.filter { !$0.matches }
         for check in checks where verbose || !check.matches {

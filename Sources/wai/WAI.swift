@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import WAIIO
-import WAIModel
-import WAIReport
-import WAIStats
+import WAIKit
 
 @main
 struct WAI: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import WAIModel
 @testable import WAIReport
 
 final class AtomicFolderTests: XCTestCase {

@@ -1,4 +1,5 @@
 import XCTest
+import WAIModel
 @testable import WAIReport
 
 final class CSVSafetyTests: XCTestCase {

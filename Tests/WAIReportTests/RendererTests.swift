@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 @testable import WAIReport
 
 final class RendererTests: XCTestCase {

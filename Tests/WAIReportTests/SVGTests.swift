@@ -3,9 +3,11 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 @testable import WAIReport
 
 /// An element of a parsed XML document, with the character data directly inside it.

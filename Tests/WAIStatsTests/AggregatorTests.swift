@@ -1,6 +1,9 @@
 import XCTest
-import WAIIO
-@testable import WAIStats
+import WAIModel
+import WAIRead
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 final class AggregatorTests: XCTestCase {
     /// A deterministic chunk: `rows` respondents, `items` items of `levels` levels, ~10 % missing,

@@ -1,9 +1,11 @@
 import XCTest
 import Foundation
 import WAITestSupport
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 final class BootstrapTests: XCTestCase {
     func analyze(_ csv: String, seed: UInt64 = 7, replicates: Int = 200, chunkRows: Int = 4096) throws -> SurveyAnalysis {

@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// Raking and post-stratification against R's survey::rake and survey::postStratify on the
 /// bfi respondents with an education answer (Reference/bfi_rake.csv, make_reference.R).

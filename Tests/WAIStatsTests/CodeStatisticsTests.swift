@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
-@testable import WAIStats
+import WAIModel
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// Mean, SD, score SD and quartiles of each item's codes against R (Reference/make_items.R writes items.json).
 extension ReferenceTests {

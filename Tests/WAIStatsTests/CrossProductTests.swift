@@ -1,7 +1,10 @@
 import XCTest
-import WAIIO
+import WAIModel
+import WAIRead
 import WAITestSupport
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// The cross-products against the textbook sums, computed here row by row: [A M]ᵀ[A M] with
 /// A = w·s·m and M = w·m per cell, and the Gram matrix of √w·[s 1] over complete rows, for

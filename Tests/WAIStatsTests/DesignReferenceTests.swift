@@ -1,7 +1,9 @@
 import Foundation
-import WAIIO
+import WAIRead
 import WAIModel
-import WAIStats
+import WAIAggregate
+import WAIEstimate
+import WAIPipeline
 import XCTest
 
 /// Design-based and classical standard errors against R's survey package: the numbers in

@@ -1,7 +1,10 @@
 import Foundation
 import XCTest
-import WAIIO
-@testable import WAIStats
+import WAIModel
+import WAIRead
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// Tail probabilities against R's pnorm/pchisq/pt/pf (Reference/make_distributions.R writes distributions.json).
 final class DistributionTests: XCTestCase {

@@ -1,7 +1,9 @@
 import XCTest
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 final class EstimatorTests: XCTestCase {
     func analyze(_ spec: SurveySpec, path: AggregationPath = .blas) throws -> SurveyAnalysis {

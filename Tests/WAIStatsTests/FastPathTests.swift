@@ -1,9 +1,11 @@
 import Foundation
 import XCTest
 import WAITestSupport
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// The parallel byte-level pipeline (FastCodeScanner + ParallelAnalyzer) against the sequential
 /// reader (ResponseReader + Aggregator): the same statistics — counts bit for bit, sums to

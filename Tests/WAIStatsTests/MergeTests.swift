@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// Partial statistics: shards add up to one pass; counts tables read like the rows they count.
 final class MergeTests: XCTestCase {

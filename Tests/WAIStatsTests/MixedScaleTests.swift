@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// A survey on three scales end to end through the library, against counts and indices worked
 /// out in `MixedScaleFixture` from the raw answers.

@@ -2,9 +2,11 @@ import Foundation
 import PropertyBased
 import Testing
 import WAITestSupport
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// Range cuts anywhere in a file (inside quoted fields, between CR and LF, inside multi-byte
 /// text) give the statistics of one range, and one range gives the level counts tallied here

@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
-import WAIIO
+import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// wai's estimates against R's survey and psych packages on the bfi data that ships with
 /// psych. The reference numbers and the data were written by Reference/make_reference.R

@@ -13,9 +13,7 @@
 //
 // Not a test: it reports, it does not assert.
 import Foundation
-import WAIIO
-import WAIModel
-import WAIStats
+import WAIKit
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("wai-speed: \(message)\n".utf8))

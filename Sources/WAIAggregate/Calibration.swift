@@ -1,0 +1,180 @@
+import WAIModel
+
+/// Weight factors per joint cell of the weighting columns, found by raking (iterative
+/// proportional fitting) or post-stratification, then optionally trimmed.
+///
+/// Standard errors of an analysis on adjusted weights treat the weights as fixed, which is
+/// conservative: R's `rake()`/`postStratify()` designs shrink variances by the calibration.
+public struct Calibration: Sendable {
+    /// Demographic positions of the weighting columns.
+    public let columns: [Int]
+    var factors: [[UInt32]: Double]
+    var bounds: ClosedRange<Double>?
+    var scale = 1.0
+    public private(set) var report: WeightingReport
+
+    /// Multiplies every row's weight by its cell's factor (then trims and rescales).
+    public func adjust(_ chunk: inout CodedChunk) {
+        var key = [UInt32](repeating: 0, count: columns.count)
+        for r in 0..<chunk.rowCount {
+            var complete = true
+            for (k, d) in columns.enumerated() {
+                key[k] = chunk.groups[d][r]
+                if key[k] == 0 { complete = false }
+            }
+            guard complete, let factor = factors[key] else { continue }
+            var w = chunk.weights[r] * factor
+            if let bounds { w = min(max(w, bounds.lowerBound), bounds.upperBound) }
+            chunk.weights[r] = w * scale
+        }
+    }
+
+    /// Reads the data three times: for the base-weight total of every joint cell; to trim,
+    /// rescale and check the margins the adjusted weights achieve; for the weights' range and
+    /// design effect. The analysis itself is a fourth pass.
+    public static func fit(spec: SurveySpec, population: Population, reader makeReader: () throws -> any CodedChunkSource) throws -> Calibration {
+        let names = population.columns
+        let columns = names.map { name in spec.demographics.firstIndex { $0.column == name }! }
+        let categories = columns.map { spec.demographics[$0].categories! }
+
+        var baseTotals: [[UInt32]: Double] = [:]
+        var sampleCounts: [[UInt32]: Double] = [:]
+        var notAdjusted = 0
+        var reader = try makeReader()
+        while let chunk = try reader.nextChunk() {
+            for r in 0..<chunk.rowCount {
+                let key = columns.map { chunk.groups[$0][r] }
+                if key.contains(0) { notAdjusted += 1; continue }
+                baseTotals[key, default: 0] += chunk.weights[r]
+                sampleCounts[key, default: 0] += 1
+            }
+        }
+        let total = baseTotals.values.reduce(0, +)
+        let sampleRows = sampleCounts.values.reduce(0, +)
+        guard total > 0 else {
+            throw InputError("no respondent has every weighting column answered", at: SourceLocation(file: "population", keyPath: "population"),
+                             found: names.joined(separator: ", "), expected: "answers to the weighting columns")
+        }
+
+        var factors = baseTotals.mapValues { _ in 1.0 }
+        var iterations = 0
+        var deviation = 0.0
+        var converged = false
+        var targets: [(column: Int, category: UInt32, share: Double)] = []
+        switch population.method {
+        case .rake:
+            for (k, margin) in zip(0..., population.margins) {
+                let sum = margin.shares.values.reduce(0, +)
+                for (c, name) in categories[k].enumerated() {
+                    let share = (margin.shares[name] ?? 0) / sum
+                    let present = baseTotals.keys.contains { $0[k] == UInt32(c + 1) }
+                    if share > 0 && !present {
+                        throw InputError("cannot weight to a category nobody in the sample belongs to",
+                                         at: SourceLocation(file: "population", keyPath: "population.margins.\(margin.column).\(name)"),
+                                         found: "share \(share), 0 respondents", expected: "a category with respondents, or merge it with a neighbour")
+                    }
+                    targets.append((k, UInt32(c + 1), share))
+                }
+            }
+            while iterations < population.maxIterations {
+                iterations += 1
+                for k in columns.indices {
+                    var current = [Double](repeating: 0, count: categories[k].count + 1)
+                    for (key, base) in baseTotals { current[Int(key[k])] += base * factors[key]! }
+                    for target in targets where target.column == k {
+                        let have = current[Int(target.category)]
+                        guard have > 0 else { continue }
+                        let ratio = target.share * total / have
+                        for key in factors.keys where key[k] == target.category { factors[key]! *= ratio }
+                    }
+                }
+                deviation = 0
+                for target in targets where target.share > 0 {
+                    var have = 0.0
+                    for (key, base) in baseTotals where key[target.column] == target.category { have += base * factors[key]! }
+                    deviation = max(deviation, abs(have / (target.share * total) - 1))
+                }
+                if deviation < population.tolerance { converged = true; break }
+            }
+        case .poststratify:
+            let sum = population.cells.reduce(0) { $0 + $1.share }
+            var covered: Set<[UInt32]> = []
+            for (i, cell) in population.cells.enumerated() {
+                let key = zip(names, categories).map { name, known in UInt32(known.firstIndex(of: cell.categories[name]!)! + 1) }
+                let share = cell.share / sum
+                guard let base = baseTotals[key], base > 0 else {
+                    if share == 0 { continue }
+                    throw InputError("cannot post-stratify to a cell nobody in the sample belongs to",
+                                     at: SourceLocation(file: "population", keyPath: "population.cells[\(i)]"),
+                                     found: "share \(share), 0 respondents", expected: "cells that each hold respondents (merge sparse cells)")
+                }
+                factors[key] = share * total / base
+                covered.insert(key)
+            }
+            if let missing = baseTotals.keys.first(where: { !covered.contains($0) }) {
+                let label = zip(names, zip(categories, missing)).map { "\($0)=\($1.0[Int($1.1) - 1])" }.joined(separator: ", ")
+                throw InputError("the sample has a cell the population list lacks", at: SourceLocation(file: "population", keyPath: "population.cells"),
+                                 found: label, expected: "a share for every combination present in the data")
+            }
+            for (k, _) in zip(0..., names) {
+                for c in categories[k].indices {
+                    let share = population.cells.filter { $0.categories[names[k]] == categories[k][c] }.reduce(0) { $0 + $1.share } / sum
+                    targets.append((k, UInt32(c + 1), share))
+                }
+            }
+            iterations = 1
+            converged = true
+        }
+
+        var calibration = Calibration(columns: columns, factors: factors, bounds: nil, report: WeightingReport(
+            method: population.method.rawValue, columns: names, iterations: iterations, converged: converged,
+            maxDeviation: deviation, trimmed: 0, notAdjusted: notAdjusted, minWeight: 0, maxWeight: 0,
+            designEffect: 1, effectiveN: 0, margins: []))
+
+        // Second pass: trim against the mean base weight of the adjusted rows, and measure the
+        // margins the final weights achieve (shares do not depend on the rescaling after it).
+        let mean = total / sampleRows
+        if let trim = population.trim { calibration.bounds = (trim[0] * mean)...(trim[1] * mean) }
+        var clampedTotal = 0.0, trimmed = 0
+        var achieved: [[UInt32]: Double] = [:]
+        reader = try makeReader()
+        while var chunk = try reader.nextChunk() {
+            let base = chunk.weights
+            calibration.adjust(&chunk)
+            for r in 0..<chunk.rowCount {
+                let key = columns.map { chunk.groups[$0][r] }
+                guard !key.contains(0) else { continue }
+                if let bounds = calibration.bounds, !bounds.contains(base[r] * factors[key]!) { trimmed += 1 }
+                clampedTotal += chunk.weights[r]
+                achieved[key, default: 0] += chunk.weights[r]
+            }
+        }
+        calibration.scale = clampedTotal > 0 ? total / clampedTotal : 1
+
+        // Third pass: the final weights' range and Kish design effect.
+        var n = 0.0, sum = 0.0, squares = 0.0, low = Double.infinity, high = 0.0
+        reader = try makeReader()
+        while var chunk = try reader.nextChunk() {
+            calibration.adjust(&chunk)
+            for w in chunk.weights {
+                n += 1
+                sum += w
+                squares += w * w
+                low = min(low, w)
+                high = max(high, w)
+            }
+        }
+        calibration.report.trimmed = trimmed
+        calibration.report.minWeight = low
+        calibration.report.maxWeight = high
+        calibration.report.designEffect = n * squares / (sum * sum)
+        calibration.report.effectiveN = sum * sum / squares
+        calibration.report.margins = targets.map { target in
+            let have = achieved.filter { $0.key[target.column] == target.category }.values.reduce(0, +) / clampedTotal
+            let sample = sampleCounts.filter { $0.key[target.column] == target.category }.values.reduce(0, +) / sampleRows
+            return .init(column: names[target.column], category: categories[target.column][Int(target.category) - 1],
+                         target: target.share, achieved: have, sample: sample)
+        }
+        return calibration
+    }
+}

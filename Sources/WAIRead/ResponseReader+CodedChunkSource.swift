@@ -1,0 +1,3 @@
+import WAIModel
+
+extension ResponseReader: CodedChunkSource {}

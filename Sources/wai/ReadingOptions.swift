@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import WAIKit
+
+/// Options shared by the commands that read responses.
+struct ReadingOptions: ParsableArguments {
+    @Flag(help: "Count unknown answers as missing (listed in the data-quality section) and reject malformed rows, instead of stopping at the first.")
+    var lenient = false
+
+    @Option(help: ArgumentHelp("How the sequential reader sums answers: blas (one OpenBLAS GEMM per chunk) or loops. Files with 4 MiB of data or more go through the parallel pipeline, which counts levels with loops (faster there) and keeps BLAS for cross-products and replicates; the numbers are the same.", valueName: "path"))
+    var aggregation: AggregationPath = .blas
+
+    @Option(help: ArgumentHelp("Bootstrap replicates for band certainty and percentile intervals; 0 turns the bootstrap off (faster on large files).", valueName: "n"))
+    var replicates = 1000
+
+    @Option(help: ArgumentHelp("Seed of the bootstrap replicates: the same seed gives the same numbers.", valueName: "n"))
+    var seed: UInt64 = 20240601
+
+    @Option(help: ArgumentHelp("Coverage of confidence intervals, between 0 and 1.", valueName: "level"))
+    var confidence = 0.95
+
+    var readOptions: ReadOptions { ReadOptions(lenient: lenient) }
+    @Flag(inversion: .prefixedNo, help: "Aggregate the items' cross-products for composite intervals and Cronbach's alpha. --no-covariances skips them: the main cost on files of millions of rows; item intervals stay, composites get no interval.")
+    var covariances = true
+
+    var inference: InferenceOptions { InferenceOptions(confidence: confidence, replicates: replicates, seed: seed, covariances: covariances) }
+
+    func validate() throws {
+        guard replicates >= 0, replicates <= 100_000 else {
+            throw ValidationError("--replicates must be between 0 and 100000 (e.g. --replicates 1000, or 0 for none)")
+        }
+        guard confidence > 0, confidence < 1 else {
+            throw ValidationError("--confidence must be between 0 and 1 (e.g. --confidence 0.9)")
+        }
+    }
+}
+
+extension AggregationPath: ExpressibleByArgument {}
+
+extension PipelineOptions {
+    /// The command line's execution options: the defaults, changed by this process's `WAI_*` variables.
+    static var fromEnvironment: PipelineOptions { PipelineOptions(environment: ProcessInfo.processInfo.environment) }
+}
