@@ -29,7 +29,7 @@ deps:
 	@command -v python3 >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
 
 ## Python packages the tests use: jsonschema (Tests/Schemas/validate.py), duckdb (Tests/DuckDB/counts_recipe.py) and
-## openpyxl (Tests/Workbook/check_report_xlsx.py, Tests/WAIIOTests/Fixtures/make_workbook_fixtures.py).
+## openpyxl (Tests/Workbook/check_report_xlsx.py, Tests/WAIReadTests/Fixtures/make_workbook_fixtures.py).
 pydeps:
 	@for module in jsonschema duckdb openpyxl; do \
 	  python3 -c "import $$module" 2>/dev/null && continue; \

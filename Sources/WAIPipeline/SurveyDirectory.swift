@@ -50,28 +50,8 @@ public struct SurveyDirectory {
     public func analyze(options: ReadOptions, aggregation: AggregationPath, inference: InferenceOptions, breakdowns: [String]? = nil,
                         formats: [String] = [], digests known: (spec: Provenance.FileDigest, data: Provenance.FileDigest)? = nil,
                         pipeline: PipelineOptions = PipelineOptions()) throws -> SurveyAnalysis {
-        let dataPath = try self.dataPath
-        let run = {
-            try Analyzer.run(
-                spec: loaded.spec, csvPath: dataPath, displayName: dataPath, specName: loaded.path,
-                options: options, path: aggregation, breakdowns: breakdowns, inference: inference,
-                pipeline: pipeline)
-        }
-        let taken: Analyzer.Run
-        let digests: (spec: Provenance.FileDigest, data: Provenance.FileDigest)
-        if let known {
-            (taken, digests) = (try run(), known)
-        } else {
-            let data: Provenance.FileDigest
-            (taken, data) = try Provenance.FileDigest.hashing(path: dataPath, during: run)
-            digests = (try .init(path: loaded.path), data)
-        }
-        var analysis = taken.analysis
-        try analysis.checkResponses(weightColumn: loaded.spec.weight)
-        analysis.provenance = Provenance(
-            spec: digests.spec, data: [digests.data],
-            options: .init(lenient: options.lenient, aggregation: taken.aggregation.rawValue, formats: formats, breakdowns: breakdowns),
-            rows: .init(analysis.quality))
-        return analysis
+        try AnalysisRequest(data: try dataPath, spec: .loaded(loaded), options: options, aggregation: aggregation,
+                            inference: inference, breakdowns: breakdowns, formats: formats, pipeline: pipeline,
+                            knownDigests: known).run()
     }
 }

@@ -78,32 +78,24 @@ struct AnalyzeCommand: ParsableCommand {
         }
         var options = reading.readOptions
         options.format = exports.format
-        let (loaded, specDigest): (SurveySpec, Provenance.FileDigest)
-        var notAnalysed: [DataQuality.Warning] = []
+        var request: AnalysisRequest
         if let spec {
-            (loaded, specDigest) = (try SurveyLoader.loadSpec(path: spec).spec, try .init(path: spec))
+            request = AnalysisRequest(data: csv, spec: .loaded(try SurveyLoader.loadSpec(path: spec)))
         } else {
             let inferred = try inferForAnalysis(csv: csv, exports: exports, lenient: reading.lenient)
-            let bytes = Array(inferred.yaml.utf8)
-            (loaded, specDigest) = (inferred.spec, .init(name: "(inferred) survey.yaml", sha256: SHA256.hex(bytes), bytes: bytes.count))
-            notAnalysed = inferred.notAnalysed
+            request = AnalysisRequest(data: csv, spec: .inferred(inferred.spec, yaml: inferred.yaml), earlierWarnings: inferred.notAnalysed)
         }
-        let designed = try withDesignFlags(loaded)
-        let (taken, dataDigest) = try Provenance.FileDigest.hashing(path: csv) {
-            try Analyzer.run(
-                spec: designed, csvPath: csv, specName: spec ?? "the inferred spec", options: options,
-                path: reading.aggregation, breakdowns: by, inference: reading.inference,
-                pipeline: .fromEnvironment)
+        switch request.spec {
+        case .loaded(var loaded):
+            loaded.spec = try withDesignFlags(loaded.spec)
+            request.spec = .loaded(loaded)
+        case .inferred(let spec, let yaml):
+            request.spec = .inferred(try withDesignFlags(spec), yaml: yaml)
         }
-        var analysis = taken.analysis
-        try analysis.checkResponses(weightColumn: loaded.weight)
-        let warnings = notAnalysed + (analysis.quality.warnings ?? [])
-        analysis.quality.warnings = warnings.isEmpty ? nil : warnings
+        (request.options, request.aggregation, request.inference) = (options, reading.aggregation, reading.inference)
+        (request.breakdowns, request.formats, request.pipeline) = (by, [format.rawValue], .fromEnvironment)
+        let analysis = try request.run()
         printWarnings(analysis.quality)
-        analysis.provenance = Provenance(
-            spec: specDigest, data: [dataDigest],
-            options: .init(lenient: reading.lenient, aggregation: taken.aggregation.rawValue, formats: [format.rawValue], breakdowns: by),
-            rows: .init(analysis.quality))
         let text = try renderAnalysis(analysis, as: format)
         try output(text)
     }

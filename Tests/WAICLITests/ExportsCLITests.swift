@@ -6,7 +6,7 @@ import XCTest
 final class ExportsCLITests: XCTestCase {
     typealias Run = ProcessRun
     static let packageRoot = Products.packageRoot
-    static let fixtures = packageRoot.appendingPathComponent("Tests/WAIIOTests/Fixtures")
+    static let fixtures = packageRoot.appendingPathComponent("Tests/WAIReadTests/Fixtures")
     var binary: URL { Products.wai }
 
     @discardableResult

@@ -87,7 +87,7 @@ final class LenientQuoteCLITests: XCTestCase {
     /// gives, and `analyze --lenient` without a spec gives the clean file's indices.
     func testInitAndAnalyzeWithoutASpecReadPastTheBadLine() throws {
         let dir = try directory()
-        let fixture = Products.packageRoot.appendingPathComponent("Tests/WAIIOTests/Fixtures/google_forms.csv")
+        let fixture = Products.packageRoot.appendingPathComponent("Tests/WAIReadTests/Fixtures/google_forms.csv")
         let clean = try String(contentsOf: fixture, encoding: .utf8)
         var lines = clean.components(separatedBy: "\n")
         lines.insert("2024/03/01 9:50:00 AM GMT+7,x@example.org,\"Satisfied\"x,Satisfied,Satisfied,Often,Consultation,Male,", at: 3)

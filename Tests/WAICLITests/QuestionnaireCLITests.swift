@@ -4,7 +4,7 @@ import XCTest
 /// Mixed-scale questionnaires read with no spec (issue 15): Qualtrics' legacy and two-row
 /// layouts, plain numeric codes; every item against Python's csv module and the WAI's arithmetic.
 final class QuestionnaireCLITests: XCTestCase {
-    static let fixtures = Products.packageRoot.appendingPathComponent("Tests/WAIIOTests/Fixtures")
+    static let fixtures = Products.packageRoot.appendingPathComponent("Tests/WAIReadTests/Fixtures")
 
     func directory(_ fixtures: [String]) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wai-questionnaires-\(UUID().uuidString)")

@@ -2,7 +2,7 @@
 """Writes the SPSS and Stata fixtures (spss_survey.sav, stata_survey.dta) with pyreadstat.
 
     python3 -m pip install pyreadstat
-    python3 Tests/WAIIOTests/Fixtures/make_stat_fixtures.py
+    python3 Tests/WAIReadTests/Fixtures/make_stat_fixtures.py
 
 The files are committed; run this only to change them. Ten respondents: a gender (value labels
 1 Female, 2 Male), three agreement items q1–q3 sharing one value-label set, with 9 "Don't know"

@@ -2,7 +2,7 @@
 """Writes the workbook fixtures from CSV files of the same data, with openpyxl.
 
     python3 -m pip install openpyxl
-    python3 Tests/WAIIOTests/Fixtures/make_workbook_fixtures.py
+    python3 Tests/WAIReadTests/Fixtures/make_workbook_fixtures.py
 
 The files are committed; run this only to change them.
 
