@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import WAIEstimate
 import WAIAggregate
 import WAIModel
@@ -161,23 +162,25 @@ public struct BatchJob: Sendable {
     }
 }
 
-/// Slots filled by concurrent workers, and a shared counter to claim work from; guarded by a lock.
-final class ResultSlots<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Value?]
-    private var claimed = 0
+/// Slots filled by concurrent workers, and a shared counter to claim work from.
+final class ResultSlots<Value: Sendable>: Sendable {
+    private struct State {
+        var slots: [Value?]
+        var claimed = 0
+    }
+    private let state: Mutex<State>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { state = Mutex(State(slots: Array(repeating: nil, count: count))) }
 
-    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
-    var values: [Value?] { lock.withLock { slots } }
+    func set(_ index: Int, _ value: Value) { state.withLock { $0.slots[index] = value } }
+    var values: [Value?] { state.withLock { $0.slots } }
 
     /// The next unclaimed index below `limit`, or nil when all are taken.
     func claim(below limit: Int) -> Int? {
-        lock.withLock {
-            guard claimed < limit else { return nil }
-            claimed += 1
-            return claimed - 1
+        state.withLock {
+            guard $0.claimed < limit else { return nil }
+            $0.claimed += 1
+            return $0.claimed - 1
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Synchronization
 import WAIKit
 
 struct BatchCommand: ParsableCommand {
@@ -64,16 +65,15 @@ struct BatchCommand: ParsableCommand {
 }
 
 /// Progress on standard error: a bar redrawn in place on a terminal, one line per survey otherwise.
-final class BatchProgress: @unchecked Sendable {
-    private let lock = NSLock()
+final class BatchProgress: Sendable {
     private let total: Int
-    private var finished = 0
+    private let finished = Mutex(0)
     private let terminal = isatty(STDERR_FILENO) != 0
 
     init(total: Int) { self.total = total }
 
-    func done(_ survey: BatchSummary.Survey) {
-        lock.withLock {
+    @Sendable func done(_ survey: BatchSummary.Survey) {
+        finished.withLock { finished in
             finished += 1
             let outcome = survey.status == .failed ? "failed: \(survey.error ?? "")" : survey.status.rawValue
             if terminal {
@@ -88,7 +88,7 @@ final class BatchProgress: @unchecked Sendable {
     }
 
     func finish() {
-        lock.withLock { if terminal && finished > 0 { write("\n") } }
+        finished.withLock { if terminal && $0 > 0 { write("\n") } }
     }
 
     private func write(_ text: String) { writeStandardError(text) }
