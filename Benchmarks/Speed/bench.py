@@ -181,7 +181,6 @@ def main():
         out.append(("wai, 1 worker", [speed, "run", job, f, "--spec", spec, "--workers", "1"], "wai"))
         if job in ("J1", "J3"):
             out.append(("wai, counts by BLAS GEMM", [speed, "run", job, f, "--spec", spec, "--counts", "blas"], "wai"))
-        out.append(("wai, sequential reader", [speed, "run", job, f, "--spec", spec, "--pipeline", "sequential", "--counts", "blas"], "wai"))
         by = ["--by", "gender", "--by", "region"] if job == "J2" else []
         analyze = [wai, "analyze", f, "--spec", spec, "--format", "json"] + by
         out.append((DEFAULT, analyze, "analyze"))

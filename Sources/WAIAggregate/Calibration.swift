@@ -32,7 +32,7 @@ public struct Calibration: Sendable {
     /// Reads the data three times: for the base-weight total of every joint cell; to trim,
     /// rescale and check the margins the adjusted weights achieve; for the weights' range and
     /// design effect. The analysis itself is a fourth pass.
-    public static func fit(spec: SurveySpec, population: Population, reader makeReader: () throws -> any CodedChunkSource) throws -> Calibration {
+    public static func fit(spec: SurveySpec, population: Population, reader: some CodedChunkSource) throws -> Calibration {
         let names = population.columns
         let columns = names.map { name in spec.demographics.firstIndex { $0.column == name }! }
         let categories = columns.map { spec.demographics[$0].categories! }
@@ -40,8 +40,7 @@ public struct Calibration: Sendable {
         var baseTotals: [[UInt32]: Double] = [:]
         var sampleCounts: [[UInt32]: Double] = [:]
         var notAdjusted = 0
-        var reader = try makeReader()
-        while let chunk = try reader.nextChunk() {
+        try reader.forEachCodedChunk { chunk in
             for r in 0..<chunk.rowCount {
                 let key = columns.map { chunk.groups[$0][r] }
                 if key.contains(0) { notAdjusted += 1; continue }
@@ -137,8 +136,8 @@ public struct Calibration: Sendable {
         if let trim = population.trim { calibration.bounds = (trim[0] * mean)...(trim[1] * mean) }
         var clampedTotal = 0.0, trimmed = 0
         var achieved: [[UInt32]: Double] = [:]
-        reader = try makeReader()
-        while var chunk = try reader.nextChunk() {
+        try reader.forEachCodedChunk { chunk in
+            var chunk = chunk
             let base = chunk.weights
             calibration.adjust(&chunk)
             for r in 0..<chunk.rowCount {
@@ -153,8 +152,8 @@ public struct Calibration: Sendable {
 
         // Third pass: the final weights' range and Kish design effect.
         var n = 0.0, sum = 0.0, squares = 0.0, low = Double.infinity, high = 0.0
-        reader = try makeReader()
-        while var chunk = try reader.nextChunk() {
+        try reader.forEachCodedChunk { chunk in
+            var chunk = chunk
             calibration.adjust(&chunk)
             for w in chunk.weights {
                 n += 1

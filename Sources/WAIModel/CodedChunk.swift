@@ -22,6 +22,6 @@ public struct CodedChunk: Sendable, Hashable {
 /// Where coded chunks come from, in file order: a reader of responses, for the passes that
 /// need the rows again (calibration's fit).
 public protocol CodedChunkSource {
-    /// The next chunk, or nil after the last row.
-    mutating func nextChunk() throws -> CodedChunk?
+    /// Hands every chunk of the file to `body`, in file order; throws the first located error.
+    func forEachCodedChunk(_ body: (CodedChunk) -> Void) throws
 }

@@ -34,33 +34,32 @@ public enum Analyzer {
     ///   - displayName: how messages and the report name the data file (default `csvPath`).
     ///   - specName: how messages name the spec.
     ///   - options: strict or lenient reading.
-    ///   - path: how answers are summed (OpenBLAS or loops: the same statistics).
+    ///   - path: how level counts are summed (loops or an OpenBLAS GEMM: the same statistics).
     ///   - breakdowns: demographic columns to break every item down by; nil means all of them.
     ///   - inference: interval coverage and bootstrap replicates (0 replicates: linearization only).
-    ///   - pipeline: workers and thresholds of the parallel pipeline.
+    ///   - pipeline: workers and block sizes of the range pipeline.
     public static func analyze(
         spec: SurveySpec, csvPath: String, displayName: String? = nil, specName: String = "the spec",
-        options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil,
+        options: ReadOptions = ReadOptions(), path: AggregationPath = .loops, breakdowns: [String]? = nil,
         inference: InferenceOptions = InferenceOptions(), pipeline execution: PipelineOptions = PipelineOptions()
     ) throws -> SurveyAnalysis {
         try run(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options, path: path,
                 breakdowns: breakdowns, inference: inference, pipeline: execution).analysis
     }
 
-    /// An analysis and how it was actually computed, which provenance records (the counts path
-    /// the parallel pipeline took can differ from the `path` asked for).
+    /// An analysis and how it was actually computed, which provenance records.
     public struct Run: Sendable {
         public var analysis: SurveyAnalysis
         /// Which pipeline read the file, and why.
         public var pipeline: PipelineReport
-        /// How level counts were summed: `path` in the sequential reader, the pipeline's own otherwise.
+        /// How level counts were summed.
         public var aggregation: AggregationPath
     }
 
     /// `analyze`, also saying which pipeline and counts path were taken.
     public static func run(
         spec: SurveySpec, csvPath: String, displayName: String? = nil, specName: String = "the spec",
-        options: ReadOptions = ReadOptions(), path: AggregationPath = .blas, breakdowns: [String]? = nil,
+        options: ReadOptions = ReadOptions(), path: AggregationPath = .loops, breakdowns: [String]? = nil,
         inference: InferenceOptions = InferenceOptions(), pipeline execution: PipelineOptions = PipelineOptions()
     ) throws -> Run {
         // Platform exports, other encodings and delimiters: read through their layout (see PreparedInput).
@@ -78,62 +77,34 @@ public enum Analyzer {
         inference: InferenceOptions, pipeline execution: PipelineOptions
     ) throws -> Run {
         let (csvPath, displayName, options) = (input.path, input.displayName, input.options)
-        let open = { try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options) }
-        let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: open) }
-        var reader = try open()
-        // A large regular file goes through the parallel byte-level pipeline: the same statistics,
-        // or nil and the reader below reads it (`execution.trace` says which; see ParallelAnalyzer).
         if let design = spec.design, design.isComplex {
-            let analysis = try analyzeDesign(spec: spec, design: design, csvPath: csvPath, displayName: displayName, specName: specName,
-                                             options: options, path: path, breakdowns: breakdowns, inference: inference,
-                                             calibration: calibration, speeders: input.speeders)
-            return Run(analysis: analysis, pipeline: PipelineReport(pipeline: "sequential", reason: "a complex design (per-PSU sums)"),
-                       aggregation: path)
+            return try analyzeDesign(spec: spec, design: design, csvPath: csvPath, displayName: displayName, specName: specName,
+                                     options: options, path: path, breakdowns: breakdowns, inference: inference,
+                                     speeders: input.speeders)
         }
-        var pipeline = PipelineReport(pipeline: "")
-        if let fast = options.needsSequentialReader ? nil : ParallelAnalyzer.aggregate(
-            reader: reader, csvPath: csvPath, plan: plan(spec: spec, items: reader.items, inference: inference),
-            scores: scores(spec: spec, items: reader.items), path: path, calibration: calibration, options: execution, report: &pipeline) {
-            var analysis = try Estimation.summarize(spec: spec, items: reader.items, statistics: fast.statistics,
-                                         categories: fast.categories, quality: fast.quality,
-                                         data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
-            analysis.weighting = calibration?.report
-            analysis.quality.speeders = input.speeders
-            return Run(analysis: analysis, pipeline: fast.report, aggregation: execution.countsPath)
-        }
-        if let stop = pipeline.stoppedAt {
-            // Bad input is usually where the fast scanner stopped: check from that record first, so
-            // an error at the end of a large file is found without reading it all again.
-            var probe = try open()
-            try probe.skip(toRecordAt: stop.offset, line: stop.line)
-            _ = try probe.nextChunk()
-        }
-        var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.levelCount,
-                                    demographicCount: spec.demographics.count, path: path,
-                                    plan: plan(spec: spec, items: reader.items, inference: inference),
-                                    scores: scores(spec: spec, items: reader.items))
-        while var chunk = try reader.nextChunk() {
-            calibration?.adjust(&chunk)
-            aggregator.add(chunk)
-        }
-        var analysis = try Estimation.summarize(spec: spec, items: reader.items, statistics: aggregator.statistics,
-                                     categories: reader.categories.map(\.names), quality: reader.quality,
+        let reader = try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
+        let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: reader) }
+        let read = try ParallelAnalyzer.aggregate(
+            reader: reader, plan: plan(spec: spec, items: reader.items, inference: inference),
+            scores: scores(spec: spec, items: reader.items), counts: path, calibration: calibration, options: execution)
+        var analysis = try Estimation.summarize(spec: spec, items: reader.items, statistics: read.statistics,
+                                     categories: read.categories, quality: read.quality,
                                      data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence)
-        analysis.quality.fullyBlankResponses = reader.fullyBlankLines.isEmpty ? nil : reader.fullyBlankLines
-        analysis.quality.speeders = input.speeders
         analysis.weighting = calibration?.report
-        if options.needsSequentialReader { pipeline = PipelineReport(pipeline: "sequential", reason: "extra header rows or excluded lines") }
-        return Run(analysis: analysis, pipeline: pipeline, aggregation: path)
+        analysis.quality.speeders = input.speeders
+        return Run(analysis: analysis, pipeline: read.report, aggregation: path)
     }
 
-    /// A complex design goes through the sequential reader, which reads its strata, PSU and fpc
-    /// columns as extra demographics after the spec's own; `DesignStatistics` sums per PSU
-    /// beside the aggregator, and the extra demographics are dropped before estimation.
+    /// A complex design reads its strata, PSU and fpc columns as extra demographics after the
+    /// spec's own, in one range (the per-PSU sums follow the file's category numbering);
+    /// `DesignStatistics` sums per PSU beside the aggregator, and the extra demographics are
+    /// dropped before estimation.
     static func analyzeDesign(
         spec: SurveySpec, design: SurveyDesign, csvPath: String, displayName: String, specName: String,
         options: ReadOptions, path: AggregationPath, breakdowns: [String]?, inference: InferenceOptions,
-        calibration: Calibration?, speeders: DataQuality.Speeders?
-    ) throws -> SurveyAnalysis {
+        speeders: DataQuality.Speeders?
+    ) throws -> Run {
+        let began = ParallelAnalyzer.monotonic()
         var readSpec = spec
         let own = spec.demographics.count
         func extra(_ column: String?) -> Int? {
@@ -143,7 +114,7 @@ public enum Analyzer {
         }
         let columns = DesignStatistics.Columns(strata: extra(design.strata), cluster: extra(design.cluster), fpc: extra(design.fpc),
                                                demographics: own)
-        var reader: ResponseReader
+        let reader: ResponseReader
         do {
             reader = try ResponseReader(spec: readSpec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
         } catch var error as InputError {
@@ -155,25 +126,29 @@ public enum Analyzer {
             }
             throw error
         }
+        let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: reader) }
         var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.levelCount,
                                     demographicCount: readSpec.demographics.count, path: path,
                                     plan: plan(spec: spec, items: reader.items, inference: inference),
                                     scores: scores(spec: spec, items: reader.items))
         var sums = DesignStatistics(design: design, columns: columns, items: reader.items.count, levels: spec.levelCount)
-        while var chunk = try reader.nextChunk() {
+        let rows = try reader.forEachChunk { chunk in
+            var chunk = chunk
             calibration?.adjust(&chunk)
             aggregator.add(chunk)
             sums.add(chunk, levels: spec.levelCount)
         }
-        let variance = try sums.finished(fpcNames: columns.fpc.map { reader.categories[$0].names } ?? [])
+        let variance = try sums.finished(fpcNames: columns.fpc.map { rows.categories[$0].names } ?? [])
         var statistics = aggregator.statistics
         statistics.byDemographic.removeLast(readSpec.demographics.count - own)
         var analysis = try Estimation.summarize(spec: spec, items: reader.items, statistics: statistics,
-                                     categories: Array(reader.categories.map(\.names).prefix(own)), quality: reader.quality,
+                                     categories: Array(rows.categories.map(\.names).prefix(own)), quality: rows.quality,
                                      data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence, design: variance)
-        analysis.quality.fullyBlankResponses = reader.fullyBlankLines.isEmpty ? nil : reader.fullyBlankLines
         analysis.quality.speeders = speeders
         analysis.weighting = calibration?.report
-        return analysis
+        var report = PipelineReport(pipeline: "ranges", reason: "a complex design is one range (per-PSU sums)")
+        report.aggregation = "Aggregator \(path.rawValue) (counts) + per-PSU sums"
+        report.wallSeconds = ParallelAnalyzer.monotonic() - began
+        return Run(analysis: analysis, pipeline: report, aggregation: path)
     }
 }

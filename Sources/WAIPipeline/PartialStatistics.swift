@@ -89,8 +89,8 @@ public struct PartialStatistics: Sendable, Hashable {
     /// split of the rows gives the replicates of one pass.
     public static func aggregate(
         spec: SurveySpec, csvPath: String, displayName: String? = nil, specName: String = "the spec",
-        options: ReadOptions = ReadOptions(), path: AggregationPath = .blas,
-        inference: InferenceOptions = InferenceOptions()
+        options: ReadOptions = ReadOptions(), path: AggregationPath = .loops,
+        inference: InferenceOptions = InferenceOptions(), pipeline: PipelineOptions = PipelineOptions()
     ) throws -> PartialStatistics {
         if spec.population != nil {
             throw InputError(
@@ -109,7 +109,7 @@ public struct PartialStatistics: Sendable, Hashable {
         defer { input.discard() }
         do {
             return try aggregate(prepared: input, spec: spec, csvPath: csvPath, displayName: displayName, specName: specName,
-                                 options: options, path: path, inference: inference)
+                                 options: options, path: path, inference: inference, pipeline: pipeline)
         } catch {
             throw input.relocate(error)
         }
@@ -117,22 +117,18 @@ public struct PartialStatistics: Sendable, Hashable {
 
     static func aggregate(
         prepared input: PreparedInput, spec: SurveySpec, csvPath: String, displayName: String?, specName: String,
-        options: ReadOptions, path: AggregationPath, inference: InferenceOptions
+        options: ReadOptions, path: AggregationPath, inference: InferenceOptions, pipeline: PipelineOptions
     ) throws -> PartialStatistics {
-        var reader = try ResponseReader(spec: spec, csvPath: input.path, displayName: input.displayName, specName: specName, options: input.options)
-        var aggregator = Aggregator(
-            itemCount: reader.items.count, levelCount: spec.levelCount, demographicCount: spec.demographics.count,
-            path: path, plan: Analyzer.plan(spec: spec, items: reader.items, inference: inference),
-            scores: Analyzer.scores(spec: spec, items: reader.items))
-        while let chunk = try reader.nextChunk() { aggregator.add(chunk) }
+        let reader = try ResponseReader(spec: spec, csvPath: input.path, displayName: input.displayName, specName: specName, options: input.options)
+        let read = try ParallelAnalyzer.aggregate(
+            reader: reader, plan: Analyzer.plan(spec: spec, items: reader.items, inference: inference),
+            scores: Analyzer.scores(spec: spec, items: reader.items), counts: path, calibration: nil, options: pipeline)
         let data = try Provenance.FileDigest(path: csvPath, name: ((displayName ?? csvPath) as NSString).lastPathComponent)
-        var quality = reader.quality
-        quality.fullyBlankResponses = reader.fullyBlankLines.isEmpty ? nil : reader.fullyBlankLines
         return PartialStatistics(
             specSHA256: try specDigest(spec),
-            shards: [Shard(data: data, rows: reader.quality.rowsUsed, lenient: options.lenient, aggregation: path.rawValue)],
-            items: reader.items.map(\.id), demographics: spec.demographics.map(\.column), categories: reader.categories.map(\.names),
-            quality: quality, statistics: aggregator.statistics)
+            shards: [Shard(data: data, rows: read.quality.rowsUsed, lenient: options.lenient, aggregation: path.rawValue)],
+            items: reader.items.map(\.id), demographics: spec.demographics.map(\.column), categories: read.categories,
+            quality: read.quality, statistics: read.statistics)
     }
 
     /// Checks that these statistics belong to `spec`; `name` locates the message.

@@ -1,5 +1,13 @@
 import WAIModel
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One cell of a CSV record, with where it starts in the file.
 public struct CSVField: Sendable, Equatable {
     /// The cell's text: for a quoted field, without the surrounding quotes and with `""` turned into `"`.
@@ -36,7 +44,8 @@ public struct CSVRecord: Sendable, Equatable {
     }
 }
 
-/// A streaming RFC 4180 CSV reader working on bytes.
+/// A streaming RFC 4180 CSV reader working on bytes, record by record, on the grammar of the
+/// range scanner (`RecordSplitter`).
 ///
 /// The input is read in blocks of `chunkSize` bytes and only the record being parsed is held
 /// in memory, so memory does not grow with the number of rows. The records returned do not
@@ -76,7 +85,7 @@ public struct CSVReader {
     public let chunkSize: Int
     /// The longest record accepted, in bytes (line end excluded).
     public let maxRecordBytes: Int
-    private let scanner: CSVScanner
+    private let scanner: RecordReader
 
     /// The default limit on one record: far beyond any real survey row, small enough that a
     /// quote left open does not read a whole large file into memory before failing.
@@ -89,9 +98,9 @@ public struct CSVReader {
         chunkSize: Int = 1 << 20, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes
     ) throws {
         let name = name ?? path
-        let fd = try CSVScanner.openForReading(path: path, name: name)
+        let fd = try RecordReader.openForReading(path: path, name: name)
         self.init(
-            scanner: CSVScanner(source: .file(fd, owned: true), name: name, delimiter: delimiter,
+            scanner: RecordReader(source: .file(fd, owned: true), name: name, delimiter: delimiter,
                                 chunkSize: chunkSize, maxRecordBytes: maxRecordBytes),
             name: name, delimiter: delimiter, chunkSize: chunkSize, maxRecordBytes: maxRecordBytes)
     }
@@ -102,7 +111,7 @@ public struct CSVReader {
         chunkSize: Int = 1 << 20, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes
     ) {
         self.init(
-            scanner: CSVScanner(source: .memory(bytes), name: name, delimiter: delimiter,
+            scanner: RecordReader(source: .memory(bytes), name: name, delimiter: delimiter,
                                 chunkSize: chunkSize, maxRecordBytes: maxRecordBytes),
             name: name, delimiter: delimiter, chunkSize: chunkSize, maxRecordBytes: maxRecordBytes)
     }
@@ -114,12 +123,12 @@ public struct CSVReader {
         chunkSize: Int = 1 << 20, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes
     ) {
         self.init(
-            scanner: CSVScanner(source: .file(fileDescriptor, owned: false), name: name, delimiter: delimiter,
+            scanner: RecordReader(source: .file(fileDescriptor, owned: false), name: name, delimiter: delimiter,
                                 chunkSize: chunkSize, maxRecordBytes: maxRecordBytes),
             name: name, delimiter: delimiter, chunkSize: chunkSize, maxRecordBytes: maxRecordBytes)
     }
 
-    private init(scanner: CSVScanner, name: String, delimiter: UInt8, chunkSize: Int, maxRecordBytes: Int) {
+    private init(scanner: RecordReader, name: String, delimiter: UInt8, chunkSize: Int, maxRecordBytes: Int) {
         self.scanner = scanner
         self.name = name
         self.delimiter = delimiter
@@ -140,13 +149,6 @@ public struct CSVReader {
         try scanner.next()
     }
 
-    /// Continues at byte `offset` of the file, where a record on physical line `line` starts
-    /// (as the parallel scanner reports where it stopped): the records after it are read and
-    /// located as a reading from the start would.
-    public mutating func seek(toOffset offset: Int, line: Int) throws {
-        try scanner.seek(toOffset: offset, line: line)
-    }
-
     /// Every remaining record. Holds them all in memory: for tests and small files.
     public mutating func readAll() throws -> [CSVRecord] {
         var records: [CSVRecord] = []
@@ -154,3 +156,204 @@ public struct CSVReader {
         return records
     }
 }
+
+/// The engine behind `CSVReader`: a buffer of the input from the record being read on, and
+/// the line of its first byte.
+final class RecordReader {
+    enum Source {
+        case memory([UInt8])
+        case file(Int32, owned: Bool)
+    }
+
+    let name: String
+    private let chunkSize: Int
+    private let maxRecordBytes: Int
+    private let source: Source
+    private var memoryOffset = 0
+    private var splitter: RecordSplitter
+    /// `buffer[pos..<have]` is read and not yet consumed.
+    private var buffer: [UInt8] = []
+    private var pos = 0
+    private var eof = false
+    private var started = false
+    /// Physical line of `buffer[pos]`.
+    private var line = 1
+    var recoversMalformedQuotes = false
+
+    init(source: Source, name: String, delimiter: UInt8, chunkSize: Int, maxRecordBytes: Int) {
+        precondition(chunkSize >= 1, "CSVReader chunkSize must be at least 1")
+        precondition(delimiter < 0x80 && delimiter != quote && delimiter != lf && delimiter != cr,
+                     "CSVReader delimiter must be an ASCII character other than a quote or a line end")
+        self.source = source
+        self.name = name
+        self.chunkSize = chunkSize
+        self.maxRecordBytes = maxRecordBytes
+        splitter = RecordSplitter(delimiter: delimiter, fileName: name)
+    }
+
+    deinit {
+        if case .file(let fd, owned: true) = source { _ = close(fd) }
+    }
+
+    func next() throws -> CSVRecord? {
+        if !started {
+            started = true
+            while buffer.count - pos < 3 && !eof { try readMore() }
+            if buffer.count - pos >= 3 && buffer[pos] == 0xEF && buffer[pos + 1] == 0xBB && buffer[pos + 2] == 0xBF { pos += 3 }
+        }
+        while true {
+            if pos == buffer.count {
+                if eof { return nil }
+                try readMore()
+                continue
+            }
+            // The record is split within its first `maxRecordBytes` bytes and a line end.
+            let window = min(buffer.count, pos + maxRecordBytes + 2)
+            let complete = eof && window == buffer.count
+            let result = buffer.withUnsafeBufferPointer { splitter.split($0.baseAddress!, pos, window, complete, line: line) }
+            switch result {
+            case .record(let end):
+                // A record ends at its line end, if any (a field never ends in CR or LF).
+                var length = end - pos
+                if length > 0 && (buffer[end - 1] == lf || buffer[end - 1] == cr) {
+                    length -= buffer[end - 1] == lf && length > 1 && buffer[end - 2] == cr ? 2 : 1
+                }
+                if length > maxRecordBytes { throw tooLong() }
+                return record(to: end)
+            case .needMore:
+                if window < buffer.count || buffer.count - pos > maxRecordBytes + 1 {
+                    let error = tooLong()
+                    if recoversMalformedQuotes, error.found?.hasPrefix("a quoted field") == true { try resynchronize(error) }
+                    throw error
+                }
+                try readMore()
+            case .malformed(let error):
+                if recoversMalformedQuotes { try resynchronize(error) }
+                throw error
+            case .fatal(let error):
+                throw error
+            }
+        }
+    }
+
+    /// The record just split, ending at `end`: its fields with their lines and columns.
+    private func record(to end: Int) -> CSVRecord {
+        let recordLine = line
+        var fields: [CSVField] = []
+        fields.reserveCapacity(splitter.fields.count)
+        buffer.withUnsafeBufferPointer { all in
+            let p = all.baseAddress!
+            var ln = line, column = 0, afterCR = false, i = pos
+            for field in splitter.fields {
+                while i < field.start {
+                    let b = p[i]
+                    if b == lf {
+                        if !afterCR { ln += 1 }
+                        column = 0
+                    } else if b == cr {
+                        ln += 1
+                        column = 0
+                    } else if b & 0xC0 != 0x80 {
+                        column += 1
+                    }
+                    afterCR = b == cr
+                    i += 1
+                }
+                fields.append(CSVField(value: splitter.value(p, field), line: ln, column: column + 1, wasQuoted: field.quoted))
+            }
+            line += splitter.lineBreaks(p, pos, end)
+        }
+        pos = end
+        return CSVRecord(line: recordLine, fields: fields)
+    }
+
+    /// "record too long", as the state after the first `maxRecordBytes + 1` bytes says: a
+    /// quoted field still open (at its quote), or a record without its line end.
+    private func tooLong() -> InputError {
+        let n = maxRecordBytes
+        let limit = n >= 1 << 20 && n % (1 << 20) == 0 ? "\(n >> 20) MiB" : n >= 1 << 10 && n % (1 << 10) == 0 ? "\(n >> 10) KiB"
+            : n == 1 ? "1 byte" : "\(n) bytes"
+        return buffer.withUnsafeBufferPointer { all in
+            let p = all.baseAddress!
+            if case .needMore(let open?) = splitter.split(p, pos, min(all.count, pos + n + 1), false, line: line) {
+                let at = splitter.location(p, from: pos, line: line, of: open)
+                return InputError("record too long", at: at, found: "a quoted field still open after \(limit)",
+                                  expected: "a closing quote (\") for the quote at line \(at.line!), column \(at.column!)")
+            }
+            return InputError("record too long", at: SourceLocation(file: name, line: line, column: 1),
+                              found: "more than \(limit) before the end of the line", expected: "records of at most \(limit)")
+        }
+    }
+
+    /// Moves to the start of the physical line after the one the record at `pos` starts on and
+    /// throws `error` as a `MalformedRecord`, so that the next call reads from there.
+    private func resynchronize(_ error: InputError) throws -> Never {
+        var i = pos
+        while true {
+            while i < buffer.count && buffer[i] != lf && buffer[i] != cr { i += 1 }
+            if i < buffer.count && !(buffer[i] == cr && i + 1 == buffer.count && !eof) { break }
+            if i == buffer.count && eof { break }
+            try readMore()
+        }
+        var resume = min(i + 1, buffer.count)
+        if i + 1 < buffer.count && buffer[i] == cr && buffer[i + 1] == lf { resume = i + 2 }
+        let recordLine = line
+        pos = resume
+        line = recordLine + 1
+        throw MalformedRecord(line: recordLine, error: error)
+    }
+
+    /// Appends the next block of the input (dropping what was consumed), or sets `eof`.
+    private func readMore() throws {
+        if pos > 0 {
+            buffer.removeSubrange(0..<pos)
+            pos = 0
+        }
+        // At least as much again as is held: a long record is split O(log n) times, not O(n).
+        let want = max(chunkSize, buffer.count)
+        let before = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: want))
+        let got = try buffer.withUnsafeMutableBufferPointer { all in try readBlock(into: all.baseAddress! + before, count: want) }
+        buffer.removeLast(want - got)
+        if got == 0 { eof = true }
+    }
+
+    private func readBlock(into destination: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
+        switch source {
+        case .memory(let bytes):
+            let n = min(count, bytes.count - memoryOffset)
+            if n > 0 {
+                bytes.withUnsafeBufferPointer { all in destination.update(from: all.baseAddress! + memoryOffset, count: n) }
+                memoryOffset += n
+            }
+            return max(n, 0)
+        case .file(let fd, _):
+            while true {
+                let n = read(fd, destination, count)
+                if n >= 0 { return n }
+                if errno == EINTR { continue }
+                throw InputError("cannot read file", at: SourceLocation(file: name),
+                                 found: String(cString: strerror(errno)), expected: "a readable file")
+            }
+        }
+    }
+
+    static func openForReading(path: String, name: String) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw InputError("cannot open file", at: SourceLocation(file: name),
+                             found: String(cString: strerror(errno)), expected: "a readable CSV file")
+        }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            _ = close(fd)
+            throw InputError("cannot open file", at: SourceLocation(file: name),
+                             found: "a directory", expected: "a readable CSV file")
+        }
+        return fd
+    }
+}
+
+private let lf = UInt8(ascii: "\n")
+private let cr = UInt8(ascii: "\r")
+private let quote = UInt8(ascii: "\"")

@@ -19,18 +19,18 @@ private let kindGroup: UInt8 = 2
 private let kindWeight: UInt8 = 3
 private let kindID: UInt8 = 4
 
-/// Everything the fast scanner needs to know about one responses file, taken from a
-/// `ResponseReader` that has read (and checked) its header.
+/// Everything the range scanner needs to know about one responses file, taken from a
+/// `ResponseReader` that has resolved the spec against its header.
 ///
-/// The fast scanner is a second reader of the same file, specialised for survey CSVs: it reads
-/// any byte range of the data in large blocks with `pread`, maps each used cell straight from its
-/// bytes to a level number (a 256-entry table for one-byte cells, a small hash of the bytes for
-/// longer ones; a cell is decoded and normalised through `AnswerCoder` only the first time its
-/// exact bytes are met), and skips unused columns without decoding them. It never reports an
-/// error itself: whenever it meets anything it does not handle exactly like `ResponseReader`
-/// (an unknown answer, a ragged row, invalid UTF-8, a bad weight, an unterminated quote, ...) it
-/// stops and says why, and the caller reads the file again with `ResponseReader`, which then
-/// throws its own, located error.
+/// The range scanner is the one reader of survey rows: it reads any byte range of the data in
+/// large blocks with `pread`, maps each used cell straight from its bytes to a level number (a
+/// 256-entry table for one-byte cells, a small hash of the bytes for longer ones; a cell is
+/// decoded and normalised through `AnswerCoder` only the first time its exact bytes are met),
+/// and skips unused columns without decoding them. A record the fast loop does not read
+/// exactly (a quoted cell with a doubled quote is fine; an unknown answer, a ragged row, a new
+/// category, invalid UTF-8, a malformed quote, an excluded line are not) goes to the general
+/// record reader (`readGeneralRecord`), which finds every field with its line and column and
+/// then codes, rejects (lenient reading) or throws the located error.
 public struct FastScanPlan: Sendable {
     /// The file path, and its name as errors show it.
     public let path: String
@@ -48,6 +48,10 @@ public struct FastScanPlan: Sendable {
     public let headerQuality: DataQuality
     /// Category indices as the header left them (fixed lists from the spec, or empty).
     public let initialCategories: [CategoryIndex]
+    /// Lenient reading: unknown answers become missing, malformed rows are rejected.
+    public let lenient: Bool
+    /// Physical lines left out as rejected rows, with the reason.
+    public let excludedLines: [Int: String]
 
     let headerCount: Int
     let delimiter: UInt8
@@ -55,68 +59,83 @@ public struct FastScanPlan: Sendable {
     let kinds: [UInt8]
     let slots: [Int]
     let hasID: Bool
+    /// Whether every record goes to the general reader (a column read twice, a NUL delimiter).
+    let generalOnly: Bool
     /// The default scale's coder (missing demographic answers are its missing markers).
     let coder: AnswerCoder
     /// One coder per distinct scale of the items, and which one codes each item slot.
     let coders: [AnswerCoder]
     let coderOfItem: [Int]
+    /// What the general reader needs: the columns of every item, demographic, weight and id.
+    let itemColumns: [Int]
+    let itemIDs: [String]
+    let itemColumnNames: [String]
+    let demographicColumns: [Int]
+    let demographicNames: [String]
+    let weightColumn: Int?
+    let weightName: String?
+    let idColumn: Int?
 
-    /// Why a file is left to `ResponseReader`, or the plan.
-    public enum Setup: Sendable {
-        case ready(FastScanPlan)
-        case unavailable(String)
-    }
-
-    /// Builds the plan for `path`, whose header `reader` has just read (nothing after it).
-    public static func make(reader: ResponseReader, path: String, maxHeaderBytes: Int = 1 << 20) -> Setup {
-        if reader.options.lenient { return .unavailable("lenient reading (the simple reader lists every rejection)") }
-        if reader.options.needsSequentialReader { return .unavailable("extra header rows or excluded lines") }
+    /// Builds the plan for `path`, whose header `reader` has just read.
+    public static func make(reader: ResponseReader, path: String) throws -> FastScanPlan {
         var kinds = [UInt8](repeating: kindSkip, count: reader.headerCount)
         var slots = [Int](repeating: 0, count: reader.headerCount)
-        func claim(_ column: Int, _ kind: UInt8, _ slot: Int) -> Bool {
-            guard kinds[column] == kindSkip else { return false }
+        var generalOnly = reader.options.delimiter == 0
+        func claim(_ column: Int, _ kind: UInt8, _ slot: Int) {
+            guard kinds[column] == kindSkip else { generalOnly = true; return }
             kinds[column] = kind
             slots[column] = slot
-            return true
         }
-        for (i, column) in reader.itemColumns.enumerated() where !claim(column, kindItem, i) {
-            return .unavailable("a column is read twice")
-        }
-        for (d, column) in reader.demographicColumns.enumerated() where !claim(column, kindGroup, d) {
-            return .unavailable("a column is read twice")
-        }
-        if let column = reader.weightColumn, !claim(column, kindWeight, 0) { return .unavailable("a column is read twice") }
-        if let column = reader.idColumn, !claim(column, kindID, 0) { return .unavailable("a column is read twice") }
+        for (i, column) in reader.itemColumns.enumerated() { claim(column, kindItem, i) }
+        for (d, column) in reader.demographicColumns.enumerated() { claim(column, kindGroup, d) }
+        if let column = reader.weightColumn { claim(column, kindWeight, 0) }
+        if let column = reader.idColumn { claim(column, kindID, 0) }
 
-        if reader.options.delimiter == 0 { return .unavailable("a NUL delimiter") }
         // Non-blocking, so that a FIFO is not waited on: only a regular file goes on.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return .unavailable("cannot open the file again") }
+        guard fd >= 0 else {
+            throw InputError("cannot open file", at: SourceLocation(file: reader.fileName),
+                             found: String(cString: strerror(errno)), expected: "a readable CSV file")
+        }
         defer { _ = close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            return .unavailable("not a regular file")
+            throw InputError("cannot read file", at: SourceLocation(file: reader.fileName),
+                             found: "not a regular file (a pipe or a device)", expected: "a regular file that can be read from any position")
         }
         let size = Int(info.st_size)
-        let want = min(size, maxHeaderBytes)
-        var head = [UInt8](repeating: 0, count: want)
-        let got = head.withUnsafeMutableBytes { preadFully(fd, $0.baseAddress!, want, 0) }
-        guard got == want else { return .unavailable("cannot read the file again") }
-        guard let (start, line) = headerEnd(head, delimiter: reader.options.delimiter, complete: want == size) else {
-            return .unavailable("header longer than \(maxHeaderBytes) bytes")
+        var want = min(size, 1 << 16)
+        var found: (offset: Int, line: Int)? = nil
+        while found == nil {
+            var head = [UInt8](repeating: 0, count: want)
+            let got = head.withUnsafeMutableBytes { preadFully(fd, $0.baseAddress!, want, 0) }
+            guard got == want else {
+                throw InputError("cannot read file", at: SourceLocation(file: reader.fileName),
+                                 found: String(cString: strerror(errno)), expected: "a readable file")
+            }
+            found = headerEnd(head, delimiter: reader.options.delimiter, records: 1 + reader.options.extraHeaderRows, complete: want == size)
+            want = min(size, 2 * want)
         }
-        return .ready(FastScanPlan(
+        let (start, line) = found!
+        let spec = reader.spec
+        return FastScanPlan(
             path: path, fileName: reader.fileName, fileSize: size, dataStart: start, dataLine: line,
-            itemCount: reader.items.count, levelCount: reader.spec.levelCount,
+            itemCount: reader.items.count, levelCount: spec.levelCount,
             demographicCount: reader.demographicColumns.count, weighted: reader.weightColumn != nil,
             headerQuality: reader.quality, initialCategories: reader.categories,
+            lenient: reader.options.lenient, excludedLines: reader.options.excludedLines,
             headerCount: reader.headerCount, delimiter: reader.options.delimiter, kinds: kinds, slots: slots,
-            hasID: reader.idColumn != nil, coder: reader.coder, coders: reader.scaleCoders, coderOfItem: reader.coderOfItem))
+            hasID: reader.idColumn != nil, generalOnly: generalOnly,
+            coder: reader.coder, coders: reader.scaleCoders, coderOfItem: reader.coderOfItem,
+            itemColumns: reader.itemColumns, itemIDs: reader.items.map(\.id), itemColumnNames: reader.items.map(\.column),
+            demographicColumns: reader.demographicColumns, demographicNames: spec.demographics.map(\.column),
+            weightColumn: reader.weightColumn, weightName: spec.weight, idColumn: reader.idColumn)
     }
 
-    /// Where the data starts: after a byte order mark, blank lines and the header record, as
-    /// `ResponseReader` reads them. nil when the header does not end within `bytes`.
-    static func headerEnd(_ bytes: [UInt8], delimiter: UInt8, complete: Bool) -> (offset: Int, line: Int)? {
+    /// Where the data starts: after a byte order mark, blank lines and `records` header records
+    /// (the header, then any extra header rows, a blank line counting as one). nil when they do
+    /// not end within `bytes`.
+    static func headerEnd(_ bytes: [UInt8], delimiter: UInt8, records: Int = 1, complete: Bool) -> (offset: Int, line: Int)? {
         let n = bytes.count
         var i = 0
         var line = 1
@@ -128,42 +147,49 @@ public struct FastScanPlan: Sendable {
             i += 1
             line += 1
         }
-        // The header record: fields, quoted or not, up to an unquoted line end.
-        var atFieldStart = true
-        while i < n {
-            let b = bytes[i]
-            if atFieldStart && b == quote {
-                i += 1
-                var pcr = false
-                while true {
-                    guard i < n else { return complete ? (n, line) : nil }
-                    let q = bytes[i]
-                    if q == quote {
-                        if i + 1 < n && bytes[i + 1] == quote { i += 2; pcr = false; continue }
-                        if i + 1 == n && !complete { return nil }
+        for _ in 0..<records {
+            guard i < n else { return complete ? (n, line) : nil }
+            // One record: fields, quoted or not, up to an unquoted line end.
+            var atFieldStart = true
+            var ended = false
+            while i < n && !ended {
+                let b = bytes[i]
+                if atFieldStart && b == quote {
+                    i += 1
+                    var pcr = false
+                    while true {
+                        guard i < n else { return complete ? (n, line) : nil }
+                        let q = bytes[i]
+                        if q == quote {
+                            if i + 1 < n && bytes[i + 1] == quote { i += 2; pcr = false; continue }
+                            if i + 1 == n && !complete { return nil }
+                            i += 1
+                            break
+                        }
+                        if q == lf { if !pcr { line += 1 }; pcr = false } else if q == cr { line += 1; pcr = true } else { pcr = false }
                         i += 1
-                        break
                     }
-                    if q == lf { if !pcr { line += 1 }; pcr = false } else if q == cr { line += 1; pcr = true } else { pcr = false }
+                    atFieldStart = false
+                    continue
+                }
+                if b == delimiter {
+                    atFieldStart = true
+                    i += 1
+                } else if b == lf || b == cr {
+                    if b == cr {
+                        if i + 1 < n { if bytes[i + 1] == lf { i += 1 } } else if !complete { return nil }
+                    }
+                    i += 1
+                    line += 1
+                    ended = true
+                } else {
+                    atFieldStart = false
                     i += 1
                 }
-                atFieldStart = false
-                continue
             }
-            if b == delimiter {
-                atFieldStart = true
-                i += 1
-            } else if b == lf || b == cr {
-                if b == cr {
-                    if i + 1 < n { if bytes[i + 1] == lf { i += 1 } } else if !complete { return nil }
-                }
-                return (i + 1, line + 1)
-            } else {
-                atFieldStart = false
-                i += 1
-            }
+            if !ended { return complete ? (n, line) : nil }
         }
-        return complete ? (n, line) : nil
+        return (i, line)
     }
 
     /// Offsets where `workers` workers start: the data start, then for each further worker the
@@ -261,18 +287,25 @@ public struct FastScanOutcome: Sendable {
     /// Where the scan began and the offset right after the last record it read.
     public var start: Int
     public var end: Int
+    /// The physical line the scan was told `start` is on: every line below counts from it.
+    public var firstLine: Int
     /// Line breaks between `start` and `end` (a line end, or a line break inside a quoted field).
     public var lines = 0
+    /// Data rows read (rejected ones included) and used.
     public var rowsRead = 0
+    public var rowsUsed = 0
     public var blankLines = 0
+    /// Lenient reading: rows left out, and answers counted as missing.
+    public var rejections: [DataQuality.Rejection] = []
+    public var unknownAnswers: [DataQuality.UnknownAnswer] = []
     /// The scanner's own category indices (numbers in its chunks refer to them).
     public var categories: [CategoryIndex]
-    /// Respondent id → lines relative to the line of `start` (0 = that line).
+    /// Respondent id → lines of its rows.
     public var idLines: [String: [Int]] = [:]
-    /// Lines (relative, as `idLines`) of the rows whose every item is missing.
+    /// Lines of the rows whose every item is missing.
     public var fullyBlankLines: [Int] = []
-    /// Set when the scanner stopped at something it leaves to `ResponseReader`.
-    public var problem: String?
+    /// The located error of the record at `end`, when the scan stopped at one.
+    public var error: InputError?
     /// Seconds spent in the chunk consumer (the rest of the scan is parsing and coding).
     public var sinkSeconds = 0.0
     public var seconds = 0.0
@@ -434,18 +467,34 @@ public final class FastCodeScanner {
     @exclusivity(unchecked) private var scratchCapacity = 256
 
     // Per-record results.
-    @exclusivity(unchecked) private var problem: String?
     @exclusivity(unchecked) private var recordLines = 0
     @exclusivity(unchecked) private var recordBlank = false
     @exclusivity(unchecked) private var recordID: String?
 
     private static let needMore = -1
-    private static let bail = -2
+    /// The fast loop cannot read the record exactly: the general reader does.
+    private static let general = -2
+    /// The scan stops: `out.error` says why.
+    private static let fatal = -3
+    
+    // Per-scan results and state.
+    @exclusivity(unchecked) var out = FastScanOutcome(start: 0, end: 0, firstLine: 0, categories: [])
+    @exclusivity(unchecked) var unknownIndex: [String: Int] = [:]
+    /// Lenient reading after a malformed quoted field: its rejection, held until reading is back
+    /// in step (the first line start that reads as a record of the header's field count), and
+    /// the last line read past since.
+    @exclusivity(unchecked) var pending: (line: Int, error: InputError, lastLine: Int)?
+    @exclusivity(unchecked) var skipLineFeed = false
+    /// File offset of the first byte that is not UTF-8, once met.
+    @exclusivity(unchecked) var invalidAt: Int?
+    /// The grammar of the records the fast loop does not read.
+    @exclusivity(unchecked) var splitter: RecordSplitter
 
     public init(plan: FastScanPlan, blockSize: Int = 4 << 20, chunkRows: Int = 4096,
                 maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws {
         self.plan = plan
-        self.blockSize = max(1, blockSize)
+        // A small file needs no more than itself in the buffer (it grows for a longer record).
+        self.blockSize = max(1, min(blockSize, max(1 << 12, plan.fileSize - plan.dataStart)))
         self.maxRecordBytes = maxRecordBytes
         let fd = open(plan.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -499,6 +548,7 @@ public final class FastCodeScanner {
         emptyCodes = plan.coders.map { $0.code("") ?? 0xFF }
         emptyGroups = Array(repeating: nil, count: plan.demographicCount)
         categories = plan.initialCategories
+        splitter = RecordSplitter(delimiter: plan.delimiter, fileName: plan.fileName)
     }
 
     deinit {
@@ -516,22 +566,26 @@ public final class FastCodeScanner {
 
     /// Reads the records that start in `[start, stop)` (the last one may run past `stop`),
     /// handing every full chunk, and the last partial one, to `sink`. `start` must be where a
-    /// record starts for the result to mean anything: the outcome's `end` lets the caller check
-    /// that against the previous range.
-    public func scan(from start: Int, to stop: Int, sink: (FastChunk) -> Void) -> FastScanOutcome {
+    /// record starts, on physical line `line`, for the result to mean anything: the outcome's
+    /// `end` lets the caller check that against the previous range. The scan stops at the first
+    /// record it cannot read (strict reading, or invalid UTF-8 and unreadable files in any
+    /// reading), with that record's located error in the outcome and `end` at its start.
+    public func scan(from start: Int, to stop: Int, line firstLine: Int, sink: (FastChunk) -> Void) -> FastScanOutcome {
         let began = monotonicSeconds()
-        var outcome = FastScanOutcome(start: start, end: start, categories: [])
+        out = FastScanOutcome(start: start, end: start, firstLine: firstLine, categories: [])
+        unknownIndex = [:]
+        pending = nil
+        skipLineFeed = false
+        invalidAt = nil
         var bufferBase = start        // file offset of buffer[0]
         var have = 0                  // bytes in the buffer
         var pos = 0                   // next record
-        var validated = 0             // buffer[..<validated] is known to be valid UTF-8
+        var validated = 0             // buffer[..<validated] is checked UTF-8 (up to `invalidAt`)
         var eof = start >= plan.fileSize
         var lines = 0
-        var rowsRead = 0
-        var blank = 0
         var sinkSeconds = 0.0
+        let checksExcluded = !plan.excludedLines.isEmpty
         chunk.rowCount = 0
-        problem = nil
 
         func flush() {
             guard chunk.rowCount > 0 else { return }
@@ -551,45 +605,73 @@ public final class FastCodeScanner {
                 if !read(&have, base: bufferBase, eof: &eof, validated: &validated) { break }
                 continue
             }
-            if bufferBase + pos >= stop { break }
-            let next = parseRecord(buffer, pos, have, eof, row: chunk.rowCount)
+            if skipLineFeed {
+                // The line end before was a CR at the end of the buffer.
+                skipLineFeed = false
+                if buffer[pos] == lf { pos += 1; continue }
+            }
+            if bufferBase + pos >= stop && pending == nil { break }
+            let line = firstLine + lines
+            var next = FastCodeScanner.general
+            if !plan.generalOnly && pending == nil {
+                next = parseRecord(buffer, pos, have, eof, row: chunk.rowCount)
+                if next >= 0 {
+                    if let bad = invalidAt, bufferBase + next > bad {
+                        next = FastCodeScanner.general
+                    } else if checksExcluded && !recordBlank && plan.excludedLines[line] != nil {
+                        next = FastCodeScanner.general
+                    }
+                }
+            }
             if next >= 0 {
                 pos = next
                 lines += recordLines
                 if recordBlank {
-                    blank += 1
+                    out.blankLines += 1
                     continue
                 }
-                rowsRead += 1
+                out.rowsRead += 1
+                out.rowsUsed += 1
                 if plan.hasID, let id = recordID {
-                    outcome.idLines[id, default: []].append(lines - recordLines)
+                    out.idLines[id, default: []].append(line)
                     recordID = nil
                 }
                 if plan.itemCount > 0 && allMissing(chunk.codes + chunk.rowCount * plan.itemCount, plan.itemCount) {
-                    outcome.fullyBlankLines.append(lines - recordLines)
+                    out.fullyBlankLines.append(line)
                 }
                 chunk.rowCount += 1
                 if chunk.rowCount == chunk.capacity { flush() }
                 continue
             }
-            if next == FastCodeScanner.bail { break }
-            // The record runs past the buffer: keep it, make room, read on.
-            if eof {
-                problem = "internal: record past the end of the file"
-                break
+            if next == FastCodeScanner.general {
+                recordID = nil
+                next = readGeneralRecord(buffer, pos, have, eof, line: line, row: chunk.rowCount)
+                if next >= 0 {
+                    pos = next
+                    lines += recordLines
+                    if chunk.rowCount == chunk.capacity { flush() }
+                    continue
+                }
+                if next == FastCodeScanner.fatal { break }
             }
+            // The record runs past the buffer: keep it, make room, read on.
             if pos > 0 {
                 let keep = have - pos
                 buffer.update(from: buffer + pos, count: keep)
                 bufferBase += pos
                 validated = max(0, validated - pos)
+                if let bad = invalidAt, bad < bufferBase { invalidAt = bufferBase }
                 have = keep
                 pos = 0
             }
             if have == capacity {
                 guard capacity < maxRecordBytes else {
-                    problem = "a record longer than \(maxRecordBytes) bytes"
-                    break
+                    // Too long: the record is rejected (lenient, quoted) or located.
+                    let resumed = recordTooLong(buffer, pos, have, line: line)
+                    if resumed < 0 { break }
+                    pos = resumed
+                    lines += recordLines
+                    continue
                 }
                 let grown = FastCodeScanner.paddedBuffer(2 * capacity)
                 grown.update(from: buffer, count: have)
@@ -599,15 +681,17 @@ public final class FastCodeScanner {
             }
             if !read(&have, base: bufferBase, eof: &eof, validated: &validated) { break }
         }
-        if problem == nil { flush() }
+        if out.error == nil {
+            endResynchronizing()
+            flush()
+        }
+        var outcome = out
         outcome.end = bufferBase + pos
         outcome.lines = lines
-        outcome.rowsRead = rowsRead
-        outcome.blankLines = blank
         outcome.categories = categories
-        outcome.problem = problem
         outcome.sinkSeconds = sinkSeconds
         outcome.seconds = monotonicSeconds() - began
+        out = FastScanOutcome(start: 0, end: 0, firstLine: 0, categories: [])
         // A grown buffer goes back to one block, so one long record does not hold memory.
         if capacity > blockSize {
             FastCodeScanner.free(buffer)
@@ -618,12 +702,15 @@ public final class FastCodeScanner {
     }
 
     /// Appends the next block to the buffer and checks it is UTF-8 up to its last ASCII byte
-    /// (the rest may be a character cut by the block end). false, with `problem` set, on failure.
+    /// (the rest may be a character cut by the block end); the first bad byte is kept in
+    /// `invalidAt`, for the general reader to locate. false, with the error set, when the file
+    /// cannot be read.
     private func read(_ have: inout Int, base: Int, eof: inout Bool, validated: inout Int) -> Bool {
         let room = capacity - have
         let got = preadFully(fd, buffer + have, room, base + have)
         if got < 0 {
-            problem = "cannot read the file"
+            out.error = InputError("cannot read file", at: SourceLocation(file: plan.fileName),
+                                   found: String(cString: strerror(errno)), expected: "a readable file")
             return false
         }
         if got < room || base + have + got >= plan.fileSize { eof = true }
@@ -634,15 +721,15 @@ public final class FastCodeScanner {
         buffer[have + 1] = 0
         // Valid UTF-8 in the whole stream means valid UTF-8 in every field: delimiters, quotes
         // and line ends are ASCII and never inside a multi-byte character.
+        guard invalidAt == nil else { return true }
         var safe = have
         if !eof {
             while safe > validated && buffer[safe - 1] >= 0x80 { safe -= 1 }
         }
         if safe > validated {
             if !isASCII(buffer + validated, safe - validated),
-               firstInvalidUTF8(UnsafeBufferPointer(start: buffer + validated, count: safe - validated)) != nil {
-                problem = "invalid UTF-8"
-                return false
+               let bad = firstInvalidUTF8(UnsafeBufferPointer(start: buffer + validated, count: safe - validated)) {
+                invalidAt = base + validated + bad
             }
             validated = safe
         }
@@ -784,8 +871,7 @@ public final class FastCodeScanner {
                 tryRuns = k > 0
                 if k == run {
                     if c == columns {
-                        problem = "a ragged row"
-                        return FastCodeScanner.bail
+                        return FastCodeScanner.general
                     }
                     continue
                 }
@@ -815,8 +901,7 @@ public final class FastCodeScanner {
                 c &+= k
                 if k == run {
                     if c == columns {
-                        problem = "a ragged row"
-                        return FastCodeScanner.bail
+                        return FastCodeScanner.general
                     }
                     continue
                 }
@@ -831,8 +916,7 @@ public final class FastCodeScanner {
                 while true {
                     if j >= have {
                         if eof {
-                            problem = "unterminated quoted field"
-                            return FastCodeScanner.bail
+                            return FastCodeScanner.general
                         }
                         return FastCodeScanner.needMore
                     }
@@ -863,8 +947,7 @@ public final class FastCodeScanner {
                 if i < have {
                     let t = p[i]
                     if t != d && t != lf && t != cr {
-                        problem = "text after a closing quote"
-                        return FastCodeScanner.bail
+                        return FastCodeScanner.general
                     }
                 } else if !eof {
                     return FastCodeScanner.needMore
@@ -885,21 +968,18 @@ public final class FastCodeScanner {
                 case kindItem:
                     let code = itemCode(value, length, coder: columnCoder[c])
                     if code == 0xFF {
-                        problem = "an unknown answer"
-                        return FastCodeScanner.bail
+                        return FastCodeScanner.general
                     }
                     codes[slots[c]] = code
                 case kindGroup:
                     let s = slots[c]
                     guard let g = group(s, value, length) else {
-                        problem = "an unknown category"
-                        return FastCodeScanner.bail
+                        return FastCodeScanner.general
                     }
                     chunk.groups[s * chunk.capacity + row] = g
                 case kindWeight:
                     guard let w = weight(value, length) else {
-                        problem = "an invalid weight"
-                        return FastCodeScanner.bail
+                        return FastCodeScanner.general
                     }
                     chunk.weights[row] = w
                 default:
@@ -911,8 +991,7 @@ public final class FastCodeScanner {
             if i >= have {
                 // The end of the input ends the record.
                 if c != columns - 1 {
-                    problem = "a ragged row"
-                    return FastCodeScanner.bail
+                    return FastCodeScanner.general
                 }
                 recordLines = extra
                 return have
@@ -921,15 +1000,13 @@ public final class FastCodeScanner {
             if t == d {
                 c += 1
                 if c == columns {
-                    problem = "a ragged row"
-                    return FastCodeScanner.bail
+                    return FastCodeScanner.general
                 }
                 i += 1
                 continue
             }
             if c != columns - 1 {
-                problem = "a ragged row"
-                return FastCodeScanner.bail
+                return FastCodeScanner.general
             }
             if t == cr {
                 if i + 1 < have {
@@ -1059,12 +1136,13 @@ public final class FastCodeScanner {
     /// A demographic cell whose exact bytes were not met before.
     @inline(never)
     private func groupFirstTime(_ d: Int, _ value: UnsafeMutablePointer<UInt8>, _ length: Int) -> UInt32? {
-        // As ResponseReader: a missing marker, else a category (discovered unless fixed).
+        // A missing marker, else a category already known; a new one (or an unknown one of a
+        // fixed list) is the general reader's, which adds it only when its row is used.
         let cell = text(value, length)
         let g: UInt32
         if plan.coder.isMissingMarker(cell) {
             g = 0
-        } else if let number = categories[d].number(of: cell) {
+        } else if let number = categories[d].known(cell) {
             g = number
         } else {
             return nil
@@ -1079,7 +1157,7 @@ public final class FastCodeScanner {
         return g
     }
 
-    /// The weight of a cell as `surveyWeight` reads it (the sequential reader's rule): plain
+    /// The weight of a cell as `surveyWeight` reads it: plain
     /// decimals of up to 15 digits are converted directly (one exact integer divided by an exact
     /// power of ten is correctly rounded, as Swift's parser is); anything else goes through it.
     @inline(__always)
@@ -1147,23 +1225,37 @@ extension FastScanPlan {
         return (merged, maps)
     }
 
-    /// The data-quality account of the whole file from its ranges' scans, in file order.
+    /// The data-quality account of the whole file from its ranges' scans, in file order (each
+    /// scan's lines moved to where its range really starts).
     public func mergeQuality(_ scans: [FastScanOutcome]) -> DataQuality {
         var quality = headerQuality
         var line = dataLine
         var idLines: [String: [Int]] = [:]
         var fullyBlank: [Int] = []
+        var unknownIndex: [String: Int] = [:]
         for scan in scans {
+            let shift = line - scan.firstLine
             quality.rowsRead += scan.rowsRead
-            quality.rowsUsed += scan.rowsRead
+            quality.rowsUsed += scan.rowsUsed
             quality.blankLines += scan.blankLines
-            for (id, lines) in scan.idLines {
-                idLines[id, default: []].append(contentsOf: lines.map { $0 + line })
+            quality.rejections += scan.rejections.map { .init(line: $0.line + shift, reason: $0.reason) }
+            for unknown in scan.unknownAnswers {
+                let key = unknown.field + "\u{0}" + unknown.value
+                if let index = unknownIndex[key] {
+                    quality.unknownAnswers[index].count += unknown.count
+                } else {
+                    unknownIndex[key] = quality.unknownAnswers.count
+                    var moved = unknown
+                    moved.firstLine += shift
+                    quality.unknownAnswers.append(moved)
+                }
             }
-            fullyBlank += scan.fullyBlankLines.map { $0 + line }
+            for (id, lines) in scan.idLines {
+                idLines[id, default: []].append(contentsOf: lines.map { $0 + shift })
+            }
+            fullyBlank += scan.fullyBlankLines.map { $0 + shift }
             line += scan.lines
         }
-        // As `Analyzer.analyze` sets it from `ResponseReader.fullyBlankLines`: nil when there are none.
         quality.fullyBlankResponses = fullyBlank.isEmpty ? nil : fullyBlank
         if hasID {
             quality.duplicateIDs = idLines.filter { $0.value.count > 1 }
@@ -1171,5 +1263,185 @@ extension FastScanPlan {
                 .sorted { $0.lines[0] < $1.lines[0] }
         }
         return quality
+    }
+}
+
+// MARK: - The general record reader
+
+extension FastCodeScanner {
+    /// Reads the record at `start` the general way into row `row` of the chunk (when used).
+    /// Returns the offset after it (with `recordLines` set), `needMore`, or `fatal` with
+    /// `out.error` set.
+    func readGeneralRecord(_ p: UnsafeMutablePointer<UInt8>, _ start: Int, _ have: Int, _ eof: Bool, line: Int, row: Int) -> Int {
+        let next: Int
+        switch splitter.split(p, start, have, eof, line: line) {
+        case .needMore:
+            return FastCodeScanner.needMore
+        case .fatal(let error):
+            out.error = error
+            return FastCodeScanner.fatal
+        case .malformed(let error):
+            return rejectMalformed(p, start, have, eof, line: line, error: error)
+        case .record(let end):
+            next = end
+        }
+        recordLines = splitter.lineBreaks(p, start, next)
+        let blank = splitter.fields.count == 1 && splitter.fields[0].valueLength == 0 && !splitter.fields[0].quoted
+        if let held = pending {
+            // Lines that do not read as a record of the header's field count belong to the
+            // rejected record (a quoted field that was never closed runs over them).
+            if splitter.fields.count != plan.headerCount || (blank && plan.headerCount > 1) {
+                pending!.lastLine = max(held.lastLine, line)
+                return next
+            }
+            endResynchronizing()
+        }
+        if blank && plan.headerCount > 1 {
+            out.blankLines += 1
+            return next
+        }
+        if code(p, start, line: line, row: row) { return next }
+        return out.error == nil ? next : FastCodeScanner.fatal
+    }
+
+    /// A malformed quoted field in the record at `start`: in strict reading its error; in
+    /// lenient reading the record is held as rejected and reading resumes at the start of the
+    /// physical line after the one it starts on.
+    private func rejectMalformed(_ p: UnsafeMutablePointer<UInt8>, _ start: Int, _ have: Int, _ eof: Bool, line: Int, error: InputError) -> Int {
+        guard plan.lenient else {
+            out.error = error
+            return FastCodeScanner.fatal
+        }
+        var i = start
+        while i < have && p[i] != lf && p[i] != cr { i += 1 }
+        if i == have && !eof { return FastCodeScanner.needMore }
+        var resume = min(i + 1, have)
+        if i < have && p[i] == cr {
+            if i + 1 < have { if p[i + 1] == lf { resume = i + 2 } } else if !eof { skipLineFeed = true }
+        }
+        if let held = pending {
+            pending!.lastLine = max(held.lastLine, line)
+        } else {
+            pending = (line, error, line)
+        }
+        recordLines = 1
+        return resume
+    }
+
+    /// The record at `start` ran past `maxRecordBytes` in a full buffer.
+    func recordTooLong(_ p: UnsafeMutablePointer<UInt8>, _ start: Int, _ have: Int, line: Int) -> Int {
+        let limit = maxRecordBytes >= 1 << 20 && maxRecordBytes % (1 << 20) == 0 ? "\(maxRecordBytes >> 20) MiB"
+            : maxRecordBytes >= 1 << 10 && maxRecordBytes % (1 << 10) == 0 ? "\(maxRecordBytes >> 10) KiB" : "\(maxRecordBytes) bytes"
+        if case .needMore(let open?) = splitter.split(p, start, have, false, line: line) {
+            let at = splitter.location(p, from: start, line: line, of: open)
+            let error = InputError("record too long", at: at, found: "a quoted field still open after \(limit)",
+                                   expected: "a closing quote (\") for the quote at line \(at.line!), column \(at.column!)")
+            let resumed = rejectMalformed(p, start, have, false, line: line, error: error)
+            if resumed >= 0 || out.error != nil { return resumed >= 0 ? resumed : FastCodeScanner.fatal }
+        }
+        out.error = InputError("record too long", at: SourceLocation(file: plan.fileName, line: line, column: 1),
+                               found: "more than \(limit) before the end of the line", expected: "records of at most \(limit)")
+        return FastCodeScanner.fatal
+    }
+
+    /// Ends a held rejection of a malformed quoted field.
+    func endResynchronizing() {
+        guard let (line, error, lastLine) = pending else { return }
+        pending = nil
+        var reason = "malformed quoted field: \(error.problem) at line \(error.location.line ?? line), column \(error.location.column ?? 1)"
+        if lastLine > line {
+            let lines = lastLine == line + 1 ? "line \(lastLine)" : "lines \(line + 1)–\(lastLine)"
+            reason += "; \(lines) read as part of it (no record of \(plan.headerCount) fields starts there)"
+        }
+        out.rowsRead += 1
+        out.rejections.append(.init(line: line, reason: reason))
+    }
+
+    /// Codes the record just split into row `row`, as the spec reads it: true when the row was
+    /// used or rejected, false with `out.error` set when strict reading stops at it.
+    private func code(_ p: UnsafeMutablePointer<UInt8>, _ start: Int, line: Int, row: Int) -> Bool {
+        out.rowsRead += 1
+        if let reason = plan.excludedLines[line] {
+            out.rejections.append(.init(line: line, reason: reason))
+            return true
+        }
+        func at(_ field: GeneralField) -> SourceLocation { splitter.location(p, from: start, line: line, of: field.start) }
+        func reject(_ reason: String) -> Bool {
+            out.rejections.append(.init(line: line, reason: reason))
+            return true
+        }
+        guard splitter.fields.count == plan.headerCount else {
+            let problem = "ragged row: \(splitter.fields.count) fields where the header has \(plan.headerCount)"
+            if plan.lenient { return reject(problem) }
+            out.error = InputError(problem, at: at(splitter.fields[splitter.fields.count - 1]), found: "\(splitter.fields.count) fields",
+                                   expected: "\(plan.headerCount) fields, as in the header (quote a value that contains the delimiter)")
+            return false
+        }
+        var weight = 1.0
+        if let column = plan.weightColumn {
+            let text = splitter.value(p, splitter.fields[column])
+            guard let w = surveyWeight(text) else {
+                let problem = "invalid survey weight in column \(Quoted(plan.weightName!))"
+                if plan.lenient { return reject("\(problem): \(Quoted(text))") }
+                out.error = InputError(problem, at: at(splitter.fields[column]), found: text,
+                                       expected: "a plain non-negative decimal number such as 1.25 (no hex, inf or nan)")
+                return false
+            }
+            weight = w
+        }
+        let codes = chunk.codes + row * chunk.itemCount
+        for (i, column) in plan.itemColumns.enumerated() {
+            let field = splitter.fields[column]
+            let text = splitter.value(p, field)
+            let coder = plan.coders[plan.coderOfItem[i]]
+            if let code = coder.code(text) {
+                codes[i] = code
+            } else if plan.lenient {
+                codes[i] = 0
+                noteUnknown(field: plan.itemIDs[i], column: plan.itemColumnNames[i], value: text, line: at(field).line!)
+            } else {
+                out.error = coder.unknownAnswerError(text, column: plan.itemColumnNames[i], item: plan.itemIDs[i], at: at(field))
+                return false
+            }
+        }
+        var groups = [UInt32](repeating: 0, count: plan.demographicCount)
+        for (d, column) in plan.demographicColumns.enumerated() {
+            let field = splitter.fields[column]
+            let text = splitter.value(p, field)
+            if plan.coder.isMissingMarker(text) {
+                groups[d] = 0
+            } else if let number = categories[d].number(of: text) {
+                groups[d] = number
+            } else if plan.lenient {
+                groups[d] = 0
+                noteUnknown(field: plan.demographicNames[d], column: plan.demographicNames[d], value: text, line: at(field).line!)
+            } else {
+                let accepted = categories[d].names
+                out.error = InputError(
+                    "unknown category in column \(Quoted(plan.demographicNames[d]))", at: at(field), found: text,
+                    expected: "one of \(accepted.map { Quoted($0).description }.joined(separator: ", ")) (demographics[\(d)].categories), or a missing marker",
+                    suggestion: nearestMatch(to: text, in: accepted))
+                return false
+            }
+        }
+        if let column = plan.idColumn {
+            out.idLines[splitter.value(p, splitter.fields[column]), default: []].append(line)
+        }
+        if plan.itemCount > 0 && allMissing(codes, plan.itemCount) { out.fullyBlankLines.append(line) }
+        if plan.weighted { chunk.weights[row] = weight }
+        for d in 0..<plan.demographicCount { chunk.groups[d * chunk.capacity + row] = groups[d] }
+        out.rowsUsed += 1
+        chunk.rowCount += 1
+        return true
+    }
+
+    private func noteUnknown(field: String, column: String, value: String, line: Int) {
+        let key = field + "\u{0}" + value
+        if let index = unknownIndex[key] {
+            out.unknownAnswers[index].count += 1
+        } else {
+            unknownIndex[key] = out.unknownAnswers.count
+            out.unknownAnswers.append(.init(field: field, column: column, value: value, count: 1, firstLine: line))
+        }
     }
 }

@@ -1,3 +1,7 @@
 import WAIModel
 
-extension ResponseReader: CodedChunkSource {}
+extension ResponseReader: CodedChunkSource {
+    public func forEachCodedChunk(_ body: (CodedChunk) -> Void) throws {
+        _ = try forEachChunk(body)
+    }
+}

@@ -43,6 +43,11 @@ public struct CategoryIndex: Sendable, Hashable {
         return fixed ? nil : insert(value.split(whereSeparator: \.isWhitespace).joined(separator: " "))
     }
 
+    /// c + 1 for a category already in the index, without adding one.
+    func known(_ value: String) -> UInt32? {
+        lookup[normalizedAnswer(value)]
+    }
+
     private mutating func insert(_ name: String) -> UInt32 {
         names.append(name)
         let number = UInt32(names.count)
@@ -51,12 +56,13 @@ public struct CategoryIndex: Sendable, Hashable {
     }
 }
 
-/// Streams a responses CSV through a spec: finds the columns, codes every answer, and
-/// accounts for every row.
+/// A responses file's header resolved against a spec: which column holds every item,
+/// demographic, the weight and the id, and how answers are coded. Reading the rows is the
+/// range scanner's (`forEachChunk`, or `RangeReader` in parallel).
 ///
-///     var reader = try ResponseReader(spec: spec, csvPath: "responses.csv")
-///     while let chunk = try reader.nextChunk() { aggregator.add(chunk) }
-///     print(reader.quality.rowsRead, reader.categories.map(\.names))
+///     let reader = try ResponseReader(spec: spec, csvPath: "responses.csv")
+///     let rows = try reader.forEachChunk { chunk in aggregator.add(chunk) }
+///     print(rows.quality.rowsRead, rows.categories.map(\.names))
 public struct ResponseReader {
     public let spec: SurveySpec
     /// The distinct items of the spec, in first-appearance order; chunk codes follow this order.
@@ -64,13 +70,13 @@ public struct ResponseReader {
     public let options: ReadOptions
     /// The file's name as messages show it.
     public let fileName: String
-    /// Row accounting so far; complete once `nextChunk()` has returned nil.
+    /// The file this reader resolved the header of.
+    public let path: String
+    /// What the header says: duplicate header names among the columns not read.
     public private(set) var quality = DataQuality()
-    public private(set) var categories: [CategoryIndex]
-    /// Lines of the rows used whose every item is missing (complete once `nextChunk()` has returned nil).
-    public private(set) var fullyBlankLines: [Int] = []
+    /// Category indices before any row: the spec's fixed lists, or empty.
+    public let categories: [CategoryIndex]
 
-    private var csv: CSVReader
     /// The default scale's coder: its missing markers are the missing demographic answers.
     let coder: AnswerCoder
     /// One coder per distinct scale of the items, and which one codes each item.
@@ -81,23 +87,12 @@ public struct ResponseReader {
     let weightColumn: Int?
     let idColumn: Int?
     let headerCount: Int
-    private var unknownIndex: [String: Int] = [:]
-    private var idLines: [String: [Int]] = [:]
-    private var finished = false
-    /// Lenient reading after a malformed quoted field: its rejection, held until reading is back
-    /// in step (see `nextChunk`), and the last line read past since.
-    private var resynchronizing: (rejected: MalformedRecord, lastLine: Int)? = nil
 
     /// Opens `path` and reads its header. `displayName` is used in messages (defaults to `path`).
     public init(spec: SurveySpec, csvPath path: String, displayName: String? = nil, specName: String = "the spec", options: ReadOptions = ReadOptions()) throws {
         let name = displayName ?? path
-        var reader = try CSVReader(path: path, name: name, delimiter: options.delimiter)
-        try self.init(spec: spec, csv: &reader, specName: specName, options: options)
-    }
-
-    /// Reads the header of an open CSV reader (a file, bytes in memory or standard input).
-    /// `specName` names the spec in messages about its columns.
-    public init(spec: SurveySpec, csv: inout CSVReader, specName: String = "the spec", options: ReadOptions = ReadOptions()) throws {
+        var csv = try CSVReader(path: path, name: name, delimiter: options.delimiter)
+        self.path = path
         self.spec = spec
         self.options = options
         self.fileName = csv.name
@@ -117,8 +112,6 @@ public struct ResponseReader {
             throw InputError("empty file", at: SourceLocation(file: csv.name, line: 1, column: 1), expected: "a header row naming the columns, then one row per respondent")
         }
         for _ in 0..<options.extraHeaderRows { _ = try csv.next() }
-        csv.recoversMalformedQuotes = options.lenient
-        self.csv = csv
         let headerNames = header.fields.map(\.value)
         let names = options.columnNames.flatMap { $0.count == headerNames.count ? $0 : nil } ?? headerNames
         headerCount = names.count
@@ -169,152 +162,6 @@ public struct ResponseReader {
         let used = Set(itemColumns + demographicColumns + [weightColumn, idColumn].compactMap { $0 })
         quality.duplicateUnusedHeaders = positions.filter { $0.value.count > 1 && $0.value.allSatisfy { !used.contains($0) } }
             .map(\.key).sorted()
-    }
-
-    /// Skips to the record at byte `offset` on physical line `line`, to check the rows from there
-    /// on (their errors are located as in a reading from the start). The row accounting then
-    /// covers only what is read after the jump.
-    public mutating func skip(toRecordAt offset: Int, line: Int) throws {
-        try csv.seek(toOffset: offset, line: line)
-    }
-
-    /// The next block of coded rows, or nil at the end of the file.
-    public mutating func nextChunk() throws -> CodedChunk? {
-        guard !finished else { return nil }
-        var chunk = CodedChunk(demographicCount: demographicColumns.count)
-        chunk.reserve(rows: options.chunkRows, items: items.count)
-        var rowCodes = [UInt8](repeating: 0, count: items.count)
-        var rowGroups = [UInt32](repeating: 0, count: demographicColumns.count)
-        while chunk.rowCount < options.chunkRows {
-            let next: CSVRecord?
-            do {
-                next = try csv.next()
-            } catch let bad as MalformedRecord {
-                if resynchronizing == nil { resynchronizing = (bad, bad.line) } else { resynchronizing!.lastLine = bad.line }
-                continue
-            }
-            guard let record = next else {
-                endResynchronizing()
-                finished = true
-                finishAccounting()
-                break
-            }
-            // After a malformed quoted field, reading is back in step at the first line start that
-            // reads as a record with the header's field count: the lines before it belong to the
-            // rejected record (a quoted field that was never closed runs over them).
-            if let pending = resynchronizing {
-                if record.fields.count != headerCount || (record.isBlank && headerCount > 1) {
-                    resynchronizing!.lastLine = max(pending.lastLine, record.line)
-                    continue
-                }
-                endResynchronizing()
-            }
-            if record.isBlank && headerCount > 1 {
-                quality.blankLines += 1
-                continue
-            }
-            quality.rowsRead += 1
-            if let reason = options.excludedLines[record.line] {
-                quality.rejections.append(.init(line: record.line, reason: reason))
-                continue
-            }
-            guard record.fields.count == headerCount else {
-                let last = record.fields.last!
-                let problem = "ragged row: \(record.fields.count) fields where the header has \(headerCount)"
-                if options.lenient {
-                    quality.rejections.append(.init(line: record.line, reason: problem))
-                    continue
-                }
-                throw InputError(problem, at: SourceLocation(file: fileName, line: last.line, column: last.column),
-                                 found: "\(record.fields.count) fields", expected: "\(headerCount) fields, as in the header (quote a value that contains the delimiter)")
-            }
-            var weight = 1.0
-            if let weightColumn {
-                let field = record.fields[weightColumn]
-                guard let w = surveyWeight(field.value) else {
-                    let problem = "invalid survey weight in column \(Quoted(spec.weight!))"
-                    if options.lenient {
-                        quality.rejections.append(.init(line: record.line, reason: "\(problem): \(Quoted(field.value))"))
-                        continue
-                    }
-                    throw InputError(problem, at: location(field), found: field.value, expected: "a plain non-negative decimal number such as 1.25 (no hex, inf or nan)")
-                }
-                weight = w
-            }
-            for (i, column) in itemColumns.enumerated() {
-                let field = record.fields[column]
-                let coder = scaleCoders[coderOfItem[i]]
-                if let code = coder.code(field.value) {
-                    rowCodes[i] = code
-                } else if options.lenient {
-                    rowCodes[i] = 0
-                    noteUnknown(field: items[i].id, column: items[i].column, value: field.value, line: field.line)
-                } else {
-                    throw coder.unknownAnswerError(field.value, column: items[i].column, item: items[i].id, at: location(field))
-                }
-            }
-            for (d, column) in demographicColumns.enumerated() {
-                let field = record.fields[column]
-                if coder.isMissingMarker(field.value) {
-                    rowGroups[d] = 0
-                } else if let number = categories[d].number(of: field.value) {
-                    rowGroups[d] = number
-                } else if options.lenient {
-                    rowGroups[d] = 0
-                    noteUnknown(field: spec.demographics[d].column, column: spec.demographics[d].column, value: field.value, line: field.line)
-                } else {
-                    let accepted = categories[d].names
-                    throw InputError(
-                        "unknown category in column \(Quoted(spec.demographics[d].column))", at: location(field), found: field.value,
-                        expected: "one of \(accepted.map { Quoted($0).description }.joined(separator: ", ")) (demographics[\(d)].categories), or a missing marker",
-                        suggestion: nearestMatch(to: field.value, in: accepted))
-                }
-            }
-            if let idColumn {
-                idLines[record.fields[idColumn].value, default: []].append(record.line)
-            }
-            if !rowCodes.isEmpty && !rowCodes.contains(where: { $0 != 0 }) { fullyBlankLines.append(record.line) }
-            quality.rowsUsed += 1
-            chunk.rowCount += 1
-            chunk.codes.append(contentsOf: rowCodes)
-            chunk.weights.append(weight)
-            for d in rowGroups.indices { chunk.groups[d].append(rowGroups[d]) }
-        }
-        return chunk.rowCount == 0 && finished ? nil : chunk
-    }
-
-    private func location(_ field: CSVField) -> SourceLocation {
-        SourceLocation(file: fileName, line: field.line, column: field.column)
-    }
-
-    private mutating func noteUnknown(field: String, column: String, value: String, line: Int) {
-        let key = field + "\u{0}" + value
-        if let index = unknownIndex[key] {
-            quality.unknownAnswers[index].count += 1
-        } else {
-            unknownIndex[key] = quality.unknownAnswers.count
-            quality.unknownAnswers.append(.init(field: field, column: column, value: value, count: 1, firstLine: line))
-        }
-    }
-
-    private mutating func endResynchronizing() {
-        guard let (bad, lastLine) = resynchronizing else { return }
-        resynchronizing = nil
-        let error = bad.error
-        var reason = "malformed quoted field: \(error.problem) at line \(error.location.line ?? bad.line), column \(error.location.column ?? 1)"
-        if lastLine > bad.line {
-            let lines = lastLine == bad.line + 1 ? "line \(lastLine)" : "lines \(bad.line + 1)–\(lastLine)"
-            reason += "; \(lines) read as part of it (no record of \(headerCount) fields starts there)"
-        }
-        quality.rowsRead += 1
-        quality.rejections.append(.init(line: bad.line, reason: reason))
-    }
-
-    private mutating func finishAccounting() {
-        quality.duplicateIDs = idLines.filter { $0.value.count > 1 }
-            .map { DataQuality.DuplicateID(id: $0.key, lines: $0.value) }
-            .sorted { $0.lines[0] < $1.lines[0] }
-        idLines = [:]
     }
 }
 

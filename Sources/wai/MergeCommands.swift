@@ -38,7 +38,7 @@ struct AggregateCommand: ParsableCommand {
         let loaded = try SurveyLoader.loadSpec(path: spec)
         let part = try PartialStatistics.aggregate(
             spec: loaded.spec, csvPath: csv, specName: spec, options: reading.readOptions, path: reading.aggregation,
-            inference: reading.inference)
+            inference: reading.inference, pipeline: PipelineOptions(environment: ProcessInfo.processInfo.environment))
         let content = String(decoding: try part.encoded(), as: UTF8.self)
         try writeAtomically(content, to: partial)
         let q = part.quality

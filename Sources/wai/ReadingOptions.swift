@@ -7,8 +7,8 @@ struct ReadingOptions: ParsableArguments {
     @Flag(help: "Count unknown answers as missing (listed in the data-quality section) and reject malformed rows, instead of stopping at the first.")
     var lenient = false
 
-    @Option(help: ArgumentHelp("How the sequential reader sums answers: blas (one OpenBLAS GEMM per chunk) or loops. Files with 4 MiB of data or more go through the parallel pipeline, which counts levels with loops (faster there) and keeps BLAS for cross-products and replicates; the numbers are the same.", valueName: "path"))
-    var aggregation: AggregationPath = .blas
+    @Option(help: ArgumentHelp("How level counts are summed: loops (the fastest on one-hot answers) or blas (one OpenBLAS GEMM per chunk); cross-products are always BLAS, and the numbers are the same.", valueName: "path"))
+    var aggregation: AggregationPath = .loops
 
     @Option(help: ArgumentHelp("Bootstrap replicates for band certainty and percentile intervals; 0 turns the bootstrap off (faster on large files).", valueName: "n"))
     var replicates = 1000

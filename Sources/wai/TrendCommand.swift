@@ -48,7 +48,7 @@ struct TrendCommand: ParsableCommand {
         let waves = try surveyDirectories.map { path -> Trend.Wave in
             let survey = try SurveyDirectory(path)
             // The trend uses linearization intervals only: no bootstrap, no breakdowns.
-            let analysis = try survey.analyze(options: ReadOptions(lenient: lenient), aggregation: .blas,
+            let analysis = try survey.analyze(options: ReadOptions(lenient: lenient), aggregation: .loops,
                                               inference: InferenceOptions(confidence: confidence, replicates: 0), breakdowns: [],
                                               pipeline: .fromEnvironment)
             return Trend.Wave(label: survey.loaded.spec.wave ?? survey.name, source: path, spec: survey.loaded.spec, analysis: analysis)

@@ -64,23 +64,25 @@ final class LenientQuoteCLITests: XCTestCase {
         XCTAssert(markdown.contains("| Item A? | 0.56 | Neutral † |"), markdown)
     }
 
-    /// Provenance records how the counts were summed as it happened: the parallel pipeline counts
-    /// levels with loops whatever `--aggregation` asked for; the sequential reader follows it.
+    /// Provenance records how the counts were summed: `--aggregation` decides, for every file
+    /// size and number of ranges, and loops are the default.
     func testProvenanceRecordsTheAggregationTaken() throws {
         let dir = try directory()
         try Data(spec.utf8).write(to: dir.appendingPathComponent("survey.yaml"))
         try Data("gender,qa\nF,Very High\nM,High\nF,Low\n".utf8).write(to: dir.appendingPathComponent("responses.csv"))
-        func aggregation(_ asked: String, environment: [String: String]) throws -> String? {
+        func aggregation(_ asked: String?, environment: [String: String]) throws -> String? {
             let run = try Products.run(Products.wai, ["analyze", "responses.csv", "--spec", "survey.yaml", "--format", "json",
-                                                      "--replicates", "0", "--aggregation", asked], in: dir, environment: environment)
+                                                      "--replicates", "0"] + (asked.map { ["--aggregation", $0] } ?? []),
+                                       in: dir, environment: environment.merging(["WAI_PIPELINE_TRACE": "1"]) { $1 })
             XCTAssertEqual(run.status, 0, run.stderr)
+            if let asked { XCTAssert(run.stderr.contains(asked == "blas" ? "aggregation BLAS" : "aggregation loops"), run.stderr) }
             let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
             return ((object?["provenance"] as? [String: Any])?["options"] as? [String: Any])?["aggregation"] as? String
         }
-        XCTAssertEqual(try aggregation("blas", environment: ["WAI_PIPELINE": "parallel"]), "loops")
-        XCTAssertEqual(try aggregation("loops", environment: ["WAI_PIPELINE": "parallel", "WAI_COUNTS": "blas"]), "blas")
-        XCTAssertEqual(try aggregation("loops", environment: ["WAI_PIPELINE": "sequential"]), "loops")
+        XCTAssertEqual(try aggregation("blas", environment: ["WAI_BYTES_PER_WORKER": "1", "WAI_WORKERS": "2"]), "blas")
+        XCTAssertEqual(try aggregation("loops", environment: ["WAI_BYTES_PER_WORKER": "1", "WAI_WORKERS": "2"]), "loops")
         XCTAssertEqual(try aggregation("blas", environment: [:]), "blas")
+        XCTAssertEqual(try aggregation(nil, environment: [:]), "loops")
     }
 
     /// A Google Forms export with a bad line inserted: `init --lenient` infers what the clean file

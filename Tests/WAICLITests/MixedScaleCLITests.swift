@@ -56,7 +56,7 @@ final class MixedScaleCLITests: XCTestCase {
         let run = try Products.run(Products.wai, ["analyze", "responses.csv", "--spec", "survey.yaml", "--format", "json", "--replicates", "0"],
                                    in: directory, environment: ["WAI_PIPELINE_TRACE": "1"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssert(run.stderr.contains("parallel"), run.stderr)
+        XCTAssert(run.stderr.contains("wai: pipeline ranges: "), run.stderr)
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         try assertMatchesHand(json, repeats: repeats)
     }

@@ -139,20 +139,20 @@ final class ExportsLayoutTests: XCTestCase {
             demographics: [Demographic(column: "Q4")],
             tables: [ItemTable(id: "t", title: "T", items: [Item(id: "a", column: "Q1_1", text: "A"), Item(id: "b", column: "Q1_3", text: "B")])])
         let prepared = try prepare(Self.fixture("qualtrics_text.csv"))
-        var reader = try ResponseReader(spec: spec, csvPath: prepared.path, displayName: prepared.displayName, options: prepared.options)
+        let reader = try ResponseReader(spec: spec, csvPath: prepared.path, displayName: prepared.displayName, options: prepared.options)
         var codes: [UInt8] = []
-        while let chunk = try reader.nextChunk() { codes += chunk.codes }
-        XCTAssertEqual(reader.quality.rowsRead, 10)
+        let rows = try reader.forEachChunk { codes += $0.codes }
+        XCTAssertEqual(rows.quality.rowsRead, 10)
         XCTAssertEqual(codes.count, 20)
         XCTAssertEqual(Array(codes.prefix(4)), [4, 4, 3, 4])
-        XCTAssertEqual(reader.fullyBlankLines, [12])
+        XCTAssertEqual(rows.quality.fullyBlankResponses, [12])
 
         // One bad answer on data row 3: line 7 (the header takes lines 1–4).
         var text = try String(contentsOfFile: Self.fixture("qualtrics_text.csv"), encoding: .utf8)
         text = text.replacingOccurrences(of: "EN,Strongly agree,Agree,Strongly agree,Strongly agree", with: "EN,Strongly agree,Agree,Strongly agre,Strongly agree")
         let bad = try prepare(try temporary(Array(text.utf8), name: "qualtrics.csv"))
-        var badReader = try ResponseReader(spec: spec, csvPath: bad.path, displayName: "qualtrics.csv", options: bad.options)
-        XCTAssertThrowsError(try { while try badReader.nextChunk() != nil {} }()) { error in
+        let badReader = try ResponseReader(spec: spec, csvPath: bad.path, displayName: "qualtrics.csv", options: bad.options)
+        XCTAssertThrowsError(try badReader.forEachChunk { _ in }) { error in
             let error = error as? InputError
             XCTAssertEqual(error?.location.line, 7)
             XCTAssert(error?.description.hasPrefix("qualtrics.csv:7:") == true, "\(String(describing: error))")

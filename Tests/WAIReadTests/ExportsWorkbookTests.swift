@@ -71,8 +71,8 @@ final class ExportsWorkbookTests: XCTestCase {
         let prepared = try prepare("chapter11.xlsx", sheet: "Typo")
         let spec = try YAMLDocument.decode(SurveySpec.self, yaml: String(contentsOfFile: (Self.chapter11CSV as NSString).deletingLastPathComponent + "/survey.yaml", encoding: .utf8), name: "survey.yaml")
         do {
-            var reader = try ResponseReader(spec: spec, csvPath: prepared.path, displayName: prepared.displayName, options: prepared.options)
-            while try reader.nextChunk() != nil {}
+            let reader = try ResponseReader(spec: spec, csvPath: prepared.path, displayName: prepared.displayName, options: prepared.options)
+            _ = try reader.forEachChunk { _ in }
             XCTFail("the typo was read")
         } catch {
             let text = "\(prepared.relocate(error))"

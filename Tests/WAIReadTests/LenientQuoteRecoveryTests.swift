@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import WAIModel
 @testable import WAIRead
@@ -22,14 +23,16 @@ final class LenientQuoteRecoveryTests: XCTestCase {
     }
 
     func read(_ csv: String, chunkSize: Int = 1 << 20, lenient: Bool = true) throws -> Read {
-        var csvReader = CSVReader(bytes: Array(csv.utf8), name: "r.csv", chunkSize: chunkSize)
-        var reader = try ResponseReader(spec: spec, csv: &csvReader, options: ReadOptions(lenient: lenient, chunkRows: 2))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wai-lq-\(UUID().uuidString).csv")
+        try Data(csv.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let reader = try ResponseReader(spec: spec, csvPath: url.path, displayName: "r.csv", options: ReadOptions(lenient: lenient, chunkRows: 2))
         var result = Read()
-        while let chunk = try reader.nextChunk() {
+        let rows = try reader.forEachChunk(blockSize: chunkSize) { chunk in
             result.codes += chunk.codes
             result.groups += chunk.groups[0]
         }
-        result.quality = reader.quality
+        result.quality = rows.quality
         return result
     }
 
@@ -99,18 +102,20 @@ final class LenientQuoteRecoveryTests: XCTestCase {
         }
     }
 
-    func testAPipeIsResynchronisedWithoutSeeking() throws {
-        var fds: [Int32] = [0, 0]
-        XCTAssertEqual(pipe(&fds), 0)
-        let csv = Array("qa,qb,gender\nLow,High,F\n\"Low\"x,High,F\nHigh,Low,M\n".utf8)
-        XCTAssertEqual(csv.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }, csv.count)
-        close(fds[1])
-        defer { close(fds[0]) }
-        var csvReader = CSVReader(fileDescriptor: fds[0], name: "-", chunkSize: 5)
-        var reader = try ResponseReader(spec: spec, csv: &csvReader, options: ReadOptions(lenient: true))
-        var codes: [UInt8] = []
-        while let chunk = try reader.nextChunk() { codes += chunk.codes }
-        XCTAssertEqual(codes, [2, 4, 4, 2])
-        XCTAssertEqual(reader.quality.rejections.map(\.line), [3])
+    func testAPipeIsRefusedWithItsReason() throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("wai-fifo-\(UUID().uuidString)").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        defer { unlink(fifo) }
+        let csv = Array("qa,qb,gender\nLow,High,F\n".utf8)
+        let writer = Thread {
+            let fd = open(fifo, O_WRONLY)
+            _ = csv.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        writer.start()
+        let reader = try ResponseReader(spec: spec, csvPath: fifo, displayName: "-", options: ReadOptions(lenient: true))
+        XCTAssertThrowsError(try reader.forEachChunk { _ in }) { error in
+            XCTAssertEqual("\(error)", "-: cannot read file; found \"not a regular file (a pipe or a device)\"; expected a regular file that can be read from any position")
+        }
     }
 }

@@ -14,12 +14,20 @@ final class ResponseReaderTests: XCTestCase {
         demographics: [Demographic(column: "gender", categories: ["F", "M"])],
         tables: [ItemTable(id: "t", title: "T", items: [Item(id: "a", column: "qa", text: "A"), Item(id: "b", column: "qb", text: "B")])])
 
-    func read(_ csv: String, spec: SurveySpec? = nil, lenient: Bool = false) throws -> (chunks: [CodedChunk], reader: ResponseReader) {
-        var csvReader = CSVReader(bytes: Array(csv.utf8), name: "r.csv")
-        var reader = try ResponseReader(spec: spec ?? self.spec, csv: &csvReader, specName: "survey.yaml", options: ReadOptions(lenient: lenient, chunkRows: 2))
+    /// The file as the range scanner reads it, in chunks of 2 rows.
+    func read(_ csv: String, spec: SurveySpec? = nil, lenient: Bool = false) throws -> (chunks: [CodedChunk], rows: ResponseReader.Rows) {
+        try read(bytes: Array(csv.utf8), spec: spec, lenient: lenient)
+    }
+
+    func read(bytes: [UInt8], spec: SurveySpec? = nil, lenient: Bool = false) throws -> (chunks: [CodedChunk], rows: ResponseReader.Rows) {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wai-rr-\(UUID().uuidString).csv")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let reader = try ResponseReader(spec: spec ?? self.spec, csvPath: url.path, displayName: "r.csv", specName: "survey.yaml",
+                                        options: ReadOptions(lenient: lenient, chunkRows: 2))
         var chunks: [CodedChunk] = []
-        while let chunk = try reader.nextChunk() { chunks.append(chunk) }
-        return (chunks, reader)
+        let rows = try reader.forEachChunk { chunks.append($0) }
+        return (chunks, rows)
     }
 
     func assertInputError(_ csv: String, lenient: Bool = false, line: Int, column: Int, _ expected: String,
@@ -35,14 +43,14 @@ final class ResponseReaderTests: XCTestCase {
 
     func testCodesLabelsAliasesAndMissingMarkers() throws {
         let csv = "gender,qa,qb\nF,1,very high\nM, HIGH ,ខ្ពស់ណាស់\nF,Medium,don't  know\n,,3\n"
-        let (chunks, reader) = try read(csv)
+        let (chunks, rows) = try read(csv)
         XCTAssertEqual(chunks.count, 2)   // chunks of 2 rows
         XCTAssertEqual(chunks.flatMap(\.codes), [1, 5, 4, 5, 3, 0, 0, 3])
         XCTAssertEqual(chunks.flatMap { $0.groups[0] }, [1, 2, 1, 0])
         XCTAssertEqual(chunks.flatMap(\.weights), [1, 1, 1, 1])
-        XCTAssertEqual(reader.quality.rowsRead, 4)
-        XCTAssertEqual(reader.quality.rowsUsed, 4)
-        XCTAssertEqual(reader.quality.rowsRejected, 0)
+        XCTAssertEqual(rows.quality.rowsRead, 4)
+        XCTAssertEqual(rows.quality.rowsUsed, 4)
+        XCTAssertEqual(rows.quality.rowsRejected, 0)
     }
 
     func testAnUnknownAnswerStopsWithWhereWhatAndANearMatch() {
@@ -68,8 +76,8 @@ final class ResponseReaderTests: XCTestCase {
     }
 
     func testDuplicatesAmongUnusedColumnsAreOnlyNoted() throws {
-        let (_, reader) = try read("gender,qa,qb,note,note\nF,2,3,x,y\n")
-        XCTAssertEqual(reader.quality.duplicateUnusedHeaders, ["note"])
+        let (_, rows) = try read("gender,qa,qb,note,note\nF,2,3,x,y\n")
+        XCTAssertEqual(rows.quality.duplicateUnusedHeaders, ["note"])
     }
 
     func testAnEmptyFile() {
@@ -83,10 +91,10 @@ final class ResponseReaderTests: XCTestCase {
 
     func testLenientModeCountsUnknownAnswersAndRejectsRaggedRows() throws {
         let csv = "gender,qa,qb\nF,Hihg,1\nM,2\nF,Hihg,9\nX,3,3\n\nM,4,4\n"
-        let (chunks, reader) = try read(csv, lenient: true)
+        let (chunks, rows) = try read(csv, lenient: true)
         XCTAssertEqual(chunks.flatMap(\.codes), [0, 1, 0, 0, 3, 3, 4, 4])
         XCTAssertEqual(chunks.flatMap { $0.groups[0] }, [1, 1, 0, 2])
-        let quality = reader.quality
+        let quality = rows.quality
         // Five data rows (the blank line is not a respondent): four used + one rejected.
         XCTAssertEqual(quality.rowsRead, 5)
         XCTAssertEqual(quality.rowsUsed, 4)
@@ -104,16 +112,11 @@ final class ResponseReaderTests: XCTestCase {
         var weighted = spec
         weighted.weight = "w"
         weighted.id = "id"
-        var csvReader = CSVReader(bytes: Array("id,gender,qa,qb,w\nr1,F,1,2,0.5\nr2,M,3,4,2\nr1,F,5,5,1\n".utf8), name: "r.csv")
-        var reader = try ResponseReader(spec: weighted, csv: &csvReader)
-        let chunk = try XCTUnwrap(reader.nextChunk())
-        XCTAssertEqual(chunk.weights, [0.5, 2, 1])
-        XCTAssertNil(try reader.nextChunk())
-        XCTAssertEqual(reader.quality.duplicateIDs, [.init(id: "r1", lines: [2, 4])])
+        let (chunks, rows) = try read("id,gender,qa,qb,w\nr1,F,1,2,0.5\nr2,M,3,4,2\nr1,F,5,5,1\n", spec: weighted)
+        XCTAssertEqual(chunks.flatMap(\.weights), [0.5, 2, 1])
+        XCTAssertEqual(rows.quality.duplicateIDs, [.init(id: "r1", lines: [2, 4])])
 
-        var bad = CSVReader(bytes: Array("id,gender,qa,qb,w\nr1,F,1,2,-1\n".utf8), name: "r.csv")
-        var badReader = try ResponseReader(spec: weighted, csv: &bad)
-        XCTAssertThrowsError(try badReader.nextChunk()) { error in
+        XCTAssertThrowsError(try read("id,gender,qa,qb,w\nr1,F,1,2,-1\n", spec: weighted)) { error in
             XCTAssertEqual("\(error)", #"r.csv:2:10: invalid survey weight in column "w"; found "-1"; expected a plain non-negative decimal number such as 1.25 (no hex, inf or nan)"#)
         }
     }
@@ -125,11 +128,7 @@ final class ResponseReaderTests: XCTestCase {
         }
         var bytes = Array("gender,qa,qb\nF,2,caf".utf8)
         bytes += [0xE9, 0x0A]
-        XCTAssertThrowsError(try {
-            var csv = CSVReader(bytes: bytes, name: "r.csv")
-            var reader = try ResponseReader(spec: spec, csv: &csv)
-            while try reader.nextChunk() != nil {}
-        }()) { error in
+        XCTAssertThrowsError(try read(bytes: bytes)) { error in
             XCTAssert("\(error)".hasPrefix("r.csv:2:8: invalid UTF-8"), "\(error)")
         }
     }

@@ -53,17 +53,16 @@ struct RangeCutPropertyTests {
         return File(bytes: Array(text.utf8), counts: counts, weightSum: weightSum, rows: rows)
     }
 
-    static func statistics(path: String, workers: Int) throws -> PipelineResult? {
+    static func statistics(path: String, workers: Int, spec: SurveySpec = Self.spec) throws -> PipelineResult {
         var options = PipelineOptions(workers: workers)
-        options.minimumBytes = 0
         options.bytesPerWorker = 1
         options.blockSize = 64
         var seen: Set<String> = []
         let items = spec.allItems.filter { seen.insert($0.id).inserted }
         let reader = try ResponseReader(spec: spec, csvPath: path)
-        return ParallelAnalyzer.aggregate(
-            reader: reader, csvPath: path, plan: Analyzer.plan(spec: spec, items: items, inference: InferenceOptions(replicates: 0)),
-            scores: Analyzer.scores(spec: spec, items: items), path: .blas, calibration: nil, options: options)
+        return try ParallelAnalyzer.aggregate(
+            reader: reader, plan: Analyzer.plan(spec: spec, items: items, inference: InferenceOptions(replicates: 0)),
+            scores: Analyzer.scores(spec: spec, items: items), calibration: nil, options: options)
     }
 
     static func close(_ x: [Double], _ y: [Double]) -> Bool {
@@ -76,8 +75,10 @@ struct RangeCutPropertyTests {
             let url = FileManager.default.temporaryDirectory.appendingPathComponent("wai-cuts-\(UUID().uuidString).csv")
             defer { try? FileManager.default.removeItem(at: url) }
             try Data(file.bytes).write(to: url)
-            let one = try #require(try Self.statistics(path: url.path, workers: 1))
-            let cut = try #require(try Self.statistics(path: url.path, workers: workers))
+            let one = try Self.statistics(path: url.path, workers: 1)
+            let cut = try Self.statistics(path: url.path, workers: workers)
+            #expect(one.report.workers == 1)
+            #expect(cut.report.workers == min(workers, file.bytes.count - (file.bytes.firstIndex(of: 0x0A)! + 1)))
             #expect(one.statistics.overall.counts == file.counts)
             #expect(one.statistics.overall.rows == Double(file.rows))
             #expect(abs(one.statistics.overall.weightSum - file.weightSum) < 1e-9)
@@ -90,6 +91,46 @@ struct RangeCutPropertyTests {
                 #expect(x.counts == y.counts && x.rows == y.rows)
                 #expect(Self.close(x.weighted, y.weighted) && Self.close(x.weightedSquared, y.weightedSquared))
                 #expect(Self.close(x.pairwise, y.pairwise))
+            }
+        }
+    }
+
+    /// Two bad answers, one early and one late, with the file cut into many ranges: the error
+    /// is the early one's, located by hand (line, column), whichever range meets its bad record
+    /// first in time.
+    @Test func theErrorOfSeveralRangesIsTheFirstInFileOrder() throws {
+        let strict = SurveySpec(
+            title: "Cuts", weight: "w", scale: Self.scale, demographics: [Demographic(column: "group")],
+            tables: [ItemTable(id: "t", title: "T", items: [Item(id: "a", column: "qa", text: "A"), Item(id: "b", column: "qb", text: "B")])])
+        var text = "group,qa,w,qb\n"
+        for row in 0..<400 {
+            // Line 2 + row; row 37's qb is "Hihg" (line 39), row 350's qa is "Lwo" (line 352).
+            let qa = row == 350 ? "Lwo" : "\(1 + row % 5)"
+            let qb = row == 37 ? "Hihg" : "\"\(1 + row % 3)\""
+            text += "\"g,\(row % 4)\",\(qa),1.5,\(qb)\n"
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wai-first-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(text.utf8).write(to: url)
+        for workers in [1, 2, 3, 7, 16] {
+            #expect(throws: InputError.self) { try Self.statistics(path: url.path, workers: workers, spec: strict) }
+            do {
+                _ = try Self.statistics(path: url.path, workers: workers, spec: strict)
+            } catch let error as InputError {
+                // Row 37 is `"g,1",3,1.5,Hihg`: 12 characters before qb, which starts at column 13.
+                #expect(error.location.line == 39, "\(workers) workers: \(error)")
+                #expect(error.location.column == 13, "\(workers) workers: \(error)")
+                #expect(error.description.contains(#"found "Hihg""#), "\(error)")
+            }
+        }
+        // Without the early one, the late one: row 350 is `"g,2",Lwo,…`, line 352, column 7.
+        try Data(text.replacingOccurrences(of: "Hihg", with: "4").utf8).write(to: url)
+        for workers in [1, 5, 16] {
+            do {
+                _ = try Self.statistics(path: url.path, workers: workers, spec: strict)
+                Issue.record("the bad answer was read")
+            } catch let error as InputError {
+                #expect(error.location.line == 352 && error.location.column == 7, "\(workers) workers: \(error)")
             }
         }
     }

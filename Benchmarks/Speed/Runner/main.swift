@@ -3,7 +3,7 @@
 //     wai-speed generate --rows N --items P --format codes|labels [--missing 0.05] [--seed S] --out FILE
 //     wai-speed spec J1|J2|J3|J4|J5 --items P                       # the job's survey.yaml, to stdout
 //     wai-speed run J1|J2|J3|J4|J5 FILE --spec SPEC [--workers N] [--counts loops|blas]
-//                   [--pipeline parallel|sequential] [--replicates B] [--seed S]
+//                   [--replicates B] [--seed S]
 //
 // `run` is the lean command of the benchmark: it computes what the peers compute (the jobs'
 // indices, counts or bootstrap standard errors, as JSON on stdout) through the same library
@@ -144,56 +144,25 @@ func quoted(_ text: String) -> String {
     return out + "\""
 }
 
-func run(job: String, csv: String, specPath: String, workers: Int?, counts: AggregationPath, sequential: Bool, replicates: Int, seed: UInt64) throws {
+func run(job: String, csv: String, specPath: String, workers: Int?, counts: AggregationPath, replicates: Int, seed: UInt64) throws {
     let began = Date()
     let spec = try SurveyLoader.loadSpec(path: specPath).spec
-    var reader = try ResponseReader(spec: spec, csvPath: csv)
+    let reader = try ResponseReader(spec: spec, csvPath: csv)
     let items = reader.items
     let plan = job == "J5" ? AggregationPlan(replicates: replicates, seed: seed) : .countsOnly
     var options = PipelineOptions(environment: ProcessInfo.processInfo.environment)
     if let workers { options.workers = workers }
-    options.countsPath = counts
-    options.minimumBytes = 0
-    if sequential { options.enabled = false }
 
-    var statistics: SufficientStatistics
-    var categories: [[String]]
-    var report = PipelineReport(pipeline: "")
     var record: [String: String] = [:]
-    if let fast = withUnsafeMutablePointer(to: &report, { pointer in
-        ParallelAnalyzer.aggregate(reader: reader, csvPath: csv, plan: plan, scores: Analyzer.scores(spec: spec, items: items),
-                                   path: counts, calibration: nil, options: options, report: pointer)
-    }) {
-        statistics = fast.statistics
-        categories = fast.categories
-        record["pipeline"] = quoted("parallel")
-        record["workers"] = "\(report.workers)"
-        record["aggregation"] = quoted(report.aggregation)
-        record["parse_s"] = json(report.parseSeconds)
-        record["aggregate_s"] = json(report.aggregateSeconds)
-    } else {
-        // The sequential reader: ResponseReader + Aggregator, as before the fast path.
-        var aggregator = Aggregator(itemCount: items.count, levelCount: spec.scale.levels.count,
-                                    demographicCount: spec.demographics.count, path: counts, plan: plan,
-                                    scores: Analyzer.scores(spec: spec, items: items))
-        var parse = 0.0, aggregate = 0.0
-        var mark = Date()
-        while let chunk = try reader.nextChunk() {
-            let now = Date()
-            parse += now.timeIntervalSince(mark)
-            aggregator.add(chunk)
-            mark = Date()
-            aggregate += mark.timeIntervalSince(now)
-        }
-        statistics = aggregator.statistics
-        categories = reader.categories.map(\.names)
-        record["pipeline"] = quoted("sequential")
-        record["reason"] = quoted(report.reason ?? "")
-        record["workers"] = "1"
-        record["aggregation"] = quoted("aggregator-\(counts.rawValue)")
-        record["parse_s"] = json(parse)
-        record["aggregate_s"] = json(aggregate)
-    }
+    let read = try ParallelAnalyzer.aggregate(reader: reader, plan: plan, scores: Analyzer.scores(spec: spec, items: items),
+                                              counts: counts, calibration: nil, options: options)
+    let statistics = read.statistics
+    let categories = read.categories
+    record["pipeline"] = quoted(read.report.pipeline)
+    record["workers"] = "\(read.report.workers)"
+    record["aggregation"] = quoted(read.report.aggregation)
+    record["parse_s"] = json(read.report.parseSeconds)
+    record["aggregate_s"] = json(read.report.aggregateSeconds)
 
     let estimator = Estimator(spec: spec, items: items, designRows: statistics.overall.rows,
                               replicates: statistics.plan.replicates, seed: statistics.plan.seed)
@@ -250,13 +219,12 @@ case "spec":
 case "run":
     let workers = option("--workers").flatMap { Int($0) }
     let counts = AggregationPath(rawValue: option("--counts") ?? "loops") ?? .loops
-    let pipeline = option("--pipeline") ?? "parallel"
     let replicates = Int(option("--replicates") ?? "1000")!
     let seed = UInt64(option("--seed") ?? "20240601")!
     guard let specPath = option("--spec"), arguments.count == 2 else { fail("usage: wai-speed run JOB FILE --spec SPEC") }
     do {
         try run(job: arguments[0], csv: arguments[1], specPath: specPath, workers: workers, counts: counts,
-                sequential: pipeline == "sequential", replicates: replicates, seed: seed)
+                replicates: replicates, seed: seed)
     } catch {
         fail("\(error)")
     }
