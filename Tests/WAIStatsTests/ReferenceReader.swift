@@ -1,7 +1,9 @@
 import Foundation
-@testable import WAIIO
+@testable import WAIRead
 import WAIModel
-@testable import WAIStats
+@testable import WAIAggregate
+@testable import WAIEstimate
+@testable import WAIPipeline
 
 /// A reader of survey CSVs written for the tests from the dialect `CSVReader` documents and the
 /// rules of README "Reading responses", sharing no code with the range scanner: a record is
