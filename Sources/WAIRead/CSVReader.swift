@@ -293,7 +293,10 @@ final class RecordReader {
             while i < buffer.count && buffer[i] != lf && buffer[i] != cr { i += 1 }
             if i < buffer.count && !(buffer[i] == cr && i + 1 == buffer.count && !eof) { break }
             if i == buffer.count && eof { break }
+            // `readMore` drops the bytes before `pos`: keep `i` at the same byte.
+            let offset = i - pos
             try readMore()
+            i = pos + offset
         }
         var resume = min(i + 1, buffer.count)
         if i + 1 < buffer.count && buffer[i] == cr && buffer[i + 1] == lf { resume = i + 2 }
@@ -312,7 +315,7 @@ final class RecordReader {
         // At least as much again as is held: a long record is split O(log n) times, not O(n).
         let want = max(chunkSize, buffer.count)
         let before = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: want))
+        buffer.append(contentsOf: [UInt8](repeating: 0, count: want))  // a memset, also in debug builds
         let got = try buffer.withUnsafeMutableBufferPointer { all in try readBlock(into: all.baseAddress! + before, count: want) }
         buffer.removeLast(want - got)
         if got == 0 { eof = true }

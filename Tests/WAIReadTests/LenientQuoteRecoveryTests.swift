@@ -95,6 +95,28 @@ final class LenientQuoteRecoveryTests: XCTestCase {
         XCTAssertEqual(read.quality.rowsUsed, 1)
     }
 
+    /// Resynchronising refills the buffer, which drops the bytes already read: a malformed record
+    /// after the first block, read in blocks shorter than its line, is skipped to the next line
+    /// (this once read past the end of the input for ever).
+    func testResynchronisingAcrossBlocksAfterTheFirst() throws {
+        let csv = "a long header name,b\n1,2\n\"x\"y,3\n4,5\n\"open,6\n7,8"
+        for chunkSize in 1...(csv.utf8.count + 1) {
+            var reader = CSVReader(bytes: Array(csv.utf8), name: "r.csv", chunkSize: chunkSize)
+            reader.recoversMalformedQuotes = true
+            var rows: [[String]] = [], rejected: [Int] = []
+            while true {
+                do {
+                    guard let record = try reader.next() else { break }
+                    rows.append(record.fields.map(\.value))
+                } catch let bad as MalformedRecord {
+                    rejected.append(bad.line)
+                }
+            }
+            XCTAssertEqual(rows, [["a long header name", "b"], ["1", "2"], ["4", "5"], ["7", "8"]], "chunk size \(chunkSize)")
+            XCTAssertEqual(rejected, [3, 5], "chunk size \(chunkSize)")
+        }
+    }
+
     func testStrictReadingStillStopsAtTheQuote() {
         XCTAssertThrowsError(try read("qa,qb,gender\nLow,High,F\n\"Low,High,F\nHigh,Low,M\n", lenient: false)) { error in
             XCTAssertEqual((error as? InputError)?.description,
