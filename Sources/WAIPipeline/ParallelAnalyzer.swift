@@ -78,12 +78,12 @@ public struct PipelineReport: Sendable, Hashable, Codable {
 }
 
 /// Statistics of a whole file from the range pipeline, and how they were made.
-public struct PipelineResult: Sendable {
-    public var statistics: SufficientStatistics
+package struct PipelineResult: Sendable {
+    package var statistics: SufficientStatistics
     /// Per demographic, the category names in the order they first appear in the file.
-    public var categories: [[String]]
-    public var quality: DataQuality
-    public var report: PipelineReport
+    package var categories: [[String]]
+    package var quality: DataQuality
+    package var report: PipelineReport
 }
 
 /// From a survey CSV to its sufficient statistics.
@@ -94,10 +94,10 @@ public struct PipelineResult: Sendable {
 /// added up in file order, each worker's categories renumbered to the order they first appear
 /// in the file. Memory is a block buffer, a chunk and the statistics per worker, whatever the
 /// number of rows. Bad input throws the located error of the first bad record in the file.
-public enum ParallelAnalyzer {
+package enum ParallelAnalyzer {
     /// The statistics of the file whose header `reader` resolved. `counts` says how level counts
     /// are summed (`LevelCounter` loops, or `Aggregator`'s GEMM); cross-products are BLAS.
-    public static func aggregate(
+    package static func aggregate(
         reader: ResponseReader, plan: AggregationPlan, scores: [[Double]], counts: AggregationPath = .loops,
         calibration: Calibration?, options: PipelineOptions = PipelineOptions()
     ) throws -> PipelineResult {

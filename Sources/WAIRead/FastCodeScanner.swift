@@ -31,27 +31,27 @@ private let kindID: UInt8 = 4
 /// category, invalid UTF-8, a malformed quote, an excluded line are not) goes to the general
 /// record reader (`readGeneralRecord`), which finds every field with its line and column and
 /// then codes, rejects (lenient reading) or throws the located error.
-public struct FastScanPlan: Sendable {
+package struct FastScanPlan: Sendable {
     /// The file path, and its name as errors show it.
-    public let path: String
-    public let fileName: String
-    public let fileSize: Int
+    package let path: String
+    package let fileName: String
+    package let fileSize: Int
     /// Offset of the first byte after the header's line end, and the line it is on.
-    public let dataStart: Int
-    public let dataLine: Int
-    public let itemCount: Int
-    public let levelCount: Int
-    public let demographicCount: Int
+    package let dataStart: Int
+    package let dataLine: Int
+    package let itemCount: Int
+    package let levelCount: Int
+    package let demographicCount: Int
     /// Whether the spec names a weight column (otherwise every weight is 1).
-    public let weighted: Bool
+    package let weighted: Bool
     /// The accounting known from the header (duplicate unused header names).
-    public let headerQuality: DataQuality
+    package let headerQuality: DataQuality
     /// Category indices as the header left them (fixed lists from the spec, or empty).
-    public let initialCategories: [CategoryIndex]
+    package let initialCategories: [CategoryIndex]
     /// Lenient reading: unknown answers become missing, malformed rows are rejected.
-    public let lenient: Bool
+    package let lenient: Bool
     /// Physical lines left out as rejected rows, with the reason.
-    public let excludedLines: [Int: String]
+    package let excludedLines: [Int: String]
 
     let headerCount: Int
     let delimiter: UInt8
@@ -77,7 +77,7 @@ public struct FastScanPlan: Sendable {
     let idColumn: Int?
 
     /// Builds the plan for `path`, whose header `reader` has just read.
-    public static func make(reader: ResponseReader, path: String) throws -> FastScanPlan {
+    package static func make(reader: ResponseReader, path: String) throws -> FastScanPlan {
         var kinds = [UInt8](repeating: kindSkip, count: reader.headerCount)
         var slots = [Int](repeating: 0, count: reader.headerCount)
         var generalOnly = reader.options.delimiter == 0
@@ -196,7 +196,7 @@ public struct FastScanPlan: Sendable {
     /// byte after the first LF at or after an equal share of the data. A start may lie inside a
     /// quoted field: `FastCodeScanner.scan` results say where each worker really stopped, and
     /// the caller checks the chain (and re-reads a region whose guessed start was wrong).
-    public func splitPoints(workers: Int) -> [Int] {
+    package func splitPoints(workers: Int) -> [Int] {
         var points = [dataStart]
         let bytes = fileSize - dataStart
         guard workers > 1, bytes > 0 else { return points }
@@ -240,17 +240,17 @@ func preadFully(_ fd: Int32, _ destination: UnsafeMutableRawPointer, _ count: In
 /// Coded rows as the fast scanner hands them on: row-major codes (0 = missing, 1…k), a weight
 /// per row (only when the plan is weighted) and per demographic a group per row (0 = missing,
 /// c + 1 = category c of the scanner's own category index).
-public final class FastChunk {
-    public let capacity: Int
-    public let itemCount: Int
-    public let demographicCount: Int
-    public internal(set) var rowCount = 0
+package final class FastChunk {
+    package let capacity: Int
+    package let itemCount: Int
+    package let demographicCount: Int
+    package internal(set) var rowCount = 0
     /// `capacity × itemCount` codes.
-    public let codes: UnsafeMutablePointer<UInt8>
+    package let codes: UnsafeMutablePointer<UInt8>
     /// `capacity` weights; meaningful only when the plan is weighted.
-    public let weights: UnsafeMutablePointer<Double>
+    package let weights: UnsafeMutablePointer<Double>
     /// Demographic-major: demographic d's groups start at `groups + d * capacity`.
-    public let groups: UnsafeMutablePointer<UInt32>
+    package let groups: UnsafeMutablePointer<UInt32>
 
     init(capacity: Int, itemCount: Int, demographicCount: Int) {
         self.capacity = capacity
@@ -269,7 +269,7 @@ public final class FastChunk {
     }
 
     /// The rows as a `CodedChunk` (weights are 1 when `weighted` is false).
-    public func codedChunk(weighted: Bool) -> CodedChunk {
+    package func codedChunk(weighted: Bool) -> CodedChunk {
         var chunk = CodedChunk(demographicCount: demographicCount)
         chunk.rowCount = rowCount
         chunk.codes = Array(UnsafeBufferPointer(start: codes, count: rowCount * itemCount))
@@ -283,32 +283,32 @@ public final class FastChunk {
 }
 
 /// What one scan of a byte range found.
-public struct FastScanOutcome: Sendable {
+package struct FastScanOutcome: Sendable {
     /// Where the scan began and the offset right after the last record it read.
-    public var start: Int
-    public var end: Int
+    package var start: Int
+    package var end: Int
     /// The physical line the scan was told `start` is on: every line below counts from it.
-    public var firstLine: Int
+    package var firstLine: Int
     /// Line breaks between `start` and `end` (a line end, or a line break inside a quoted field).
-    public var lines = 0
+    package var lines = 0
     /// Data rows read (rejected ones included) and used.
-    public var rowsRead = 0
-    public var rowsUsed = 0
-    public var blankLines = 0
+    package var rowsRead = 0
+    package var rowsUsed = 0
+    package var blankLines = 0
     /// Lenient reading: rows left out, and answers counted as missing.
-    public var rejections: [DataQuality.Rejection] = []
-    public var unknownAnswers: [DataQuality.UnknownAnswer] = []
+    package var rejections: [DataQuality.Rejection] = []
+    package var unknownAnswers: [DataQuality.UnknownAnswer] = []
     /// The scanner's own category indices (numbers in its chunks refer to them).
-    public var categories: [CategoryIndex]
+    package var categories: [CategoryIndex]
     /// Respondent id → lines of its rows.
-    public var idLines: [String: [Int]] = [:]
+    package var idLines: [String: [Int]] = [:]
     /// Lines of the rows whose every item is missing.
-    public var fullyBlankLines: [Int] = []
+    package var fullyBlankLines: [Int] = []
     /// The located error of the record at `end`, when the scan stopped at one.
-    public var error: InputError?
+    package var error: InputError?
     /// Seconds spent in the chunk consumer (the rest of the scan is parsing and coding).
-    public var sinkSeconds = 0.0
-    public var seconds = 0.0
+    package var sinkSeconds = 0.0
+    package var seconds = 0.0
 }
 
 /// A small open-addressing map from a cell's exact bytes to a value, with a bounded size: keys
@@ -411,9 +411,9 @@ final class ByteCache {
 /// `scan` calls. Memory: one block buffer (grown only for a record longer than a block), one
 /// chunk, and bounded caches — nothing grows with the number of rows, except the respondent ids
 /// when the spec names an id column (duplicate ids must be found).
-public final class FastCodeScanner {
-    public let plan: FastScanPlan
-    public let chunk: FastChunk
+package final class FastCodeScanner {
+    package let plan: FastScanPlan
+    package let chunk: FastChunk
     private let fd: Int32
     private let blockSize: Int
     private let maxRecordBytes: Int
@@ -490,7 +490,7 @@ public final class FastCodeScanner {
     /// The grammar of the records the fast loop does not read.
     @exclusivity(unchecked) var splitter: RecordSplitter
 
-    public init(plan: FastScanPlan, blockSize: Int = 4 << 20, chunkRows: Int = 4096,
+    package init(plan: FastScanPlan, blockSize: Int = 4 << 20, chunkRows: Int = 4096,
                 maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws {
         self.plan = plan
         // A small file needs no more than itself in the buffer (it grows for a longer record).
@@ -570,7 +570,7 @@ public final class FastCodeScanner {
     /// `end` lets the caller check that against the previous range. The scan stops at the first
     /// record it cannot read (strict reading, or invalid UTF-8 and unreadable files in any
     /// reading), with that record's located error in the outcome and `end` at its start.
-    public func scan(from start: Int, to stop: Int, line firstLine: Int, sink: (FastChunk) -> Void) -> FastScanOutcome {
+    package func scan(from start: Int, to stop: Int, line firstLine: Int, sink: (FastChunk) -> Void) -> FastScanOutcome {
         let began = monotonicSeconds()
         out = FastScanOutcome(start: start, end: start, firstLine: firstLine, categories: [])
         unknownIndex = [:]
@@ -1207,7 +1207,7 @@ extension FastScanPlan {
     /// gets the number a sequential read would give it (its first appearance in the file), and
     /// `maps[k][d][g]` is the file-wide number of scan k's group g of demographic d.
     /// nil when a range's category is unknown to a fixed list (cannot happen after a clean scan).
-    public func mergeCategories(_ scans: [[CategoryIndex]]) -> (categories: [CategoryIndex], maps: [[[UInt32]]])? {
+    package func mergeCategories(_ scans: [[CategoryIndex]]) -> (categories: [CategoryIndex], maps: [[[UInt32]]])? {
         var merged = initialCategories
         var maps: [[[UInt32]]] = []
         for local in scans {
@@ -1227,7 +1227,7 @@ extension FastScanPlan {
 
     /// The data-quality account of the whole file from its ranges' scans, in file order (each
     /// scan's lines moved to where its range really starts).
-    public func mergeQuality(_ scans: [FastScanOutcome]) -> DataQuality {
+    package func mergeQuality(_ scans: [FastScanOutcome]) -> DataQuality {
         var quality = headerQuality
         var line = dataLine
         var idLines: [String: [Int]] = [:]

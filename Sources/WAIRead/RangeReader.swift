@@ -8,16 +8,16 @@ import WAIModel
 /// scan says where its last record ended, and a range whose start differs from that is read
 /// again from the right place. The error of the read is the first one in file order: a range's
 /// error counts only when every range before it was read without one.
-public enum RangeReader {
+package enum RangeReader {
     /// One range's scan, and whether it was read again.
-    public struct RangeScan: Sendable {
-        public var outcome: FastScanOutcome
-        public var reread: Bool
+    package struct RangeScan: Sendable {
+        package var outcome: FastScanOutcome
+        package var reread: Bool
     }
 
     /// Scans `[starts[k], stops[k])` for every k with `makeSink(k)` (made again for a range read
     /// again); throws the first located error in file order.
-    public static func scan(
+    package static func scan(
         _ plan: FastScanPlan, starts: [Int], stops: [Int], blockSize: Int, chunkRows: Int,
         makeSink: (Int) -> (FastChunk) -> Void
     ) throws -> [RangeScan] {
@@ -86,15 +86,15 @@ private final class UncheckedBox<T>: @unchecked Sendable {
 
 extension ResponseReader {
     /// What reading every row gave: the categories met, in file order, and the row accounting.
-    public struct Rows: Sendable {
-        public var categories: [CategoryIndex]
-        public var quality: DataQuality
+    package struct Rows: Sendable {
+        package var categories: [CategoryIndex]
+        package var quality: DataQuality
     }
 
     /// Reads every row of the file whose header this reader resolved, in one range, handing the
     /// coded rows to `body` in file order, `options.chunkRows` at a time, `blockSize` bytes read
     /// at once; throws the first located error.
-    public func forEachChunk(blockSize: Int = 1 << 20, _ body: (CodedChunk) -> Void) throws -> Rows {
+    package func forEachChunk(blockSize: Int = 1 << 20, _ body: (CodedChunk) -> Void) throws -> Rows {
         let plan = try FastScanPlan.make(reader: self, path: path)
         let weighted = plan.weighted
         let scans = try withoutActuallyEscaping(body) { body in
