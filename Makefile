@@ -27,11 +27,14 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev libreadstat-dev pkg-config >/dev/null; \
 	fi
 	@command -v python3 >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
+	@# Java 17 for the Spark test of `wai sql` (Tests/SQL/engines.py spark).
+	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
-## Python packages the tests use: jsonschema (Tests/Schemas/validate.py), duckdb (Tests/DuckDB/counts_recipe.py) and
+## Python packages the tests use: jsonschema (Tests/Schemas/validate.py), duckdb (Tests/DuckDB/counts_recipe.py, Tests/SQL/engines.py),
+## pyspark (Tests/SQL/engines.py: a local[2] Spark session; needs Java 17, about 2.5 minutes to install) and
 ## openpyxl (Tests/Workbook/check_report_xlsx.py, Tests/WAIReadTests/Fixtures/make_workbook_fixtures.py).
 pydeps:
-	@for module in jsonschema duckdb openpyxl; do \
+	@for module in jsonschema duckdb openpyxl pyspark; do \
 	  python3 -c "import $$module" 2>/dev/null && continue; \
 	  echo "installing $$module (pip)"; \
 	  python3 -m pip install --quiet $$module 2>/dev/null || python3 -m pip install --quiet --break-system-packages $$module || exit 1; \

@@ -80,7 +80,7 @@ public enum Analyzer {
         if let design = spec.design, design.isComplex {
             return try analyzeDesign(spec: spec, design: design, csvPath: csvPath, displayName: displayName, specName: specName,
                                      options: options, path: path, breakdowns: breakdowns, inference: inference,
-                                     speeders: input.speeders)
+                                     speeders: input.speeders, progress: execution.progress)
         }
         let reader = try ResponseReader(spec: spec, csvPath: csvPath, displayName: displayName, specName: specName, options: options)
         let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: reader) }
@@ -102,7 +102,7 @@ public enum Analyzer {
     static func analyzeDesign(
         spec: SurveySpec, design: SurveyDesign, csvPath: String, displayName: String, specName: String,
         options: ReadOptions, path: AggregationPath, breakdowns: [String]?, inference: InferenceOptions,
-        speeders: DataQuality.Speeders?
+        speeders: DataQuality.Speeders?, progress: ReadProgress? = nil
     ) throws -> Run {
         let began = ParallelAnalyzer.monotonic()
         var readSpec = spec
@@ -137,6 +137,7 @@ public enum Analyzer {
             calibration?.adjust(&chunk)
             aggregator.add(chunk)
             sums.add(chunk, levels: spec.levelCount)
+            progress?.add(bytes: 0, rows: chunk.rowCount)
         }
         let variance = try sums.finished(fpcNames: columns.fpc.map { rows.categories[$0].names } ?? [])
         var statistics = aggregator.statistics

@@ -22,6 +22,8 @@ public struct PipelineOptions: Sendable {
     /// At least this many bytes of data per worker: a smaller file is one range.
     public var bytesPerWorker = 1 << 20
     public var trace = false
+    /// Counts bytes and rows as they are read (for a progress line); nil: not counted.
+    public var progress: ReadProgress? = nil
 
     public init(workers: Int? = nil) {
         self.workers = max(1, workers ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -134,6 +136,16 @@ package enum ParallelAnalyzer {
         let levels = scanPlan.levelCount
         var parts = (0..<starts.count).map { _ in Part() }
         func makeSink(_ k: Int) -> (FastChunk) -> Void {
+            let sink = makeCountingSink(k)
+            guard let progress = options.progress else { return sink }
+            var read = starts[k]
+            return { chunk in
+                sink(chunk)
+                progress.add(bytes: chunk.endOffset - read, rows: chunk.rowCount)
+                read = chunk.endOffset
+            }
+        }
+        func makeCountingSink(_ k: Int) -> (FastChunk) -> Void {
             let part = Part()
             parts[k] = part
             if extras || !useCounter {

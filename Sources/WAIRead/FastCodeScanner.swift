@@ -245,6 +245,8 @@ package final class FastChunk {
     package let itemCount: Int
     package let demographicCount: Int
     package internal(set) var rowCount = 0
+    /// File offset just past the chunk's last record.
+    package internal(set) var endOffset = 0
     /// `capacity × itemCount` codes.
     package let codes: UnsafeMutablePointer<UInt8>
     /// `capacity` weights; meaningful only when the plan is weighted.
@@ -590,6 +592,7 @@ package final class FastCodeScanner {
         func flush() {
             guard chunk.rowCount > 0 else { return }
             let t = monotonicSeconds()
+            chunk.endOffset = bufferBase + pos
             sink(chunk)
             sinkSeconds += monotonicSeconds() - t
             chunk.rowCount = 0

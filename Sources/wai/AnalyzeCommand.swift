@@ -39,6 +39,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var exports: ExportOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     @Option(help: ArgumentHelp("Stratum column of a complex sample (the spec's `design: {strata:}`): Taylor-linearization SEs as R's svydesign(strata = ~column).", valueName: "column"))
     var strata: String?
 
@@ -93,8 +95,9 @@ struct AnalyzeCommand: ParsableCommand {
             request.spec = .inferred(try withDesignFlags(spec), yaml: yaml)
         }
         (request.options, request.aggregation, request.inference) = (options, reading.aggregation, reading.inference)
-        (request.breakdowns, request.formats, request.pipeline) = (by, [format.rawValue], .fromEnvironment)
-        let analysis = try request.run()
+        let line = progress.line(reading: csv)
+        (request.breakdowns, request.formats, request.pipeline) = (by, [format.rawValue], progress.pipeline(line))
+        let analysis = try progress.showing(line) { try request.run() }
         printWarnings(analysis.quality)
         let text = try renderAnalysis(analysis, as: format)
         try output(text)

@@ -44,6 +44,9 @@ struct BatchCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
+    @Flag(help: "No progress on standard error: only the surveys that failed.")
+    var quiet = false
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be 1 or more") }
     }
@@ -55,7 +58,7 @@ struct BatchCommand: ParsableCommand {
             out: out, formats: ReportFormat.allCases.filter(formats.contains), force: force,
             readOptions: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference,
             pipeline: .fromEnvironment)
-        let progress = BatchProgress(total: surveys.count)
+        let progress = BatchProgress(total: surveys.count, quiet: quiet)
         let summary = try job.run(surveys, jobs: jobs, progress: progress.done)
         progress.finish()
         let counts = Dictionary(grouping: summary.surveys, by: \.status).mapValues(\.count)
@@ -69,12 +72,20 @@ final class BatchProgress: Sendable {
     private let total: Int
     private let finished = Mutex(0)
     private let terminal = isatty(STDERR_FILENO) != 0
+    private let quiet: Bool
 
-    init(total: Int) { self.total = total }
+    init(total: Int, quiet: Bool = false) {
+        self.total = total
+        self.quiet = quiet
+    }
 
     @Sendable func done(_ survey: BatchSummary.Survey) {
         finished.withLock { finished in
             finished += 1
+            if quiet {
+                if survey.status == .failed { write("\(survey.survey) failed: \(survey.error ?? "")\n") }
+                return
+            }
             let outcome = survey.status == .failed ? "failed: \(survey.error ?? "")" : survey.status.rawValue
             if terminal {
                 if survey.status == .failed { write("\r\u{1B}[K\(survey.survey) failed: \(survey.error ?? "")\n") }
@@ -88,7 +99,7 @@ final class BatchProgress: Sendable {
     }
 
     func finish() {
-        finished.withLock { if terminal && $0 > 0 { write("\n") } }
+        finished.withLock { if terminal && !quiet && $0 > 0 { write("\n") } }
     }
 
     private func write(_ text: String) { writeStandardError(text) }

@@ -34,11 +34,16 @@ struct AggregateCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
         let loaded = try SurveyLoader.loadSpec(path: spec)
-        let part = try PartialStatistics.aggregate(
-            spec: loaded.spec, csvPath: csv, specName: spec, options: reading.readOptions, path: reading.aggregation,
-            inference: reading.inference, pipeline: PipelineOptions(environment: ProcessInfo.processInfo.environment))
+        let line = progress.line(reading: csv)
+        let part = try progress.showing(line) {
+            try PartialStatistics.aggregate(
+                spec: loaded.spec, csvPath: csv, specName: spec, options: reading.readOptions, path: reading.aggregation,
+                inference: reading.inference, pipeline: progress.pipeline(line))
+        }
         let content = String(decoding: try part.encoded(), as: UTF8.self)
         try writeAtomically(content, to: partial)
         let q = part.quality
@@ -59,12 +64,15 @@ struct MergeCommand: ParsableCommand {
 
         With --counts, reads instead a counts table (item,level,group_column,group,count \
         [,weight_sum[,weight_sq_sum]]) such as a SQL GROUP BY in DuckDB or Spark writes: see \
-        Surveys/COUNTS.md for the format, what a counts table cannot give, and a DuckDB recipe.
+        Surveys/COUNTS.md for the format, what a counts table cannot give, and a DuckDB recipe. \
+        The table `wai sql` computes (format wai.counts/2) also holds the cross-products of the \
+        composites' standard errors and of Cronbach's alpha: then everything `wai analyze` prints.
 
         Examples:
           wai merge survey.yaml part1.waistats part2.waistats part3.waistats
           wai merge survey.yaml part*.waistats --format json --by gender
           wai merge survey.yaml --counts counts.csv --format csv
+          wai sql survey.yaml --dialect duckdb --table responses.csv | python3 -c \"import duckdb, sys; duckdb.sql(sys.stdin.read()).write_csv('counts.csv')\"
         """
     )
 

@@ -37,11 +37,16 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
         let formats = try parseFormats(format)
         let survey = try SurveyDirectory(surveyDirectory)
-        let analysis = try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference,
-                                          formats: ReportFormat.allCases.filter(formats.contains).map(\.rawValue), pipeline: .fromEnvironment)
+        let line = progress.line(reading: try survey.dataPath)
+        let analysis = try progress.showing(line) {
+            try survey.analyze(options: reading.readOptions, aggregation: reading.aggregation, inference: reading.inference,
+                               formats: ReportFormat.allCases.filter(formats.contains).map(\.rawValue), pipeline: progress.pipeline(line))
+        }
         printWarnings(analysis.quality)
         let directory = out ?? ("Reports" as NSString).appendingPathComponent(survey.name)
         var writer = ReportWriter(formats: formats)

@@ -27,7 +27,7 @@ struct WAI: ParsableCommand {
         """,
         version: Engine.version,
         subcommands: [ReportCommand.self, AnalyzeCommand.self, VerifyCommand.self,
-                      BatchCommand.self, TrendCommand.self, AggregateCommand.self, MergeCommand.self,
+                      BatchCommand.self, TrendCommand.self, AggregateCommand.self, MergeCommand.self, SQLCommand.self,
                       InitCommand.self]
     )
 
