@@ -80,9 +80,12 @@ public struct ItemEstimate: Sendable, Hashable, Codable {
     public var scale: String? = nil
     /// The answered codes (as answered, before reverse keying), see `CodeStatistics`; nil when nobody answered.
     public var codes: CodeStatistics? = nil
+    /// Rank of `wai` within its table (and group), 1 the highest, ties sharing their average
+    /// rank (R: `rank(-wai)`); nil when nobody answered.
+    public var rank: Double? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, text, column, reverse, n, missing, weightedN = "weighted_n", counts, wai
+        case id, text, column, reverse, n, missing, weightedN = "weighted_n", counts, wai, rank
         case waiReported = "wai_reported", band, se, seMethod = "se_method", seClassical = "se_classical", seDesign = "se_design", deff
         case interval, straddlesBand = "straddles_band", bootstrap
         case topBox = "top_box", scale, codes
@@ -216,4 +219,21 @@ public struct Breakdown: Sendable, Hashable, Codable {
     public var groups: [Group]
     /// Per item, tests of whether the groups differ (answered categories only).
     public var comparisons: [ItemComparison] = []
+    /// Per table, how far the answered groups agree on the ranking of its items.
+    public var rankAgreement: [RankAgreement] = []
+
+    enum CodingKeys: String, CodingKey { case column, label, groups, comparisons, rankAgreement = "rank_agreement" }
+
+    public init(column: String, label: String, groups: [Group], comparisons: [ItemComparison] = [], rankAgreement: [RankAgreement] = []) {
+        (self.column, self.label, self.groups, self.comparisons, self.rankAgreement) = (column, label, groups, comparisons, rankAgreement)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        column = try c.decode(String.self, forKey: .column)
+        label = try c.decode(String.self, forKey: .label)
+        groups = try c.decode([Group].self, forKey: .groups)
+        comparisons = try c.decodeIfPresent([ItemComparison].self, forKey: .comparisons) ?? []
+        rankAgreement = try c.decodeIfPresent([RankAgreement].self, forKey: .rankAgreement) ?? []
+    }
 }

@@ -52,6 +52,11 @@ public enum Estimation {
             tables: estimator.tables(in: overall, reliability: statistics.reliability, reliabilityNotes: statistics.plan.pairwise),
             frequencies: spec.demographics.indices.map { estimator.frequencies($0, statistics: statistics, categories: categories[$0]) },
             breakdowns: chosen.map { estimator.breakdown($0, statistics: statistics, categories: categories[$0]) })
+        Rankings.rank(&analysis.tables)
+        for b in analysis.breakdowns.indices {
+            for g in analysis.breakdowns[b].groups.indices { Rankings.rank(&analysis.breakdowns[b].groups[g].tables) }
+            analysis.breakdowns[b].rankAgreement = Rankings.agreement(analysis.breakdowns[b])
+        }
         // Columns not analysed are the inference's to say; the others follow from these tables.
         let warnings = (quality.warnings ?? []).filter { $0.kind == "not_analysed" } + researcherWarnings(spec: spec, tables: analysis.tables)
         analysis.quality.warnings = warnings.isEmpty ? nil : warnings

@@ -107,21 +107,23 @@ public struct HTMLRenderer: Sendable {
         for item in table.items {
             var cells = [Cell(e(item.text) + (item.reverse ? " <span class=\"note\">(reverse-keyed)</span>" : ""))]
             if sharedN == nil { cells.append(Cell(String(item.n), numeric: true)) }
-            cells += [Cell(item.waiReported ?? "–", numeric: true), Cell(band(item.band, bootstrap: item.bootstrap, straddling: item.straddlesBand), nowrap: true)]
+            cells += [Cell(item.waiReported ?? "–", numeric: true), Cell(band(item.band, bootstrap: item.bootstrap, straddling: item.straddlesBand), nowrap: true),
+                      Cell(RankingLines.rank(item.rank), numeric: true)]
             if hasIntervals { cells.append(Cell(md.interval(item.interval), numeric: true)) }
             rows.append(Row(cells: cells))
         }
         if let composite = table.composite {
             var cells = [Cell("OA <span class=\"note\">(mean of \(composite.items) items)</span>")]
             if sharedN == nil { cells.append(Cell("", numeric: true)) }
-            cells += [Cell(composite.waiReported, numeric: true), Cell(band(composite.band, bootstrap: composite.bootstrap, straddling: composite.straddlesBand), nowrap: true)]
+            cells += [Cell(composite.waiReported, numeric: true), Cell(band(composite.band, bootstrap: composite.bootstrap, straddling: composite.straddlesBand), nowrap: true),
+                      Cell("", numeric: true)]
             if hasIntervals { cells.append(Cell(md.interval(composite.interval), numeric: true)) }
             rows.append(Row(cells: cells, cls: "oa"))
         }
         let level = table.items.compactMap(\.interval).first.map { md.percent($0.level) } ?? "95"
         var header = [Cell("Attribute")]
         header += sharedN.map { [Cell("WAI (n\u{00A0}=\u{00A0}\($0))", numeric: true)] } ?? [Cell("n", numeric: true), Cell("WAI", numeric: true)]
-        header.append(Cell("OA"))
+        header += [Cell("OA"), Cell("Rank", numeric: true)]
         if hasIntervals { header.append(Cell("\(level) % CI", numeric: true)) }
         var out = htmlTable(header: header, rows: rows, cls: "index")
         var notes: [String] = []
@@ -213,7 +215,7 @@ public struct HTMLRenderer: Sendable {
                 Row(cells: [Cell(e(table.items[i].text))] + breakdown.groups.map { group in
                     guard t < group.tables.count else { return Cell("–", numeric: true) }
                     let item = group.tables[t].items[i]
-                    return Cell(item.waiReported.map { "\($0)<br/>\(e(item.band ?? ""))<br/><span class=\"note\">n = \(item.n)</span>" } ?? "–<br/><span class=\"note\">n = 0</span>", numeric: true)
+                    return Cell(item.waiReported.map { "\($0)<br/>\(e(item.band ?? ""))<br/><span class=\"note\">n = \(item.n), rank \(RankingLines.rank(item.rank))</span>" } ?? "–<br/><span class=\"note\">n = 0</span>", numeric: true)
                 })
             }
             if table.composite != nil {
@@ -225,6 +227,14 @@ public struct HTMLRenderer: Sendable {
             out += figure(charts.breakdownChart(breakdown, tableAt: t, of: analysis))
         }
         if !breakdown.comparisons.isEmpty { out += comparisons(breakdown) }
+        if !breakdown.rankAgreement.isEmpty {
+            let rows = RankingLines.rows(breakdown, pValue: md.pValue).map { cells in
+                Row(cells: cells.enumerated().map { Cell(e($1), numeric: (1...4).contains($0)) })
+            }
+            out += "<h3>Do the \(e(breakdown.label)) groups rank the items alike?</h3>\n"
+                + htmlTable(header: RankingLines.header.enumerated().map { Cell(e($1), numeric: (1...4).contains($0)) }, rows: rows, cls: "rankings")
+                + "<p class=\"note\">\(e(RankingLines.note(breakdown.label)))</p>\n"
+        }
         return out + "</section>\n"
     }
 
@@ -294,6 +304,7 @@ public struct HTMLRenderer: Sendable {
         out += "<li>\(e(MethodLines.standardErrors(m)))</li>\n"
         out += "<li>\(e(MethodLines.bootstrap(m.inference)))</li>\n"
         out += "<li>\(e(MethodLines.codes))</li>\n"
+        out += "<li>\(e(MethodLines.rankings))</li>\n"
         if m.inference.covariances { out += "<li>Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\(m.mixesScales ? ScaleMethod.reliabilityRule : "")</li>\n" }
         if m.mixesScales {
             out += "</ul>\n"

@@ -70,20 +70,20 @@ public struct MarkdownRenderer: Sendable {
         for item in table.items {
             var row = [inline(item.text) + (item.reverse ? " (reverse-keyed)" : "")]
             if sharedN == nil { row.append(String(item.n)) }
-            row += [item.waiReported ?? "–", band(item.band, bootstrap: item.bootstrap, straddling: item.straddlesBand)]
+            row += [item.waiReported ?? "–", band(item.band, bootstrap: item.bootstrap, straddling: item.straddlesBand), RankingLines.rank(item.rank)]
             if hasIntervals { row.append(interval(item.interval)) }
             rows.append(row)
         }
         if let composite = table.composite {
             var row = ["**OA** (mean of \(composite.items) items)"]
             if sharedN == nil { row.append("") }
-            row += ["**\(composite.waiReported)**", "**\(band(composite.band, bootstrap: composite.bootstrap, straddling: composite.straddlesBand))**"]
+            row += ["**\(composite.waiReported)**", "**\(band(composite.band, bootstrap: composite.bootstrap, straddling: composite.straddlesBand))**", ""]
             if hasIntervals { row.append(interval(composite.interval)) }
             rows.append(row)
         }
         let level = table.items.compactMap(\.interval).first.map { percent($0.level) } ?? "95"
-        let header = ["Attribute"] + (sharedN.map { ["WAI (n = \($0))"] } ?? ["n", "WAI"]) + ["OA"] + (hasIntervals ? ["\(level) % CI"] : [])
-        let align = ["l"] + (sharedN == nil ? ["r", "r"] : ["r"]) + ["l"] + (hasIntervals ? ["r"] : [])
+        let header = ["Attribute"] + (sharedN.map { ["WAI (n = \($0))"] } ?? ["n", "WAI"]) + ["OA", "Rank"] + (hasIntervals ? ["\(level) % CI"] : [])
+        let align = ["l"] + (sharedN == nil ? ["r", "r"] : ["r"]) + ["l", "r"] + (hasIntervals ? ["r"] : [])
         var out = markdownTable(header: header, align: align, rows: rows) + "\n"
         if table.items.contains(where: { $0.bootstrap != nil }) {
             out += "OA: band, and the share of bootstrap replicates that fall in it. "
@@ -180,7 +180,7 @@ public struct MarkdownRenderer: Sendable {
             var rows: [[String]] = table.items.indices.map { i in
                 [inline(table.items[i].text)] + breakdown.groups.map { group in
                     let item = group.tables[t].items[i]
-                    return item.waiReported.map { "\($0) \(item.band ?? "") (n = \(item.n))" } ?? "– (n = 0)"
+                    return item.waiReported.map { "\($0) \(item.band ?? "") (n = \(item.n), rank \(RankingLines.rank(item.rank)))" } ?? "– (n = 0)"
                 }
             }
             if table.composite != nil {
@@ -192,6 +192,12 @@ public struct MarkdownRenderer: Sendable {
         }
         if !breakdown.comparisons.isEmpty {
             out += comparisons(breakdown)
+        }
+        if !breakdown.rankAgreement.isEmpty {
+            out += "### Do the \(inline(breakdown.label)) groups rank the items alike?\n\n"
+            out += markdownTable(header: RankingLines.header, align: ["l", "r", "r", "r", "r", "l"],
+                                 rows: RankingLines.rows(breakdown, pValue: pValue).map { $0.map(inline) })
+            out += "\n" + RankingLines.note(inline(breakdown.label)) + "\n\n"
         }
         return out
     }
@@ -265,6 +271,7 @@ public struct MarkdownRenderer: Sendable {
         - \(MethodLines.standardErrors(m))
         - \(MethodLines.bootstrap(m.inference))
         - \(MethodLines.codes)
+        - \(MethodLines.rankings)
         \(m.inference.covariances ? "- Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), with Duhachek's interval.\(m.mixesScales ? ScaleMethod.reliabilityRule : "")\n" : "")
         """
     }

@@ -4,6 +4,13 @@ import WAIModel
 /// Sentences of the Method section that every renderer prints the same way (plain text;
 /// each renderer escapes it for its format).
 enum MethodLines {
+    /// How items are ranked and how groups' rankings are compared, with the R calls.
+    static let rankings = "Rank: items ordered by WAI within each table, 1 the highest, ties sharing their average rank "
+        + "(R: rank(-wai)). By a demographic, Kendall's W over its answered groups, corrected for ties: "
+        + "W = 12S / (m²(n³ − n) − mΣT), with its χ² = m(n − 1)W on n − 1 df (R: friedman.test on groups × items, "
+        + "irr::kendall(correct = TRUE)); Spearman's rho for each pair of groups, cor(x, y, method = \"spearman\"), "
+        + "p from cor.test(…, exact = FALSE)."
+
     /// How band certainty and the bootstrap intervals were computed.
     static func bootstrap(_ inference: InferenceOptions) -> String {
         guard inference.replicates > 0 else { return "No bootstrap replicates were drawn." }

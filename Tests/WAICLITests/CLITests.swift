@@ -52,12 +52,12 @@ final class CLITests: XCTestCase {
         // Unweighted, so classical SEs, sd/√n, z = 1.959964:
         // qa: n = 4, SE = √(Σ(s − .625)²/3) / 2 = √(.3125/3)/2 = 0.16137 → 0.3087–0.9413, which spans
         // Low to Very High, hence the † (the band is not settled).
-        XCTAssert(run.stdout.contains("| Item A? | 4 | 0.63 | High † | 0.31–0.94 |"), run.stdout)
+        XCTAssert(run.stdout.contains("| Item A? | 4 | 0.63 | High † | 1 | 0.31–0.94 |"), run.stdout)
         // qb: scores 0, 0, .25 → 0.0833, Σ(s − ȳ)² = 6/144, SE = √(6/144/2)/√3 = 0.08333 → −0.0800–0.2467.
-        XCTAssert(run.stdout.contains("| Item B? | 3 | 0.08 | Very Low † | -0.08–0.25 |"), run.stdout)
+        XCTAssert(run.stdout.contains("| Item B? | 3 | 0.08 | Very Low † | 2 | -0.08–0.25 |"), run.stdout)
         // OA: (0.625 + 0.08333) / 2 = 0.35417 → 0.35 Low; influence (z_a + z_b)/2 per row gives
         // SE = 0.06769 → 0.2215–0.4868.
-        XCTAssert(run.stdout.contains("| **OA** (mean of 2 items) |  | **0.35** | **Low †** | 0.22–0.49 |"), run.stdout)
+        XCTAssert(run.stdout.contains("| **OA** (mean of 2 items) |  | **0.35** | **Low †** |  | 0.22–0.49 |"), run.stdout)
         // Data quality: qb's "N/A" is its one missing answer; no row has every item missing.
         XCTAssert(run.stdout.contains("never scored): `b` 1; none in the other 1 item.\n"), run.stdout)
         XCTAssert(run.stdout.contains("- Fully blank responses (every item missing), counted in the rows used but in no index: 0.\n"), run.stdout)
@@ -83,9 +83,9 @@ final class CLITests: XCTestCase {
         let dir = try survey()
         let run = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--replicates", "0", "--no-covariances"], in: dir)
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssert(run.stdout.contains("| Item A? | 4 | 0.63 | High † | 0.31–0.94 |"), run.stdout)
-        XCTAssert(run.stdout.contains("| Item B? | 3 | 0.08 | Very Low † | -0.08–0.25 |"), run.stdout)
-        XCTAssert(run.stdout.contains("| **OA** (mean of 2 items) |  | **0.35** | **Low** | – |"), run.stdout)
+        XCTAssert(run.stdout.contains("| Item A? | 4 | 0.63 | High † | 1 | 0.31–0.94 |"), run.stdout)
+        XCTAssert(run.stdout.contains("| Item B? | 3 | 0.08 | Very Low † | 2 | -0.08–0.25 |"), run.stdout)
+        XCTAssert(run.stdout.contains("| **OA** (mean of 2 items) |  | **0.35** | **Low** |  | – |"), run.stdout)
         XCTAssert(run.stdout.contains("composites have no interval and no reliability is reported"), run.stdout)
         XCTAssertFalse(run.stdout.contains("Cronbach"), run.stdout)
         let json = try wai(["analyze", "responses.csv", "--spec", "survey.yaml", "--replicates", "0", "--no-covariances", "--format", "json"], in: dir)

@@ -32,11 +32,11 @@ final class RendererTests: XCTestCase {
         let md = MarkdownRenderer().table(try analysis().tables[0], of: try analysis())
         XCTAssert(md.contains("# Table 1. Items\n"), md)
         // n differs between items (4 and 3), so n gets its own column.
-        XCTAssert(md.contains("| Attribute | n | WAI | OA | 95 % CI |\n"), md)
+        XCTAssert(md.contains("| Attribute | n | WAI | OA | Rank | 95 % CI |\n"), md)
         // q1 as in CLITests: 0.625, SE 0.16137 → 0.31–0.94 (crosses band edges: †).
-        XCTAssert(md.contains(#"| Views of "A", B \| ខ្ពស់? | 4 | 0.63 | High † | 0.31–0.94 |"#), md)
+        XCTAssert(md.contains(#"| Views of "A", B \| ខ្ពស់? | 4 | 0.63 | High † | 1 | 0.31–0.94 |"#), md)
         // q2: every answer Neutral → SE 0, the interval is the point.
-        XCTAssert(md.contains("| Second? | 3 | 0.50 | Medium | 0.50–0.50 |"), md)
+        XCTAssert(md.contains("| Second? | 3 | 0.50 | Medium | 2 | 0.50–0.50 |"), md)
         XCTAssert(md.contains("| **OA** (mean of 2 items) |  | **0.56** | **Medium"), md)
         // q2: all three in the middle level; top-2 and bottom-2 are both 0, median Neutral.
         XCTAssert(md.contains("| q2 | 3 | 1 | 0 (0.0 %) | 0 (0.0 %) | 3 (100.0 %) | 0 (0.0 %) | 0 (0.0 %) | 0.0 | 0.0 | 0.0 | Neutral |"), md)
@@ -51,7 +51,7 @@ final class RendererTests: XCTestCase {
         let table = TableEstimate(id: "t", title: "T", caption: nil, bandLabels: BandTable.standard.labels,
                                   items: [item("a", 0.6), item("b", 0.64)], composite: nil)
         let body = MarkdownRenderer().tableBody(table)
-        XCTAssert(body.hasPrefix("| Attribute | WAI (n = 99) | OA |\n| --- | ---: | --- |\n| a | 0.60 | Neutral |\n| b | 0.64 | High |\n"), body)
+        XCTAssert(body.hasPrefix("| Attribute | WAI (n = 99) | OA | Rank |\n| --- | ---: | --- | ---: |\n| a | 0.60 | Neutral | – |\n| b | 0.64 | High | – |\n"), body)
     }
 
     func testCSVQuotesOnlyWhatNeedsIt() throws {
