@@ -137,9 +137,19 @@ struct CrossProductAccumulator: Sendable {
     /// position and single-precision sums of a chunk stay exact.
     let affine: [(alpha: Double, beta: Double)]?
     let pairwise: Bool
-    /// Cell 0 is all rows; then demographic d's group g at `cellIndex[d][g]`.
+    /// Pairwise products are kept per *joint* group — one cell per combination of the
+    /// demographics' groups met — while there are few; the overall cell and each demographic
+    /// group are their sums, so a row goes through one SYRK instead of 1 + D. Past
+    /// `jointLimit` combinations the cells become marginal: cell 0 all rows, then demographic
+    /// d's group g at `cellIndex[d][g]`.
     private(set) var cells: [CrossProductCell] = []
+    private var joint = true
+    /// Joint mode: the groups (one per demographic) of each cell, and the reverse lookup.
+    private var jointKeys: [[UInt32]] = []
+    private var jointLookup: [[UInt32]: Int] = [:]
     private var cellIndex: [[Int]]
+    private let demographics: Int
+    let jointLimit: Int
     private(set) var reliability: [ReliabilityStatistics]
     /// Per reliability table, the Gram matrix of [L 1] over unweighted complete rows.
     private var reliabilityLevels: [[Double]]
@@ -152,17 +162,21 @@ struct CrossProductAccumulator: Sendable {
     /// Largest chunk whose single-precision products of level positions stay exact.
     static let exactLimit = 1 << 24
 
-    init(items: Int, levels: Int, demographics: Int, scores: [[Double]], plan: AggregationPlan) {
+    init(items: Int, levels: Int, demographics: Int, scores: [[Double]], plan: AggregationPlan, jointLimit: Int? = nil) {
+        self.jointLimit = jointLimit ?? Self.jointLimit(items: items)
         self.items = items
         self.levels = levels
         scoreTable = scores.flatMap { Array($0.prefix(levels)) + Array(repeating: 0, count: max(0, levels - $0.count)) }
         affine = Self.affineScores(scores, levels: levels)
         pairwise = plan.pairwise
         cellIndex = Array(repeating: [], count: demographics)
+        self.demographics = demographics
         reliability = plan.reliabilityTables.map { ReliabilityStatistics(items: $0) }
         reliabilityLevels = plan.reliabilityTables.map { Array(repeating: 0, count: ($0.count + 1) * ($0.count + 1)) }
-        if pairwise { cells = [CrossProductCell(items: items)] }
     }
+
+    /// Most joint cells kept: 64, and at most 16 MiB of them.
+    static func jointLimit(items: Int) -> Int { max(1, min(64, (16 << 20) / max(1, 64 * items * items))) }
 
     /// α, β per item when each item's scores are α + β·l for l = 0, 1, …: over its own levels
     /// (a score vector may be shorter than `levels`).
@@ -185,20 +199,102 @@ struct CrossProductAccumulator: Sendable {
         let exact = affine != nil && chunk.rowCount * (levels - 1) * (levels - 1) < Self.exactLimit
             && chunk.weights.allSatisfy { $0 == 1 }
         if pairwise {
-            addPairwise(rows: nil, of: chunk, into: 0, levelPositions: exact)
-            for d in chunk.groups.indices {
-                var members: [[Int]] = []
-                for r in 0..<chunk.rowCount {
-                    let g = Int(chunk.groups[d][r])
-                    while members.count <= g { members.append([]) }
-                    members[g].append(r)
-                }
-                for (g, rows) in members.enumerated() where !rows.isEmpty {
-                    addPairwise(rows: rows, of: chunk, into: cell(demographic: d, group: g), levelPositions: exact)
-                }
-            }
+            if joint { joint = addJoint(chunk, levelPositions: exact) }
+            if !joint { addMarginal(chunk, levelPositions: exact) }
         }
         if !reliability.isEmpty { addReliability(chunk, levelPositions: exact) }
+    }
+
+    /// Adds the chunk's rows to their joint cells; false (and nothing added) when that would
+    /// pass `jointLimit`, after spreading the joint cells into marginal ones.
+    private mutating func addJoint(_ chunk: CodedChunk, levelPositions: Bool) -> Bool {
+        guard demographics > 0 else {
+            if cells.isEmpty { cells = [CrossProductCell(items: items)]; jointKeys = [[]] }
+            addPairwise(rows: nil, of: chunk, into: 0, levelPositions: levelPositions)
+            return true
+        }
+        // Rows are keyed in the chunk's own mixed radix first, then mapped to cells.
+        var radix = [Int](repeating: 0, count: demographics)
+        var size = 1
+        for d in 0..<demographics {
+            radix[d] = Int(chunk.groups[d].max() ?? 0) + 1
+            let (product, overflow) = size.multipliedReportingOverflow(by: radix[d])
+            guard !overflow, product <= 4 * chunk.rowCount + 64 else { spreadJointCells(); return false }
+            size = product
+        }
+        var local = [Int32](repeating: -1, count: size)
+        var members: [[Int]] = []
+        var key = [UInt32](repeating: 0, count: demographics)
+        for r in 0..<chunk.rowCount {
+            var position = 0
+            for d in stride(from: demographics - 1, through: 0, by: -1) { position = position * radix[d] + Int(chunk.groups[d][r]) }
+            var c = Int(local[position])
+            if c < 0 {
+                for d in 0..<demographics { key[d] = chunk.groups[d][r] }
+                if let known = jointLookup[key] {
+                    c = known
+                } else {
+                    guard cells.count < jointLimit else { spreadJointCells(); return false }
+                    c = cells.count
+                    jointLookup[key] = c
+                    jointKeys.append(key)
+                    cells.append(CrossProductCell(items: items))
+                }
+                local[position] = Int32(c)
+            }
+            while members.count <= c { members.append([]) }
+            members[c].append(r)
+        }
+        for (c, rows) in members.enumerated() where !rows.isEmpty {
+            addPairwise(rows: rows.count == chunk.rowCount ? nil : rows, of: chunk, into: c, levelPositions: levelPositions)
+        }
+        return true
+    }
+
+    private mutating func addMarginal(_ chunk: CodedChunk, levelPositions: Bool) {
+        if cells.isEmpty { cells = [CrossProductCell(items: items)] }
+        addPairwise(rows: nil, of: chunk, into: 0, levelPositions: levelPositions)
+        for d in chunk.groups.indices {
+            var members: [[Int]] = []
+            for r in 0..<chunk.rowCount {
+                let g = Int(chunk.groups[d][r])
+                while members.count <= g { members.append([]) }
+                members[g].append(r)
+            }
+            for (g, rows) in members.enumerated() where !rows.isEmpty {
+                addPairwise(rows: rows, of: chunk, into: cell(demographic: d, group: g), levelPositions: levelPositions)
+            }
+        }
+    }
+
+    /// The overall cell and every demographic group's, summed from the joint cells.
+    private func marginalCells() -> (overall: CrossProductCell, byDemographic: [[CrossProductCell]]) {
+        var overall = CrossProductCell(items: items)
+        var byDemographic = [[CrossProductCell]](repeating: [], count: demographics)
+        for (c, key) in jointKeys.enumerated() {
+            overall += cells[c]
+            for d in 0..<demographics {
+                let g = Int(key[d])
+                while byDemographic[d].count <= g { byDemographic[d].append(CrossProductCell(items: items)) }
+                byDemographic[d][g] += cells[c]
+            }
+        }
+        return (overall, byDemographic)
+    }
+
+    private mutating func spreadJointCells() {
+        let (overall, byDemographic) = marginalCells()
+        cells = [overall]
+        cellIndex = Array(repeating: [], count: demographics)
+        for d in 0..<demographics {
+            for cell in byDemographic[d] {
+                cellIndex[d].append(cells.count)
+                cells.append(cell)
+            }
+        }
+        joint = false
+        jointKeys = []
+        jointLookup = [:]
     }
 
     private mutating func cell(demographic d: Int, group g: Int) -> Int {
@@ -394,10 +490,19 @@ struct CrossProductAccumulator: Sendable {
     /// Writes the cross-products into `statistics` (whose cells must exist for every group met).
     func finish(into statistics: inout SufficientStatistics) {
         if pairwise {
-            statistics.overall.pairwise = cells[0].pairwise(affine: affine)
-            for d in cellIndex.indices {
-                statistics.ensure(demographic: d, categories: cellIndex[d].count - 1)
-                for (g, c) in cellIndex[d].enumerated() { statistics.byDemographic[d][g].pairwise = cells[c].pairwise(affine: affine) }
+            if joint {
+                let (overall, byDemographic) = marginalCells()
+                statistics.overall.pairwise = overall.pairwise(affine: affine)
+                for d in byDemographic.indices {
+                    statistics.ensure(demographic: d, categories: byDemographic[d].count - 1)
+                    for (g, cell) in byDemographic[d].enumerated() { statistics.byDemographic[d][g].pairwise = cell.pairwise(affine: affine) }
+                }
+            } else {
+                statistics.overall.pairwise = cells[0].pairwise(affine: affine)
+                for d in cellIndex.indices {
+                    statistics.ensure(demographic: d, categories: cellIndex[d].count - 1)
+                    for (g, c) in cellIndex[d].enumerated() { statistics.byDemographic[d][g].pairwise = cells[c].pairwise(affine: affine) }
+                }
             }
         }
         for t in reliability.indices {

@@ -9,11 +9,12 @@ import WAITestSupport
 /// The cross-products against the textbook sums, computed here row by row: [A M]ᵀ[A M] with
 /// A = w·s·m and M = w·m per cell, and the Gram matrix of √w·[s 1] over complete rows, for
 /// unit weights (the single-precision level-position path) and for real weights (the double
-/// path), with affine and non-affine scores, several chunks and groups.
+/// path), with affine and non-affine scores, several chunks, one to three demographics, and
+/// joint cells kept to the end or spread into marginal ones part-way (a limit of 1–3).
 final class CrossProductTests: XCTestCase {
     func testCrossProductsEqualTheirDefinitionRowByRow() {
         var random = SplitMix(seed: 2024)
-        for trial in 0..<24 {
+        for trial in 0..<48 {
             let p = 1 + random.below(7)
             let levels = 2 + random.below(6)
             let weighted = trial % 3 == 0
@@ -27,27 +28,30 @@ final class CrossProductTests: XCTestCase {
             let scores: [[Double]] = (0..<p).map { i in (0..<levels).map { score(i, $0) } }
             let table = Array(0..<p).filter { _ in random.chance(0.7) }
             let plan = AggregationPlan(pairwise: true, reliabilityTables: table.count >= 2 ? [table] : [])
-            var accumulator = CrossProductAccumulator(items: p, levels: levels, demographics: 1, scores: scores, plan: plan)
-            var rows: [(codes: [UInt8], w: Double, g: Int)] = []
+            let demographics = 1 + trial % 3
+            let limit: Int? = trial % 2 == 0 ? nil : 1 + random.below(3)
+            var accumulator = CrossProductAccumulator(items: p, levels: levels, demographics: demographics, scores: scores,
+                                                      plan: plan, jointLimit: limit)
+            var rows: [(codes: [UInt8], w: Double, g: [Int])] = []
             for _ in 0..<(1 + random.below(4)) {
-                var chunk = CodedChunk(demographicCount: 1)
+                var chunk = CodedChunk(demographicCount: demographics)
                 chunk.rowCount = 1 + random.below(60)
                 for _ in 0..<chunk.rowCount {
                     let codes = (0..<p).map { _ in random.chance(0.2) ? UInt8(0) : UInt8(1 + random.below(levels)) }
                     let w = weighted ? 0.25 + 3 * random.uniform() : 1
-                    let g = random.below(3)
+                    let g = (0..<demographics).map { _ in random.below(3) }
                     chunk.codes += codes
                     chunk.weights.append(w)
-                    chunk.groups[0].append(UInt32(g))
+                    for d in 0..<demographics { chunk.groups[d].append(UInt32(g[d])) }
                     rows.append((codes, w, g))
                 }
                 accumulator.add(chunk)
             }
-            var statistics = SufficientStatistics(itemCount: p, levelCount: levels, demographicCount: 1, plan: plan)
-            statistics.ensure(demographic: 0, categories: 2)
+            var statistics = SufficientStatistics(itemCount: p, levelCount: levels, demographicCount: demographics, plan: plan)
+            for d in 0..<demographics { statistics.ensure(demographic: d, categories: 2) }
             accumulator.finish(into: &statistics)
 
-            func expectedPairwise(_ member: (Int) -> Bool) -> [Double] {
+            func expectedPairwise(_ member: ([Int]) -> Bool) -> [Double] {
                 let width = 2 * p
                 var out = [Double](repeating: 0, count: width * width)
                 for row in rows.indices where member(rows[row].g) {
@@ -72,8 +76,11 @@ final class CrossProductTests: XCTestCase {
             }
             let width = 2 * p
             assertClose(upper(statistics.overall.pairwise, width), expectedPairwise { _ in true }, "overall")
-            for g in 0..<3 {
-                assertClose(upper(statistics.byDemographic[0][g].pairwise, width), expectedPairwise { $0 == g }, "group \(g)")
+            for d in 0..<demographics {
+                for g in 0..<3 {
+                    assertClose(upper(statistics.byDemographic[d][g].pairwise, width), expectedPairwise { $0[d] == g },
+                                "demographic \(d) group \(g), joint limit \(limit.map(String.init) ?? "default")")
+                }
             }
             if let reliability = statistics.reliability.first {
                 let n = table.count + 1
