@@ -5,7 +5,7 @@ extension SVGRenderer {
     /// One table's items compared across the groups of a demographic: for every item (and the
     /// OA), one bar per group, one colour per group (light to dark; respondents who did not
     /// answer the demographic are "No answer", drawn white with an outline), over the band zones.
-    public func breakdownChart(_ breakdown: Breakdown, tableAt t: Int, of analysis: SurveyAnalysis) -> String {
+    public func breakdownChart(_ breakdown: Breakdown, tableAt t: Int, of analysis: SurveyAnalysis, title: String? = nil) -> String {
         let table = analysis.tables[t]
         var canvas = SVGCanvas(width: width)
         let groups = breakdown.groups.filter { t < $0.tables.count }
@@ -98,6 +98,6 @@ extension SVGRenderer {
             }.joined(separator: ", "))
         }
         desc += parts.joined(separator: "; ")
-        return canvas.document(height: y + margin / 2, title: heading(table) + " by " + breakdown.label, description: desc + ".")
+        return canvas.document(height: y + margin / 2, title: title ?? heading(table) + " by " + breakdown.label, description: desc + ".")
     }
 }

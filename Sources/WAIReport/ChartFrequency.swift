@@ -5,7 +5,7 @@ extension SVGRenderer {
     /// A demographic's frequency chart (the study's Figure 1): one bar per category, its
     /// length the percent of those who answered, with the count and the percent printed,
     /// and a note "n = answered, no answer = missing".
-    public func frequencyChart(_ table: FrequencyTable) -> String {
+    public func frequencyChart(_ table: FrequencyTable, title: String? = nil) -> String {
         var canvas = SVGCanvas(width: width)
         let weighted = table.rows.contains { abs($0.weightedPercent - $0.percent) > 1e-9 }
         var subtitle = "Respondents by \(table.label), % of those who answered."
@@ -67,6 +67,6 @@ extension SVGRenderer {
         var desc = "Bar chart of respondents by \(table.label): "
         desc += table.rows.map { "\($0.value) \($0.count) (\(BandTable.fixed($0.percent, decimals: 1)) %)" }.joined(separator: ", ")
         desc += ". \(note)."
-        return canvas.document(height: y + margin / 2, title: "\(table.label) — respondents", description: desc)
+        return canvas.document(height: y + margin / 2, title: title ?? "\(table.label) — respondents", description: desc)
     }
 }

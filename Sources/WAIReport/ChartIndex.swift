@@ -9,7 +9,7 @@ extension SVGRenderer {
     ///
     /// Bars end at the *reported* (rounded) index, so a bar always ends inside the band it is
     /// classified in; the axis runs 0…1 (wider only when a band reaches beyond it).
-    public func indexChart(_ table: TableEstimate, method: SurveyAnalysis.Method) -> String {
+    public func indexChart(_ table: TableEstimate, method: SurveyAnalysis.Method, title: String? = nil) -> String {
         var canvas = SVGCanvas(width: width)
         let ns = table.items.map(\.n)
         let showN = Set(ns).count > 1
@@ -105,6 +105,6 @@ extension SVGRenderer {
         if let composite = table.composite {
             desc += "; OA (mean of \(composite.items) items): \(composite.waiReported), \(composite.band)\(intervalText(composite.interval))"
         }
-        return canvas.document(height: y + margin / 2, title: heading(table) + " — Weighted Average Index", description: desc + ".")
+        return canvas.document(height: y + margin / 2, title: title ?? heading(table) + " — Weighted Average Index", description: desc + ".")
     }
 }

@@ -7,7 +7,7 @@ extension SVGRenderer {
     /// middle level of an odd scale straddles the line. Shares are of those who answered;
     /// a segment prints its percentage when it is wide enough to hold it. Items on different
     /// scales each diverge around their own scale's middle, with one legend per scale.
-    public func levelsChart(_ table: TableEstimate) -> String {
+    public func levelsChart(_ table: TableEstimate, title: String? = nil) -> String {
         var canvas = SVGCanvas(width: width)
         let ns = table.items.map(\.n)
         let showN = Set(ns).count > 1
@@ -130,6 +130,6 @@ extension SVGRenderer {
         desc += table.items.map { item in
             "\(itemLabel(item, showN: showN)): " + (item.n == 0 ? "no answers" : item.counts.map { "\($0.label) \(percentText($0.share, decimals: 1))" }.joined(separator: ", "))
         }.joined(separator: "; ")
-        return canvas.document(height: y + margin / 2, title: heading(table) + " — answers by level", description: desc + ".")
+        return canvas.document(height: y + margin / 2, title: title ?? heading(table) + " — answers by level", description: desc + ".")
     }
 }

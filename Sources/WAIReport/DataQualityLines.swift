@@ -1,45 +1,44 @@
 import WAIEstimate
 import WAIModel
 
-/// The bullet lines of a report's data-quality section, in any markup: `code` marks an option,
-/// an item id or a column name, `text` escapes the rest. The tables that follow them (rejected
-/// rows, unknown answers, duplicate ids) are each renderer's own.
+/// The bullet lines of a report's data-quality section.
 ///
-/// - Parameter missing: each item's missing answers among the rows used (`missingByItem`).
-func qualityLines(_ quality: DataQuality, missing: [(id: String, count: Int)],
-                  code: (String) -> String, text: (String) -> String) -> [String] {
-    var lines = [
+/// - Parameter missing: each item's missing answers among the rows used (`DocumentBuilder.missingByItem`).
+func qualityLines(_ quality: DataQuality, missing: [(id: String, count: Int)]) -> [ReportDocument.Text] {
+    typealias Text = ReportDocument.Text
+    func code(_ s: String) -> Text { .code(s) }
+    var lines: [Text] = [
         "Rows read \(quality.rowsRead) = rows used \(quality.rowsUsed) + rows rejected \(quality.rowsRejected).",
         "Blank lines skipped: \(quality.blankLines).",
-        "Unknown answers counted as missing (\(code("--lenient"))): \(quality.unknownAnswers.reduce(0) { $0 + $1.count }).",
+        "Unknown answers counted as missing (\(code: "--lenient")): \(quality.unknownAnswers.reduce(0) { $0 + $1.count }).",
         "Duplicate respondent ids: \(quality.duplicateIDs.count).",
     ]
     if !quality.duplicateUnusedHeaders.isEmpty {
-        lines.append("Header names used twice, in columns not analysed: \(quality.duplicateUnusedHeaders.map(code).joined(separator: ", ")).")
+        lines.append("Header names used twice, in columns not analysed: \(Text.joined(quality.duplicateUnusedHeaders.map(code), separator: ", ")).")
     }
     let blank = quality.fullyBlankResponses ?? []
     lines.append("Fully blank responses (every item missing), counted in the rows used but in no index: \(blank.count)\(blank.isEmpty ? "" : " (\(lineList(blank)))").")
     if !missing.isEmpty {
-        var line = "Missing answers by item (blank, a missing marker or, with \(code("--lenient")), an unknown answer; never scored): "
+        var line: Text = "Missing answers by item (blank, a missing marker or, with \(code: "--lenient"), an unknown answer; never scored): "
         let some = missing.filter { $0.count > 0 }
         let rest = missing.count - some.count
         if some.isEmpty {
             line += "none in any of the \(missing.count) items."
         } else {
-            line += some.map { "\(code($0.id)) \($0.count)" }.joined(separator: ", ")
+            line += Text.joined(some.map { "\(code: $0.id) \($0.count)" }, separator: ", ")
             line += rest == 0 ? "." : "; none in the other \(rest) item\(rest == 1 ? "" : "s")."
         }
         lines.append(line)
     }
     if let speeders = quality.speeders {
         let median = speedSeconds(speeders.medianSeconds), threshold = speedSeconds(speeders.thresholdSeconds)
-        var line = "Speeders (faster than a third of the median time, \(median) s, from \(text(speeders.source)); \(speeders.timed) timed): \(speeders.lines.count)"
+        var line: Text = "Speeders (faster than a third of the median time, \(median) s, from \(speeders.source); \(speeders.timed) timed): \(speeders.lines.count)"
         line += speeders.lines.isEmpty ? "." : " (\(lineList(speeders.lines))), under \(threshold) s; "
-            + (speeders.dropped ? "left out (\(code("--drop-speeders"))), listed among the rejected rows" : "flagged, not left out (\(code("--drop-speeders")) would)") + "."
+            + (speeders.dropped ? "left out (\(code: "--drop-speeders")), listed among the rejected rows." : "flagged, not left out (\(code: "--drop-speeders") would).")
         lines.append(line)
     }
     for warning in quality.warnings ?? [] {
-        lines.append("Warning: \(text(warning.message)).")
+        lines.append("Warning: \(warning.message).")
     }
     return lines
 }

@@ -21,12 +21,13 @@ public struct ReportWriter: Sendable {
     /// Relative path → content, for every file of the report.
     public func files(for analysis: SurveyAnalysis) throws -> [(path: String, content: ReportContent)] {
         var files: [(String, ReportContent)] = []
-        let markdown = MarkdownRenderer()
+        let document = ReportDocument(analysis)
+        let markdown = MarkdownRenderer(linksFigures: formats.contains(.svg))
         let csv = CSVRenderer()
         let json = JSONRenderer()
         if formats.contains(.md) {
-            files.append(("report.md", .text(markdown.report(analysis))))
-            for table in analysis.tables { files.append(("\(table.id).md", .text(markdown.table(table, of: analysis)))) }
+            files.append(("report.md", .text(markdown.render(document))))
+            for (t, table) in analysis.tables.enumerated() { files.append(("\(table.id).md", .text(markdown.tablePage(t, of: analysis)))) }
         }
         if formats.contains(.csv) {
             for table in analysis.tables { files.append(("\(table.id).csv", .text(csv.table(table)))) }
@@ -43,22 +44,10 @@ public struct ReportWriter: Sendable {
         }
         if formats.contains(.svg) {
             let svg = SVGRenderer()
-            for table in analysis.tables {
-                files.append(("charts/\(table.id)-index.svg", .text(svg.indexChart(table, method: analysis.method))))
-                files.append(("charts/\(table.id)-levels.svg", .text(svg.levelsChart(table))))
-            }
-            for frequency in analysis.frequencies {
-                files.append(("charts/frequency-\(fileSafe(frequency.column)).svg", .text(svg.frequencyChart(frequency))))
-            }
-            for breakdown in analysis.breakdowns {
-                for (t, table) in analysis.tables.enumerated() {
-                    files.append(("charts/breakdown-\(fileSafe(breakdown.column))-\(table.id).svg",
-                                  .text(svg.breakdownChart(breakdown, tableAt: t, of: analysis))))
-                }
-            }
+            for figure in document.figures { files.append((figure.path, .text(svg.chart(figure, of: analysis)))) }
         }
         if formats.contains(.html) {
-            files.append(("report.html", .text(HTMLRenderer().report(analysis))))
+            files.append(("report.html", .text(HTMLRenderer().render(document))))
         }
         if formats.contains(.xlsx) {
             files.append(("report.xlsx", .bytes(try XLSXRenderer().workbook(analysis))))
@@ -104,9 +93,5 @@ public struct ReportWriter: Sendable {
                 stale.contains(name) || (name.hasSuffix(".tmp") && written.contains(String(name.dropLast(4))))
             })
         }
-    }
-
-    func fileSafe(_ name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 }

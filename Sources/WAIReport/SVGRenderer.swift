@@ -20,6 +20,17 @@ public struct SVGRenderer: Sendable {
     let labelSize = 12.0
     let smallSize = 11.0
 
+    /// A figure of a report document, drawn from the document's analysis; its caption is the chart's title.
+    public func chart(_ figure: ReportDocument.Figure, of analysis: SurveyAnalysis) -> String {
+        let title = figure.caption
+        switch figure.chart {
+        case .index(let t): return indexChart(analysis.tables[t], method: analysis.method, title: title)
+        case .levels(let t): return levelsChart(analysis.tables[t], title: title)
+        case .frequency(let f): return frequencyChart(analysis.frequencies[f], title: title)
+        case .breakdown(let b, let t): return breakdownChart(analysis.breakdowns[b], tableAt: t, of: analysis, title: title)
+        }
+    }
+
     /// "Figure 2. China's aid and economic growth".
     func heading(_ table: TableEstimate) -> String {
         (table.caption.map { $0 + ". " } ?? "") + table.title

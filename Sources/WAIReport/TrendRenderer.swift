@@ -55,7 +55,6 @@ public struct TrendRenderer: Sendable {
     }
 
     func interval(_ i: Interval) -> String {
-        let signed = MarkdownRenderer().signed
-        return "\(signed(i.lower, 2)) – \(signed(i.upper, 2))"
+        "\(signedFixed(i.lower, decimals: 2)) – \(signedFixed(i.upper, decimals: 2))"
     }
 }

@@ -175,7 +175,7 @@ final class BatchTests: XCTestCase {
         let dataHash = sha256(Array(csvBytes.utf8))
         XCTAssert(md.contains("## Provenance\n\n- Engine: wai "), md)
         XCTAssert(md.contains("- Data: `responses.csv`, SHA-256 `\(dataHash)` (\(csvBytes.utf8.count) bytes).\n"), md)
-        XCTAssert(md.contains("- Options: strict reading, aggregation loops, formats md, json, breakdowns all.\n"), md)
+        XCTAssert(md.contains("- Options: strict reading, aggregation `loops`, formats `md`, `json`, breakdowns all.\n"), md)
         XCTAssert(md.contains("- Rows read 2 = rows used 2 + rows rejected 0; 0 blank lines skipped.\n"), md)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("report.json"))) as! [String: Any]
         let provenance = json["provenance"] as! [String: Any]
@@ -263,7 +263,7 @@ final class BatchTests: XCTestCase {
         }
         // Without --data-name the data line names the shards.
         let named = try wai(["merge", "survey.yaml"] + partials, in: root)
-        XCTAssert(named.stdout.contains("Data: `3 shards (part1.csv, part2.csv, part3.csv)` · 60 respondents"), named.stdout)
+        XCTAssert(named.stdout.contains("Data: `3 shards (part1.csv, part2.csv, part3.csv)` · **60** respondents"), named.stdout)
 
         // Refused: a shard of another spec, and the same rows twice.
         try write(largerSpec.replacingOccurrences(of: "label: Neutral", with: "label: Medium"), to: root.appendingPathComponent("other.yaml"))

@@ -67,7 +67,7 @@ final class MixedScaleCLITests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let markdown = try String(contentsOf: directory.appendingPathComponent("out/report.md"), encoding: .utf8)
         XCTAssert(markdown.contains("Reliability: alpha not computed: items on different scales (lr7, freq4)."), markdown)
-        XCTAssert(markdown.contains("`freq4` (explicit weighting): 1 Never = 0.1, 2 Sometimes = 0.4, 3 Often = 0.7, 4 Always = 0.9; missing: \"\"; tables placements; items f1."), markdown)
+        XCTAssert(markdown.contains("### Scale `freq4`\n\nExplicit weighting; missing: \"\"; tables `placements`; items `f1`.\n\n| Code | Level | Weight |\n| ---: | --- | ---: |\n| 1 | Never | 0.1 |\n| 2 | Sometimes | 0.4 |\n| 3 | Often | 0.7 |\n| 4 | Always | 0.9 |\n"), markdown)
         XCTAssert(markdown.contains("each index is first mapped to 0…1 by its scale's lowest and highest score"), markdown)
         XCTAssert(markdown.contains("Scale `lr7`:"), markdown)
         let html = try String(contentsOf: directory.appendingPathComponent("out/report.html"), encoding: .utf8)

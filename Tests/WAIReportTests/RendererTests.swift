@@ -29,7 +29,7 @@ final class RendererTests: XCTestCase {
     }
 
     func testMarkdownTableUsesThePublishedLayout() throws {
-        let md = MarkdownRenderer().table(try analysis().tables[0], of: try analysis())
+        let md = MarkdownRenderer().tablePage(0, of: try analysis())
         XCTAssert(md.contains("# Table 1. Items\n"), md)
         // n differs between items (4 and 3), so n gets its own column.
         XCTAssert(md.contains("| Attribute | n | WAI | OA | Rank | 95 % CI |\n"), md)
@@ -43,15 +43,17 @@ final class RendererTests: XCTestCase {
         XCTAssert(md.contains("Rows read 4 = rows used 4 + rows rejected 0."), md)
     }
 
-    func testSharedNGoesIntoTheHeader() {
+    func testSharedNGoesIntoTheHeader() throws {
         let item = { (id: String, wai: Double) in
             ItemEstimate(id: id, text: id, column: id, reverse: false, n: 99, missing: 0, weightedN: 99, counts: [],
                          wai: wai, waiReported: BandTable.standard.format(wai), band: BandTable.standard.band(wai))
         }
         let table = TableEstimate(id: "t", title: "T", caption: nil, bandLabels: BandTable.standard.labels,
                                   items: [item("a", 0.6), item("b", 0.64)], composite: nil)
-        let body = MarkdownRenderer().tableBody(table)
-        XCTAssert(body.hasPrefix("| Attribute | WAI (n = 99) | OA | Rank |\n| --- | ---: | --- | ---: |\n| a | 0.60 | Neutral | – |\n| b | 0.64 | High | – |\n"), body)
+        var shared = try analysis()
+        shared.tables = [table]
+        let body = MarkdownRenderer().tablePage(0, of: shared)
+        XCTAssert(body.contains("| Attribute | WAI (n = 99) | OA | Rank |\n| --- | ---: | --- | ---: |\n| a | 0.60 | Neutral | – |\n| b | 0.64 | High | – |\n"), body)
     }
 
     func testCSVQuotesOnlyWhatNeedsIt() throws {
