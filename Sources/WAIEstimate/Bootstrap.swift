@@ -20,6 +20,7 @@ enum Bootstrap {
     /// How the replicates of an estimate were made (`BootstrapSummary.method`).
     static let countsMethod = "Poisson bootstrap from the level counts"
     static let normalMethod = "normal draws from the linearization SE"
+    static let replicateNormalMethod = "normal draws from the replicate-weight SE"
 
     /// The key of a group of respondents: 0 for all of them.
     static func groupKey(column: String, category: String?) -> UInt64 {

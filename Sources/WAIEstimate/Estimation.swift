@@ -7,11 +7,12 @@ public enum Estimation {
     public static func summarize(
         spec: SurveySpec, items: [Item], statistics: SufficientStatistics, categories: [[String]],
         quality: DataQuality, data: String, breakdowns: [String]? = nil, confidence: Double = 0.95,
-        design: DesignVariance? = nil
+        design: DesignVariance? = nil, replicateDesign: ReplicateVariance? = nil
     ) throws -> SurveyAnalysis {
         var estimator = Estimator(spec: spec, items: items, designRows: statistics.overall.rows, confidence: confidence,
                                   replicates: statistics.plan.replicates, seed: statistics.plan.seed)
         estimator.design = design
+        estimator.replicateDesign = replicateDesign
         let columns = spec.demographics.map(\.column)
         for (b, name) in (breakdowns ?? []).enumerated() where !columns.contains(name) {
             throw InputError(
@@ -41,11 +42,8 @@ public enum Estimation {
                                  tables: spec.tables.filter { $0.items.contains { spec.scale(of: $0).name == scale.name } }.map(\.id),
                                  items: items.filter { spec.scale(of: $0).name == scale.name }.map(\.id))
                 },
-                seMethod: design != nil ? "taylor" : estimator.hasWeights ? "linearization" : "classical",
-                design: design.map { v in
-                    .init(strata: v.design.strata, cluster: v.design.cluster, fpc: v.design.fpc, lonelyPSU: v.design.lonelyPSU.rawValue,
-                          strataCount: v.strataCount, psus: v.psuTotal)
-                }),
+                seMethod: estimator.seMethod,
+                design: designSummary(design, replicateDesign)),
             respondents: Int(overall.rows), weightSum: overall.weightSum,
             effectiveN: overall.weightSquaredSum > 0 ? overall.weightSum * overall.weightSum / overall.weightSquaredSum : 0,
             quality: quality,
@@ -61,6 +59,19 @@ public enum Estimation {
         let warnings = (quality.warnings ?? []).filter { $0.kind == "not_analysed" } + researcherWarnings(spec: spec, tables: analysis.tables)
         analysis.quality.warnings = warnings.isEmpty ? nil : warnings
         return analysis
+    }
+
+    static func designSummary(_ design: DesignVariance?, _ replicateDesign: ReplicateVariance?) -> SurveyAnalysis.DesignSummary? {
+        typealias Summary = SurveyAnalysis.DesignSummary
+        if let v = design {
+            return Summary(strata: v.design.strata, cluster: v.design.cluster, fpc: v.design.fpc, lonelyPSU: v.design.lonelyPSU.rawValue,
+                           strataCount: v.strataCount, psus: v.psuTotal)
+        }
+        guard let v = replicateDesign else { return nil }
+        var summary = Summary(strata: nil, cluster: nil, fpc: nil, lonelyPSU: nil, strataCount: nil, psus: nil)
+        summary.replicates = Summary.Replicates(type: v.weights.type.rawValue, columns: v.columns, scale: v.scale,
+                                                rscales: v.weights.rscales, rho: v.weights.rho, mse: v.weights.mse)
+        return summary
     }
 
     /// An item whose correlation with the rest of its table is negative (likely reverse-worded),

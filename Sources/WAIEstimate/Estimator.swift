@@ -17,6 +17,8 @@ public struct Estimator: Sendable {
     public let seed: UInt64
     /// Taylor linearization over strata and PSUs; nil: rows are the sampling units.
     public var design: DesignVariance? = nil
+    /// Replicate-weight variances; nil: no replicate weights.
+    public var replicateDesign: ReplicateVariance? = nil
     let z: Double
     let position: [String: Int]
     /// Levels per item in the statistics' layout: the most of any item's scale.
@@ -45,6 +47,22 @@ public struct Estimator: Sendable {
         if items[index].reverse { scores.reverse() }
         return scores + Array(repeating: 0, count: levelCount - scores.count)
     }
+
+    /// Which standard error `se` is (SurveyAnalysis.Method.seMethod).
+    var seMethod: String {
+        replicateDesign != nil ? "replicate" : design != nil ? "taylor" : hasWeights ? "linearization" : "classical"
+    }
+    /// How the intervals were made: WAI ± z·SE from that SE.
+    var intervalMethod: String {
+        switch seMethod {
+        case "classical": "classical"
+        case "replicate": "replicate"
+        default: "linearization"
+        }
+    }
+
+    /// What the bootstrap's normal draws come from.
+    var normalDrawsMethod: String { replicateDesign != nil ? Bootstrap.replicateNormalMethod : Bootstrap.normalMethod }
 
     /// Whether rows carry weights (a weight column, or raking/post-stratification).
     var hasWeights: Bool { spec.weight != nil || spec.population != nil }
@@ -99,10 +117,11 @@ public struct Estimator: Sendable {
             let d = scores[l] - wai
             squares += cell.weightedSquared[base + l] * d * d
         }
-        let variance = design.map { $0.itemVariance(cell: designCell, base: base, scores: Array(scores[0..<k]), mean: wai, total: weightedN) }
+        let variance = replicateDesign.map { $0.itemVariance(cell: designCell, base: base, scores: Array(scores[0..<k]), point: wai) }
+            ?? design.map { $0.itemVariance(cell: designCell, base: base, scores: Array(scores[0..<k]), mean: wai, total: weightedN) }
             ?? finiteCorrection * squares / (weightedN * weightedN)
         if variance.isFinite { estimate.seDesign = variance.squareRoot() }
-        if design != nil || hasWeights, n > 1, variance.isFinite {
+        if design != nil || replicateDesign != nil || hasWeights, n > 1, variance.isFinite {
             // As svymean(…, deff = TRUE): against simple random sampling without replacement of
             // the answered rows, svyvar(s)·(N − n)/(N·n), svyvar = n/(n−1)·Σw(s − ȳ)²/Σw, N = Σw.
             var spread = 0.0
@@ -110,11 +129,11 @@ public struct Estimator: Sendable {
             let simple = n / (n - 1) * spread / weightedN * (weightedN - n) / (weightedN * n)
             if simple > 0 { estimate.deff = variance / simple }
         }
-        let reported = design == nil && !hasWeights ? estimate.seClassical : estimate.seDesign
-        estimate.seMethod = design != nil ? "taylor" : hasWeights ? "linearization" : "classical"
+        let reported = design == nil && replicateDesign == nil && !hasWeights ? estimate.seClassical : estimate.seDesign
+        estimate.seMethod = seMethod
         if let se = reported {
             estimate.se = se
-            estimate.interval = Interval(lower: wai - z * se, upper: wai + z * se, level: confidence, method: estimate.seMethod == "classical" ? "classical" : "linearization")
+            estimate.interval = Interval(lower: wai - z * se, upper: wai + z * se, level: confidence, method: intervalMethod)
             estimate.straddlesBand = bands.bandIndex(wai - z * se) != bands.bandIndex(wai + z * se)
         }
         estimate.topBox = topBox(weighted: weighted, total: weightedN, scores: scores, levels: levels)
@@ -131,7 +150,7 @@ public struct Estimator: Sendable {
             } else if let se = estimate.se {
                 estimate.bootstrap = bootstrapSummary(
                     Bootstrap.fromNormal(estimate: wai, se: se, replicates: replicates, key: key),
-                    point: wai, bands: bands, method: Bootstrap.normalMethod)
+                    point: wai, bands: bands, method: normalDrawsMethod)
             }
         }
         return estimate
@@ -253,7 +272,18 @@ public struct Estimator: Sendable {
         let mean = present.reduce(0) { $0 + mapped($1.0, $1.1.wai!) } / q
         var composite = CompositeEstimate(items: present.count, wai: mean, waiReported: bands.format(mean), band: bands.band(mean) ?? "")
         if mixed { composite.rescaled = true }
-        if let design {
+        if let replicateDesign {
+            // Each replicate's composite is the mean of its items' replicate indices.
+            let parts = present.map { i, _ in
+                (base: i * levelCount, scores: Array(scores(i)[0..<scale(i).levels.count]), low: range(i).low, width: range(i).width)
+            }
+            let se = replicateDesign.compositeVariance(cell: designCell, parts: parts, point: mean).squareRoot()
+            if se.isFinite {
+                composite.se = se
+                composite.interval = Interval(lower: mean - z * se, upper: mean + z * se, level: confidence, method: intervalMethod)
+                composite.straddlesBand = bands.bandIndex(mean - z * se) != bands.bandIndex(mean + z * se)
+            }
+        } else if let design {
             // Over the design: per PSU, the composite's influence is the mean of its items' influences.
             let parts = present.map { i, e in
                 (base: i * levelCount, scores: Array(scores(i)[0..<scale(i).levels.count]), mean: e.wai!, total: e.weightedN * range(i).width)
@@ -285,7 +315,7 @@ public struct Estimator: Sendable {
         }
         if replicates > 0, let se = composite.se {
             composite.bootstrap = bootstrapSummary(Bootstrap.fromNormal(estimate: mean, se: se, replicates: replicates, key: key),
-                                                   point: mean, bands: bands, method: Bootstrap.normalMethod)
+                                                   point: mean, bands: bands, method: normalDrawsMethod)
         }
         return composite
     }

@@ -70,11 +70,24 @@ public struct SurveyAnalysis: Sendable, Hashable, Codable {
         public var strata: String?
         public var cluster: String?
         public var fpc: String?
-        public var lonelyPSU: String
-        public var strataCount: Int
+        /// Strata and PSU design only (nil with replicate weights), as the next two.
+        public var lonelyPSU: String?
+        public var strataCount: Int?
         /// PSUs in the sample (rows, without a cluster column).
-        public var psus: Int
-        enum CodingKeys: String, CodingKey { case strata, cluster, fpc, lonelyPSU = "lonely_psu", strataCount = "strata_count", psus }
+        public var psus: Int?
+        /// Replicate weights, when the design is given by them.
+        public var replicates: Replicates? = nil
+        public struct Replicates: Sendable, Hashable, Codable {
+            /// JK1, JKn, BRR, Fay or bootstrap.
+            public var type: String
+            public var columns: [String]
+            /// The variance's scale as used (the type's, or the spec's).
+            public var scale: Double
+            public var rscales: [Double]?
+            public var rho: Double?
+            public var mse: Bool
+        }
+        enum CodingKeys: String, CodingKey { case strata, cluster, fpc, lonelyPSU = "lonely_psu", strataCount = "strata_count", psus, replicates }
     }
 
     public struct Band: Sendable, Hashable, Codable {

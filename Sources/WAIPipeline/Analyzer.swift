@@ -1,3 +1,4 @@
+import Foundation
 import WAIAggregate
 import WAIEstimate
 import WAIModel
@@ -77,6 +78,10 @@ public enum Analyzer {
         inference: InferenceOptions, pipeline execution: PipelineOptions
     ) throws -> Run {
         let (csvPath, displayName, options) = (input.path, input.displayName, input.options)
+        if let design = spec.design, let replicates = design.replicates {
+            return try analyzeReplicates(spec: spec, design: design, replicates: replicates, prepared: input, specName: specName,
+                                         path: path, breakdowns: breakdowns, inference: inference, pipeline: execution)
+        }
         if let design = spec.design, design.isComplex {
             return try analyzeDesign(spec: spec, design: design, csvPath: csvPath, displayName: displayName, specName: specName,
                                      options: options, path: path, breakdowns: breakdowns, inference: inference,
@@ -93,6 +98,59 @@ public enum Analyzer {
         analysis.weighting = calibration?.report
         analysis.quality.speeders = input.speeders
         return Run(analysis: analysis, pipeline: read.report, aggregation: path)
+    }
+
+    /// Replicate weights: the full-sample pass as without a design (weighted by `design.weight`),
+    /// then one counts-only pass per replicate column, weighted by it, through the same
+    /// reader; `ReplicateVariance` recomputes every index from each pass's weighted level counts.
+    /// Each pass reads the whole file, so the time grows with the number of replicate columns.
+    static func analyzeReplicates(
+        spec: SurveySpec, design: SurveyDesign, replicates: ReplicateWeights, prepared input: PreparedInput, specName: String,
+        path: AggregationPath, breakdowns: [String]?, inference: InferenceOptions, pipeline execution: PipelineOptions
+    ) throws -> Run {
+        let began = ParallelAnalyzer.monotonic()
+        if spec.population != nil {
+            throw InputError(
+                "raking or post-stratifying replicate weights is not supported yet",
+                at: SourceLocation(file: specName, keyPath: "population"), found: "population: beside design.replicate_weights",
+                expected: "replicate weights already calibrated by the survey's producer (most are), or a strata/cluster design with population:")
+        }
+        var base = spec
+        base.design = nil
+        base.weight = design.weight
+        let reader = try ResponseReader(spec: base, csvPath: input.path, displayName: input.displayName, specName: specName, options: input.options)
+        let columns = reader.columnNames.filter { name in
+            fnmatch(replicates.pattern, name, 0) == 0 && name != design.weight
+        }
+        let scores = scores(spec: spec, items: reader.items)
+        let read = try ParallelAnalyzer.aggregate(
+            reader: reader, plan: plan(spec: spec, items: reader.items, inference: inference),
+            scores: scores, counts: path, calibration: nil, options: execution)
+        var passes: [SufficientStatistics] = []
+        for column in columns {
+            var weighted = base
+            weighted.weight = column
+            let replicateReader = try ResponseReader(spec: weighted, csvPath: input.path, displayName: input.displayName, specName: specName, options: input.options)
+            let pass = try ParallelAnalyzer.aggregate(reader: replicateReader, plan: .countsOnly, scores: scores, counts: path,
+                                                      calibration: nil, options: execution)
+            guard pass.quality.rowsUsed == read.quality.rowsUsed else {
+                throw InputError(
+                    "replicate column \(Quoted(column)) leaves out rows the full-sample pass used",
+                    at: SourceLocation(file: reader.fileName, keyPath: nil), found: "\(pass.quality.rowsUsed) rows used of \(read.quality.rowsUsed)",
+                    expected: "a non-negative weight in every replicate column of every row")
+            }
+            passes.append(pass.statistics)
+        }
+        let variance = try ReplicateVariance(weights: replicates, columns: columns, statistics: passes)
+        var analysis = try Estimation.summarize(spec: base, items: reader.items, statistics: read.statistics,
+                                                categories: read.categories, quality: read.quality,
+                                                data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence,
+                                                replicateDesign: variance)
+        analysis.quality.speeders = input.speeders
+        var report = read.report
+        report.reason = "replicate weights: the full sample and \(columns.count) replicate passes"
+        report.wallSeconds = ParallelAnalyzer.monotonic() - began
+        return Run(analysis: analysis, pipeline: report, aggregation: path)
     }
 
     /// A complex design reads its strata, PSU and fpc columns as extra demographics after the

@@ -44,7 +44,7 @@ public enum CountsTable {
         if spec.design != nil {
             throw InputError(
                 "a counts table carries no sampling design: its strata and PSUs are summed away", at: SourceLocation(file: specName, keyPath: "design"),
-                found: "design: with \(spec.design!.columns.joined(separator: ", "))",
+                found: "design: with \(spec.design!.described)",
                 expected: "a spec without `design:` (design-based SEs need each row's stratum and PSU: run `wai analyze` on the responses)")
         }
         var csv = try CSVReader(path: path, name: name)

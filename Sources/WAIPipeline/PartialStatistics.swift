@@ -101,7 +101,7 @@ public struct PartialStatistics: Sendable, Hashable {
         if spec.design != nil {
             throw InputError(
                 "cannot aggregate a shard of a survey with a sampling design: `wai.partial/2` statistics carry no per-PSU sums",
-                at: SourceLocation(file: specName, keyPath: "design"), found: "design: with \(spec.design!.columns.joined(separator: ", "))",
+                at: SourceLocation(file: specName, keyPath: "design"), found: "design: with \(spec.design!.described)",
                 expected: "a spec without `design:`, or `wai analyze` on the whole file")
         }
         // Platform exports, other encodings and delimiters, as `Analyzer.analyze` reads them.
@@ -160,7 +160,7 @@ public struct PartialStatistics: Sendable, Hashable {
         if spec.design != nil {
             throw InputError(
                 "cannot merge statistics of a survey with a sampling design: `wai.partial/2` statistics carry no per-PSU sums",
-                at: SourceLocation(file: "the spec", keyPath: "design"), found: "design: with \(spec.design!.columns.joined(separator: ", "))",
+                at: SourceLocation(file: "the spec", keyPath: "design"), found: "design: with \(spec.design!.described)",
                 expected: "a spec without `design:`, or `wai analyze` on the whole file")
         }
         for (part, name) in zip(parts, names) { try part.check(against: spec, name: name) }

@@ -59,7 +59,7 @@ public struct SQLQuery: Sendable {
         if let design = spec.design, design.isComplex {
             throw InputError(
                 "cannot compute counts for a spec with a sampling design: design-based SEs need per-PSU sums", at: SourceLocation(file: specName, keyPath: "design"),
-                found: "design: with \(design.columns.joined(separator: ", "))",
+                found: "design: with \(design.described)",
                 expected: "a spec without strata, cluster or fpc (run `wai analyze` on the responses)")
         }
         if let platform = spec.source {

@@ -87,6 +87,8 @@ public struct ResponseReader {
     let weightColumn: Int?
     let idColumn: Int?
     let headerCount: Int
+    /// The header's column names, in file order.
+    public let columnNames: [String]
 
     /// Opens `path` and reads its header. `displayName` is used in messages (defaults to `path`).
     public init(spec: SurveySpec, csvPath path: String, displayName: String? = nil, specName: String = "the spec", options: ReadOptions = ReadOptions()) throws {
@@ -115,6 +117,7 @@ public struct ResponseReader {
         let headerNames = header.fields.map(\.value)
         let names = options.columnNames.flatMap { $0.count == headerNames.count ? $0 : nil } ?? headerNames
         headerCount = names.count
+        columnNames = names
 
         var positions: [String: [Int]] = [:]
         for (i, name) in names.enumerated() { positions[name, default: []].append(i) }

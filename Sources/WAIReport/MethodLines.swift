@@ -19,7 +19,7 @@ enum MethodLines {
             + "of its respondents' Poisson(1) multipliers, which is one Poisson(nₖ) draw from the level's count nₖ, "
             + "so the replicates come from the counts and do not depend on the order of the rows. "
             + "For a weighted item and for an OA, whose replicates would need each respondent's multiplier, they are "
-            + "draws from the normal distribution of the index with its linearization SE. "
+            + "draws from the normal distribution of the index with its standard error (above). "
             + "Band certainty is the share of replicates whose rounded index falls in the printed band; "
             + "percentile intervals come from the same replicates."
     }
@@ -37,13 +37,23 @@ enum MethodLines {
             let call = "svydesign(ids = \(ids)" + (d?.strata.map { ", strata = ~\($0)" } ?? "")
                 + (d?.fpc.map { ", fpc = ~\($0)" } ?? "") + (m.weightColumn.map { ", weights = ~\($0)" } ?? "")
                 + (d?.cluster != nil && d?.strata != nil ? ", nest = TRUE" : "") + ")"
-            let size = d.map { " (\($0.strataCount) strata, \($0.psus) \($0.cluster == nil ? "rows as PSUs" : "PSUs"))" } ?? ""
+            let size = d.map { " (\($0.strataCount ?? 0) strata, \($0.psus ?? 0) \($0.cluster == nil ? "rows as PSUs" : "PSUs"))" } ?? ""
             return "Standard errors by Taylor linearization over the sampling design\(size), as R's "
                 + "survey::svymean(~s, \(call), na.rm = TRUE), and svyby(~s, ~group, …, svymean, na.rm = TRUE) for groups "
                 + "(domains of the whole sample), with options(survey.lonely.psu = \"\(d?.lonelyPSU ?? "fail")\"); "
                 + "design effects (JSON: deff) as svymean(…, deff = TRUE). \(level) "
                 + (d?.cluster != nil ? "A composite's SE is linearized over the same PSUs, as svycontrast() of the items' svytotal()."
                                      : "Composites have no SE without a cluster column.")
+        case "replicate":
+            guard let r = m.design?.replicates else { return level }
+            let columns = r.columns.count > 3 ? "\(r.columns[0]) … \(r.columns[r.columns.count - 1])" : r.columns.joined(separator: ", ")
+            let call = "svrepdesign(weights = ~\(m.weightColumn ?? "w"), repweights = <\(r.columns.count) columns: \(columns)>, type = \"\(r.type)\""
+                + (r.rho.map { ", rho = \(shortNumber($0))" } ?? "") + ", scale = \(shortNumber(r.scale))"
+                + (r.rscales != nil ? ", rscales = <from the spec>" : "") + ", mse = \(r.mse ? "TRUE" : "FALSE"), combined.weights = TRUE)"
+            return "Standard errors from \(r.columns.count) replicate weights: each index (and each composite, the mean of its items' "
+                + "indices) is recomputed with every replicate column as the weights, and Var = scale · Σ rscales_r (θ_r − \(r.mse ? "θ" : "θ̄"))², "
+                + "as R's survey::svymean(~s, \(call), na.rm = TRUE), and svyby(~s, ~group, …, svymean, na.rm = TRUE) for groups; "
+                + "design effects (JSON: deff) as svymean(…, deff = TRUE). \(level)"
         case "linearization":
             return "Standard errors by linearization, as R's survey::svymean(~s, svydesign(ids = ~1, weights = ~\(m.weightColumn ?? "w")), na.rm = TRUE) "
                 + "(svyby for subgroups, domains of the whole sample); design effects (JSON: deff) as svymean(…, deff = TRUE). \(level) \(composites)"

@@ -135,7 +135,10 @@ struct DocumentBuilder {
         var out: [Block] = [.table(Table(header: header, rows: rows, role: "index"))]
         var notes: [String] = []
         if table.items.contains(where: { $0.bootstrap != nil }) { notes.append("OA: band, and the share of bootstrap replicates that fall in it.") }
-        if hasIntervals { notes.append("CI: linearization (±z·SE).") }
+        if hasIntervals {
+            let se = ["classical": "classical SE", "taylor": "Taylor-linearized design SE", "replicate": "replicate-weight SE"][analysis.method.seMethod] ?? "linearization SE"
+            notes.append("CI: ±z·SE (\(se)).")
+        }
         if straddles { notes.append("† the interval crosses a band edge: the band is not settled by these data.") }
         if !notes.isEmpty { out.append(.paragraph("\(notes.joined(separator: " "))", .note)) }
         return out
@@ -370,12 +373,15 @@ struct DocumentBuilder {
         guard let p else { return "–" }
         return p < 0.001 ? "< 0.001" : fixed(p, 3)
     }
-    func shortNumber(_ x: Double) -> String {
-        var text = fixed(x, 4)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text
-    }
+    func shortNumber(_ x: Double) -> String { WAIReport.shortNumber(x) }
+}
+
+/// A number at up to 4 decimals without trailing zeros: "0.25", "1".
+func shortNumber(_ x: Double) -> String {
+    var text = BandTable.fixed(x, decimals: 4)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text
 }
 
 /// A number with a plus sign when it is positive and does not print as zero: "+0.12".

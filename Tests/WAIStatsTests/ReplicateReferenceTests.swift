@@ -1,0 +1,125 @@
+import Foundation
+import WAIRead
+import WAIModel
+import WAIEstimate
+import WAIPipeline
+import XCTest
+
+/// Replicate-weight standard errors against R's survey package: Reference/design/replicates.csv
+/// and replicate_reference.json come from make_replicate_reference.R beside them (JK1, JKn,
+/// BRR, Fay and bootstrap weights made by as.svrepdesign from the stratified cluster sample).
+final class ReplicateReferenceTests: XCTestCase {
+    static let directory = DesignReferenceTests.directory
+
+    struct Value: Decodable { var wai: Double; var se: Double; var deff: Double? }
+    struct Variant: Decodable {
+        var items: [String: Value]
+        var groups: [String: [String: Value]]
+        var oa: [String: Value]
+        var scale: Double
+        var rscales: [Double]
+    }
+
+    func reference(_ name: String) throws -> Variant {
+        let all = try JSONDecoder().decode([String: Variant].self, from: Data(contentsOf: Self.directory.appendingPathComponent("replicate_reference.json")))
+        return try XCTUnwrap(all[name], "no variant \(name)")
+    }
+
+    func analysis(_ replicates: ReplicateWeights) throws -> SurveyAnalysis {
+        var loaded = try SurveyLoader.loadSpec(path: Self.directory.appendingPathComponent("design.yaml").path)
+        loaded.spec.design = SurveyDesign(weight: "w", replicates: replicates)
+        return try Analyzer.analyze(spec: loaded.spec, csvPath: Self.directory.appendingPathComponent("replicates.csv").path,
+                                    inference: InferenceOptions(replicates: 0))
+    }
+
+    func assertClose(_ a: Double?, _ b: Double, relative: Double = 1e-8, _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let a else { return XCTFail("missing \(message)", file: file, line: line) }
+        XCTAssertEqual(a, b, accuracy: relative * max(abs(b), 1e-300), message, file: file, line: line)
+    }
+
+    func check(_ name: String, _ replicates: ReplicateWeights, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try reference(name)
+        let analysis = try analysis(replicates)
+        XCTAssertEqual(analysis.method.seMethod, "replicate", file: file, line: line)
+        let summary = try XCTUnwrap(analysis.method.design?.replicates, file: file, line: line)
+        XCTAssertEqual(summary.columns.count, r.rscales.count, file: file, line: line)
+        assertClose(summary.scale, r.scale, relative: 1e-12, "\(name) scale", file: file, line: line)
+        let table = analysis.tables[0]
+        for item in table.items {
+            let v = r.items[item.id]!
+            assertClose(item.wai, v.wai, relative: 1e-12, "\(name) \(item.id) wai", file: file, line: line)
+            assertClose(item.se, v.se, "\(name) \(item.id) se", file: file, line: line)
+            XCTAssertEqual(item.seMethod, "replicate", file: file, line: line)
+            XCTAssertEqual(item.interval?.method, "replicate", file: file, line: line)
+            if let deff = v.deff { assertClose(item.deff, deff, "\(name) \(item.id) deff", file: file, line: line) }
+        }
+        assertClose(table.composite?.wai, r.oa["all"]!.wai, relative: 1e-12, "\(name) OA", file: file, line: line)
+        assertClose(table.composite?.se, r.oa["all"]!.se, "\(name) OA se", file: file, line: line)
+        let breakdown = analysis.breakdowns.first { $0.column == "sex" }!
+        for group in breakdown.groups {
+            guard let category = group.category, let values = r.groups[category] else { continue }
+            for item in group.tables[0].items {
+                let v = values[item.id]!
+                assertClose(item.wai, v.wai, relative: 1e-12, "\(name) \(category) \(item.id) wai", file: file, line: line)
+                assertClose(item.se, v.se, "\(name) \(category) \(item.id) se (svyby)", file: file, line: line)
+            }
+            assertClose(group.tables[0].composite?.wai, r.oa[category]!.wai, relative: 1e-12, "\(name) \(category) OA", file: file, line: line)
+            assertClose(group.tables[0].composite?.se, r.oa[category]!.se, "\(name) \(category) OA se", file: file, line: line)
+        }
+    }
+
+    func testJK1MatchesSvrepdesign() throws {
+        try check("jk1", ReplicateWeights(pattern: "jk1_*", type: .JK1))
+    }
+
+    func testJK1WithMSEMatchesSvrepdesign() throws {
+        try check("jk1_mse", ReplicateWeights(pattern: "jk1_*", type: .JK1, mse: true))
+    }
+
+    func testJKnMatchesSvrepdesign() throws {
+        try check("jkn", ReplicateWeights(pattern: "jkn_*", type: .JKn, rscales: try reference("jkn").rscales))
+    }
+
+    func testBRRMatchesSvrepdesign() throws {
+        try check("brr", ReplicateWeights(pattern: "brr_*", type: .BRR))
+    }
+
+    func testFayMatchesSvrepdesign() throws {
+        try check("fay", ReplicateWeights(pattern: "fay_*", type: .Fay, rho: 0.3))
+    }
+
+    func testBootstrapWithItsScaleMatchesSvrepdesign() throws {
+        try check("boot", ReplicateWeights(pattern: "boot_*", type: .bootstrap, scale: try reference("boot").scale))
+    }
+
+    /// The glob matches columns in header order, the order JKn's rscales follow.
+    func testTheSpecReadsReplicateWeightsAndRefusesWhatIsWrong() throws {
+        func decode(_ yaml: String) throws -> SurveyDesign {
+            try YAMLDocument.decode(SurveyDesign.self, yaml: yaml, name: "design.yaml")
+        }
+        let fay = try decode("{weight: w, replicate_weights: \"fay_*\", replicate_type: fay, rho: 0.3}")
+        XCTAssertEqual(fay.replicates, ReplicateWeights(pattern: "fay_*", type: .Fay, rho: 0.3))
+        XCTAssertEqual(fay.replicates!.scale(replicates: 8), 1 / (8 * 0.49), accuracy: 1e-15)
+        XCTAssertEqual(ReplicateWeights(pattern: "*", type: .JK1).scale(replicates: 20), 0.95)
+        XCTAssertEqual(ReplicateWeights(pattern: "*", type: .bootstrap).scale(replicates: 41), 1.0 / 40)
+        for (yaml, says) in [
+            ("{replicate_weights: \"r*\"}", "replicate_type"),
+            ("{replicate_weights: \"r*\", replicate_type: JK2}", "unknown replicate_type"),
+            ("{replicate_weights: \"r*\", replicate_type: JKn}", "rscales"),
+            ("{replicate_weights: \"r*\", replicate_type: Fay}", "rho"),
+            ("{replicate_weights: \"r*\", replicate_type: JK1, strata: s}", "carries its strata"),
+            ("{strata: s, mse: true}", "belongs to replicate weights"),
+        ] {
+            XCTAssertThrowsError(try decode(yaml), yaml) { error in
+                XCTAssert("\(error)".contains(says), "\(yaml): \(error)")
+            }
+        }
+        // Fewer than two matching columns, and rscales of the wrong length, name the spec key.
+        for (replicates, key) in [(ReplicateWeights(pattern: "nothing_*", type: .JK1), "design.replicate_weights"),
+                                  (ReplicateWeights(pattern: "jkn_*", type: .JKn, rscales: [1, 1]), "design.rscales")] {
+            XCTAssertThrowsError(try analysis(replicates)) { error in
+                XCTAssertEqual((error as? InputError)?.location.keyPath, key, "\(error)")
+            }
+        }
+    }
+}
