@@ -246,10 +246,43 @@ public struct Estimator: Sendable {
                     result.reliabilityNote = "alpha not computed: items on different scales (\(spec.scaleNames(of: table).joined(separator: ", ")))"
                 }
             } else if let statistics = reliability.first(where: { $0.items == indices }) {
-                result.reliability = Reliability.estimate(statistics, items: table.items.map(\.id), z: z, confidence: confidence)
+                result.reliability = self.reliability(statistics, cell: cell, positions: indices, items: table.items.map(\.id))
             }
             return result
         }
+    }
+
+    /// Whether alpha is pairwise: as the spec says, else when no weights (pairwise weighted
+    /// cross-products are of w², not w, so weighted alpha is listwise).
+    var pairwiseReliability: Bool { (spec.reliabilityMissing ?? (hasWeights || design != nil || replicateDesign != nil ? .listwise : .pairwise)) == .pairwise }
+
+    /// A table's alpha and psych::alpha's table. With pairwise deletion and no missing answers
+    /// the two deletions agree, and the scale's mean, SD and raw.r come from the complete rows.
+    func reliability(_ statistics: ReliabilityStatistics, cell: CellStatistics, positions: [Int], items ids: [String]) -> Reliability? {
+        let codes = linearCodes(positions[0])
+        let listwise = Reliability.listwise(statistics, items: ids, codes: codes, z: z, confidence: confidence)
+        guard pairwiseReliability else { return listwise }
+        guard var pairwise = Reliability.pairwise(cell, itemCount: items.count, positions: positions, items: ids,
+                                                  respondents: cell.rows, z: z, confidence: confidence) else { return nil }
+        if statistics.rows == cell.rows, let listwise {
+            (pairwise.scaleMean, pairwise.scaleSD) = (listwise.scaleMean, listwise.scaleSD)
+            for i in pairwise.items.indices { pairwise.items[i].rawR = listwise.items[i].rawR }
+        }
+        return pairwise
+    }
+
+    /// score = intercept + slope·code on the scale of item `index`, when its level weights are
+    /// linear in its codes (normalized and proportional weighting are), reverse keying
+    /// included (codes symmetric about their middle, as psych reverses: max + min − code).
+    func linearCodes(_ index: Int) -> (intercept: Double, slope: Double)? {
+        let levels = scale(index).levels.map { Double($0.code) }
+        let weights = scale(index).weights
+        guard levels.count >= 2, let first = levels.first, let last = levels.last, last != first else { return nil }
+        let slope = (weights[weights.count - 1] - weights[0]) / (last - first)
+        let intercept = weights[0] - slope * first
+        for (c, w) in zip(levels, weights) where abs(intercept + slope * c - w) > 1e-12 { return nil }
+        for (c, mirrored) in zip(levels, levels.reversed()) where abs(c + mirrored - first - last) > 1e-12 { return nil }
+        return (intercept, slope)
     }
 
     /// The mean of the items' indices, with a linearization SE from the pairwise

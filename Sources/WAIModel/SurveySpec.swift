@@ -161,6 +161,9 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     public var demographics: [Demographic]
     /// Population shares to rake or post-stratify the weights to.
     public var population: Population?
+    /// How Cronbach's alpha treats missing answers; nil: pairwise without weights (psych's
+    /// default), listwise with them.
+    public var reliabilityMissing: ReliabilityMissing? = nil
     public var tables: [ItemTable]
 
     public init(
@@ -182,8 +185,10 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case title, wave, data, source, sheet, encoding, id, weight, design, scales, scale, bands, demographics, population, tables
+        case title, wave, data, source, sheet, encoding, id, weight, design, scales, scale, bands, demographics, population, reliability, tables
     }
+
+    enum ReliabilityKeys: String, CodingKey, CaseIterable { case missing }
 
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
@@ -234,6 +239,20 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         demographics = try c.decodeIfPresent([Demographic].self, forKey: .demographics) ?? []
         population = try c.decodeIfPresent(Population.self, forKey: .population)
         tables = try c.decode([ItemTable].self, forKey: .tables)
+        if c.contains(.reliability) {
+            let r = try c.nestedContainer(keyedBy: ReliabilityKeys.self, forKey: .reliability)
+            let allowed = Set(ReliabilityKeys.allCases.map(\.rawValue))
+            if let unknown = try c.nestedContainer(keyedBy: UnknownKey.self, forKey: .reliability).allKeys.first(where: { !allowed.contains($0.stringValue) }) {
+                throw DecodingError.dataCorruptedError(forKey: .reliability, in: c,
+                                                       debugDescription: "unknown key \(Quoted(unknown.stringValue)) in reliability; expected missing: pairwise | listwise")
+            }
+            if let name = try r.decodeIfPresent(String.self, forKey: .missing) {
+                guard let value = ReliabilityMissing(rawValue: name) else {
+                    throw DecodingError.dataCorruptedError(forKey: .missing, in: r, debugDescription: "unknown reliability.missing \(Quoted(name)); expected pairwise or listwise")
+                }
+                reliabilityMissing = value
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -255,6 +274,10 @@ public struct SurveySpec: Sendable, Hashable, Codable {
         try c.encode(bands, forKey: .bands)
         try c.encode(demographics, forKey: .demographics)
         try c.encodeIfPresent(population, forKey: .population)
+        if let reliabilityMissing {
+            var r = c.nestedContainer(keyedBy: ReliabilityKeys.self, forKey: .reliability)
+            try r.encode(reliabilityMissing.rawValue, forKey: .missing)
+        }
         try c.encode(tables, forKey: .tables)
     }
 
@@ -311,4 +334,12 @@ func rejectUnknownKeys(in decoder: any Decoder, allowed: [String]) throws {
         throw DecodingError.dataCorrupted(
             DecodingError.Context(codingPath: decoder.codingPath + [key], debugDescription: message))
     }
+}
+
+/// Which rows Cronbach's alpha uses, as psych::alpha's `use`.
+public enum ReliabilityMissing: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Each pair of items over the rows that answered both (psych: use = "pairwise").
+    case pairwise
+    /// The rows that answered every item of the table (psych on na.omit(x)).
+    case listwise
 }

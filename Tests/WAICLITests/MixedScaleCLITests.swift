@@ -40,7 +40,8 @@ final class MixedScaleCLITests: XCTestCase {
         XCTAssertEqual(plain, MixedScaleFixture.attitudesOA(expected), accuracy: 1e-12, file: file, line: line)
         XCTAssertNil(placements["reliability"], file: file, line: line)
         XCTAssertEqual(placements["reliability_note"] as? String, "alpha not computed: items on different scales (lr7, freq4)", file: file, line: line)
-        XCTAssertEqual((attitudes["reliability"] as? [String: Any])?["rows"] as? Int, MixedScaleFixture.attitudesComplete * repeats, file: file, line: line)
+        XCTAssertEqual((attitudes["reliability"] as? [String: Any])?["rows"] as? Int, MixedScaleFixture.respondents * repeats, file: file, line: line)
+        XCTAssertEqual((attitudes["reliability"] as? [String: Any])?["missing"] as? String, "pairwise", file: file, line: line)
         let scales = try XCTUnwrap((json["method"] as? [String: Any])?["scales"] as? [[String: Any]], file: file, line: line)
         XCTAssertEqual(scales.map { $0["name"] as! String }, ["degree", "lr7", "freq4"], file: file, line: line)
     }

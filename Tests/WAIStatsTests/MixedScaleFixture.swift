@@ -143,6 +143,9 @@ enum MixedScaleFixture {
         ["d1", "d2", "d3", "d4"].map { expected[$0]!.wai }.reduce(0, +) / 4
     }
 
+    /// Respondents: the n of pairwise alpha (the default without weights).
+    static var respondents: Int { rows.split(separator: "\n").count }
+
     /// Rows that answered every item of the attitudes table (alpha's listwise rows).
     static var attitudesComplete: Int {
         rows.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }

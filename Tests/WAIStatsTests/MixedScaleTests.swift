@@ -46,7 +46,10 @@ final class MixedScaleTests: XCTestCase {
         try assertMatchesHand(analysis, repeats: repeats)
 
         let attitudes = analysis.tables[0], placements = analysis.tables[1]
-        XCTAssertEqual(attitudes.reliability?.rows, MixedScaleFixture.attitudesComplete)
+        // Pairwise by default (unweighted): n is every respondent; some have missing answers.
+        XCTAssertEqual(attitudes.reliability?.missing, "pairwise")
+        XCTAssertEqual(attitudes.reliability?.rows, MixedScaleFixture.respondents)
+        XCTAssertLessThan(MixedScaleFixture.attitudesComplete, MixedScaleFixture.respondents)
         XCTAssertNil(attitudes.reliabilityNote)
         XCTAssertNil(placements.reliability)
         XCTAssertEqual(placements.reliabilityNote, "alpha not computed: items on different scales (lr7, freq4)")

@@ -78,7 +78,9 @@ final class ReferenceTests: XCTestCase {
 
     func testReliabilityMatchesPsychAlpha() throws {
         let reference = try reference()
-        let analysis = try analysis(weighted: false)
+        var loaded = try SurveyLoader.loadSpec(path: Self.directory.appendingPathComponent("bfi.yaml").path)
+        loaded.spec.reliabilityMissing = .listwise
+        let analysis = try Analyzer.analyze(spec: loaded.spec, csvPath: loaded.dataPath!, inference: InferenceOptions(replicates: 0))
         for table in analysis.tables {
             let r = try XCTUnwrap(reference.reliability[table.id])
             let alpha = try XCTUnwrap(table.reliability)

@@ -191,12 +191,23 @@ struct DocumentBuilder {
         var text = "Reliability: Cronbach's alpha \(fixed(r.alpha, 2)) "
         text += "(\(percent(r.interval.level)) % CI \(fixed(r.interval.lower, 2))–\(fixed(r.interval.upper, 2)), Duhachek)"
         if let standardized = r.standardizedAlpha { text += ", standardized \(fixed(standardized, 2))" }
-        text += "; \(r.rows) respondents answered every item (\(r.missing) deletion)."
+        if let g6 = r.g6 { text += ", G6(smc) \(fixed(g6, 2))" }
+        if let average = r.averageR { text += ", average inter-item r \(fixed(average, 2))" }
+        if let median = r.medianR { text += " (median \(fixed(median, 2)))" }
+        if let sn = r.signalToNoise { text += ", S/N \(fixed(sn, 2))" }
+        if let mean = r.scaleMean, let sd = r.scaleSD { text += "; scale mean \(fixed(mean, 2)), SD \(fixed(sd, 2)) (codes)" }
+        text += r.missing == "pairwise"
+            ? "; pairwise deletion: each pair of items over the respondents who answered both (\(r.rows) respondents)."
+            : "; \(r.rows) respondents answered every item (listwise deletion)."
+        let two = { (x: Double?) in x.map { fixed($0, 2) } ?? "–" }
         let rows = r.items.map {
-            Row(cells: [Cell("\($0.id)"), number($0.itemTotal.map { fixed($0, 2) } ?? "–"), number($0.alphaIfDeleted.map { fixed($0, 2) } ?? "–")])
+            Row(cells: [Cell("\($0.id)"), number(two($0.itemTotal)), number(two($0.correctedR)), number(two($0.standardizedR)),
+                        number(two($0.alphaIfDeleted)), number(two($0.standardizedAlphaIfDeleted)), number(two($0.averageRIfDeleted))])
         }
         return [.paragraph("\(text)", .body),
-                .table(Table(header: [Cell("Item"), number("Item–total r"), number("Alpha if deleted")], rows: rows, role: "reliability"))]
+                .table(Table(header: [Cell("Item"), number("Item–rest r (r.drop)"), number("r.cor"), number("std.r"),
+                                      number("Alpha if dropped"), number("Std alpha if dropped"), number("Average r if dropped")],
+                             rows: rows, role: "reliability"))]
     }
 
     // MARK: - Respondents and breakdowns
@@ -323,8 +334,16 @@ struct DocumentBuilder {
         lines.append("\(MethodLines.codes)")
         lines.append("\(MethodLines.rankings)")
         if m.inference.covariances {
-            lines.append("Reliability: Cronbach's alpha over the respondents who answered every item of a table (reverse-keyed items reversed), "
-                + "with Duhachek's interval.\(m.mixesScales ? ScaleMethod.reliabilityRule : "")")
+            let modes = Set(analysis.tables.compactMap { $0.reliability?.missing })
+            let rows = modes == ["pairwise"]
+                ? "each pair of a table's items over the respondents who answered both (pairwise deletion, psych's default use = \"pairwise\"; without weights)"
+                : "the respondents who answered every item of a table (listwise deletion\(m.weightColumn != nil ? "; weighted: covariances Σw(x − x̄)(y − ȳ)/(Σw − 1)" : ""))"
+            lines.append("Reliability: Cronbach's alpha and psych::alpha's table from the items' covariances over \(rows), "
+                + "reverse-keyed items reversed, as R's psych::alpha(x, keys = <reversed items>\(modes == ["listwise"] ? ", on the complete rows" : "")): "
+                + "raw and standardized alpha, G6(smc), average and median inter-item r, S/N = k·r̄/(1 − r̄), Duhachek's SE and interval; per item "
+                + "r.drop, r.cor, std.r and alpha, standardized alpha and average r with the item dropped; the scale mean and SD of each respondent's mean code "
+                + "where the complete rows give them (listwise, or no missing answers). `reliability: {missing: pairwise | listwise}` in the spec chooses."
+                + "\(m.mixesScales ? ScaleMethod.reliabilityRule : "")")
         }
         var blocks: [Block] = [.list(lines.map { ReportDocument.ListItem(text: $0) })]
         func levels(_ levels: [SurveyAnalysis.Method.ScaleLevel]) -> Block {
