@@ -97,7 +97,7 @@ enum Page {
         #indices td.num, #indices th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         #indices tr.composite td { font-weight: 600; background: #fafbfd; }
         #indices .bar { display: inline-block; height: 10px; background: var(--accent); border-radius: 2px; vertical-align: middle; margin-right: 6px; }
-        iframe { width: 100%; height: 900px; border: 1px solid var(--line); border-radius: 6px; margin-top: 16px; background: #fff; }
+        iframe { width: 100%; height: 80vh; min-height: 560px; border: 1px solid var(--line); border-radius: 6px; margin-top: 16px; background: #fff; }
         """
 
     static func script(maxUploadBytes: Int, limit: String) -> String {
@@ -187,7 +187,6 @@ enum Page {
             $("indices").replaceChildren(...body.tables.map(indexTable));
             const frame = $("report");
             frame.onload = () => {
-              try { frame.style.height = (frame.contentDocument.documentElement.scrollHeight + 24) + "px"; } catch (_) {}
               status("Report ready: " + body.tables.length + " table" + (body.tables.length === 1 ? "" : "s") + ".", "done");
             };
             frame.src = body.report + "?t=" + Date.now();

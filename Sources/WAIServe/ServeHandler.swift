@@ -120,8 +120,13 @@ struct ServeHandler: HTTPHandler {
             if case .unsupportedType = refusal { return Self.error(.unsupportedMediaType, refusal.description) }
             return Self.error(.badRequest, refusal.description)
         }
-        // A declared size over the limit is refused before a byte of the body is read.
+        // A declared size over the limit is refused before a byte of the body is stored. A client
+        // that waits for "100 Continue" has sent nothing more; from one that sends the body anyway,
+        // up to the limit again is read and dropped, so that it reads the 413 (not a reset
+        // connection); past that the rest is left unread.
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > options.maxUploadBytes {
+            let waits = request.headers[HTTPHeader("Expect")]?.lowercased() == "100-continue"
+            if !waits, length <= 2 * options.maxUploadBytes { await Self.drain(request.bodySequence, limit: options.maxUploadBytes) }
             return Self.error(.payloadTooLarge, UploadRefusal.tooLarge(limit: options.maxUploadBytes).description)
         }
         let id = UploadStore.newID()
@@ -161,7 +166,7 @@ struct ServeHandler: HTTPHandler {
         }
     }
 
-    /// Writes the body to `url` as it arrives, stopping at `limit` bytes.
+    /// Writes the body to `url` as it arrives, storing nothing past `limit` bytes.
     static func store(_ body: HTTPBodySequence, to url: URL, limit: Int) async throws -> Result<Int, UploadRefusal> {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
@@ -170,17 +175,35 @@ struct ServeHandler: HTTPHandler {
         defer { try? handle.close() }
         var total = 0
         var buffer = Data()
+        var over = false
         for try await chunk in body {
             total += chunk.count
-            if total > limit { return .failure(.tooLarge(limit: limit)) }
+            if over || total > limit {
+                // Nothing more is stored; up to the limit again is read and dropped (see upload()).
+                over = true
+                if total > 2 * limit { break }
+                continue
+            }
             buffer.append(chunk)
             if buffer.count >= 1 << 20 {
                 try handle.write(contentsOf: buffer)
                 buffer.removeAll(keepingCapacity: true)
             }
         }
+        if over { return .failure(.tooLarge(limit: limit)) }
         if !buffer.isEmpty { try handle.write(contentsOf: buffer) }
         return total == 0 ? .failure(.empty) : .success(total)
+    }
+
+    /// Reads and drops what is left of a refused body, `limit` bytes at most.
+    static func drain(_ body: HTTPBodySequence, limit: Int) async {
+        var dropped = 0
+        do {
+            for try await chunk in body {
+                dropped += chunk.count
+                if dropped > limit { return }
+            }
+        } catch {}
     }
 
     // MARK: - Analyse
