@@ -257,8 +257,11 @@ struct ServeHandler: HTTPHandler {
                              found: survey.loaded.spec.data, expected: "the uploaded file's name, e.g. data: \"\(((dataPath as NSString).lastPathComponent))\"")
         }
         let formats = ReportFormat.allCases
-        let analysis = try survey.analyze(options: ReadOptions(), aggregation: .loops, inference: InferenceOptions(),
-                                          formats: formats.map(\.rawValue), pipeline: pipeline)
+        // As `wai report` run in the upload's folder: the report names the data by its path there.
+        var request = AnalysisRequest(data: dataPath, spec: .loaded(survey.loaded), options: ReadOptions(), aggregation: .loops,
+                                      inference: InferenceOptions(), formats: formats.map(\.rawValue), pipeline: pipeline)
+        request.displayName = String(resolved.dropFirst(folder.path.count + 1))
+        let analysis = try request.run()
         let reportURL = folder.appendingPathComponent(UploadStore.reportFolder, isDirectory: true)
         _ = try ReportWriter(formats: Set(formats)).write(analysis, to: reportURL.path)
         try zip(reportURL, to: folder.appendingPathComponent(UploadStore.zipName))
