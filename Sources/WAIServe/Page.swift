@@ -20,6 +20,7 @@ enum Page {
         <header>
           <h1>wai <span>Weighted Average Index tables from Likert survey responses</span></h1>
           <p class="local">This page runs on your own computer: the files you drop stay in wai's working folder and go nowhere else.</p>
+          <p id="status" class="status" data-state="idle" role="status">No file yet.</p>
         </header>
         <main>
         <section id="step-upload" class="card">
@@ -29,7 +30,6 @@ enum Page {
             <small>CSV or TSV (Google Forms, KoboToolbox, Qualtrics, SurveyMonkey, LimeSurvey…), an Excel workbook (.xlsx), SPSS .sav or Stata .dta; at most \(limit).</small>
             <input id="file" type="file" accept=".csv,.tsv,.txt,.xlsx,.sav,.dta"/>
           </label>
-          <p id="status" class="status" data-state="idle" role="status">No file yet.</p>
           <pre id="error" class="error" hidden></pre>
         </section>
         <section id="step-spec" class="card" hidden>
@@ -37,6 +37,7 @@ enum Page {
           <p id="summary" class="summary"></p>
           <ul id="warnings" class="warnings"></ul>
           <textarea id="spec" spellcheck="false" aria-label="survey.yaml"></textarea>
+          <pre id="spec-error" class="error" hidden></pre>
           <p class="actions"><button id="analyse" type="button">Analyse</button> <a id="spec-link" class="download" href="#">Download survey.yaml</a></p>
         </section>
         <section id="step-report" class="card" hidden>
@@ -65,7 +66,8 @@ enum Page {
         :root { --ink: #1d2430; --muted: #5b6472; --line: #d9dee5; --accent: #1f5fa8; --accent-soft: #e8f0fa; --bad: #a3261b; --bad-soft: #fbeceb; }
         * { box-sizing: border-box; }
         body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Khmer", sans-serif; color: var(--ink); background: #f4f6f9; }
-        header { background: #fff; border-bottom: 1px solid var(--line); padding: 18px 32px 12px; }
+        header { background: #fff; border-bottom: 1px solid var(--line); padding: 14px 32px 10px; position: sticky; top: 0; z-index: 1; display: grid; grid-template-columns: 1fr auto; column-gap: 24px; align-items: center; }
+        header h1 { grid-column: 1; } header .local { grid-column: 1; } header .status { grid-column: 2; grid-row: 1 / span 2; margin: 0; max-width: 420px; text-align: right; }
         h1 { margin: 0; font-size: 24px; letter-spacing: .02em; }
         h1 span { font-size: 15px; font-weight: normal; color: var(--muted); margin-left: 10px; }
         .local { margin: 4px 0 0; color: var(--muted); font-size: 13px; }
@@ -80,6 +82,8 @@ enum Page {
         .drop u { color: var(--accent); }
         .drop input { position: absolute; width: 1px; height: 1px; opacity: 0; }
         .status { margin: 12px 0 0; color: var(--muted); }
+        .status[data-state="error"] { color: var(--bad); font-weight: 600; }
+        .status[data-state="done"], .status[data-state="inferred"] { color: #1d6b35; font-weight: 600; }
         .status[data-state="busy"]::before { content: ""; display: inline-block; width: 12px; height: 12px; margin-right: 8px; border: 2px solid var(--accent); border-right-color: transparent; border-radius: 50%; animation: spin .8s linear infinite; vertical-align: -1px; }
         @keyframes spin { to { transform: rotate(360deg); } }
         .error { margin: 12px 0 0; padding: 10px 12px; background: var(--bad-soft); color: var(--bad); border-left: 4px solid var(--bad); white-space: pre-wrap; font: 13px/1.45 ui-monospace, "DejaVu Sans Mono", monospace; }
@@ -108,7 +112,7 @@ enum Page {
         let upload = null;
 
         function status(text, state) { const s = $("status"); s.textContent = text; s.dataset.state = state; }
-        function showError(text) { const e = $("error"); e.textContent = text; e.hidden = !text; }
+        function showError(text, where) { for (const id of ["error", "spec-error"]) { const e = $(id); const shown = id === (where || "error") && !!text; e.textContent = shown ? text : ""; e.hidden = !shown; } }
         function element(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
         async function reply(response) {
           let body = null;
@@ -138,7 +142,7 @@ enum Page {
             $("step-spec").hidden = false;
             status(file.name + " uploaded. Check the spec, then Analyse.", "inferred");
           } catch (error) {
-            status("The file could not be read.", "error");
+            status("The file could not be read: see below.", "error");
             showError(error.message);
             if (error.body && error.body.id) {
               // The file is kept: a spec written by hand can still analyse it.
@@ -192,8 +196,10 @@ enum Page {
             frame.src = body.report + "?t=" + Date.now();
             $("step-report").hidden = false;
           } catch (error) {
-            status("The analysis stopped.", "error");
-            showError(error.message);
+            status("The analysis stopped: see under the spec.", "error");
+            $("step-report").hidden = true;
+            showError(error.message, "spec-error");
+            $("spec-error").scrollIntoView({ block: "center" });
           } finally {
             $("analyse").disabled = false;
           }

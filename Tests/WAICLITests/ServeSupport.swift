@@ -250,6 +250,7 @@ final class Chromium {
     }
 
     /// The value of a JavaScript expression (awaited when it is a promise).
+    @discardableResult
     func evaluate(_ expression: String) throws -> Any? {
         let result = try call("Runtime.evaluate", ["expression": expression, "returnByValue": true, "awaitPromise": true])
         if let exception = result["exceptionDetails"] as? [String: Any] { throw ServeTestError("JavaScript: \(exception)") }
@@ -268,6 +269,7 @@ final class Chromium {
 
     /// A PNG of the whole page (beyond the viewport).
     func screenshot() throws -> Data {
+        _ = try call("Runtime.evaluate", ["expression": "window.scrollTo(0, 0)"])
         let metrics = try call("Page.getLayoutMetrics")
         let size = metrics["cssContentSize"] as? [String: Any] ?? [:]
         let width = size["width"] as? Double ?? 1280, height = min(size["height"] as? Double ?? 900, 12_000)

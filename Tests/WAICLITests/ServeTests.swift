@@ -159,6 +159,26 @@ final class ServeTests: XCTestCase {
         server.stop()
     }
 
+    /// A workbook and an SPSS file go the same way: the spec wai init infers, then the report.
+    func testWorkbookAndSPSSUploads() throws {
+        let server = try start()
+        let fixtures = Products.packageRoot.appendingPathComponent("Tests/WAIReadTests/Fixtures")
+        for name in ["surveymonkey.xlsx", "spss_survey.sav"] {
+            let uploaded = try upload(server, name: name, body: try Data(contentsOf: fixtures.appendingPathComponent(name)))
+            XCTAssertEqual(uploaded.status, 200, "\(name): \(uploaded.text)")
+            let reply = try uploaded.json()
+            let id = try XCTUnwrap(reply["id"] as? String)
+            let spec = try XCTUnwrap(reply["spec"] as? String)
+            let initRun = try Products.run(Products.wai, ["init", name], in: directory.appendingPathComponent(id))
+            XCTAssertEqual(spec, initRun.stdout, name)
+            let analysed = try RawHTTP.send(port: server.port, "POST", "/r/\(id)/analyse", headers: ["X-WAI-Request": "1"], body: Data(spec.utf8))
+            XCTAssertEqual(analysed.status, 200, "\(name): \(analysed.text)")
+            XCTAssertFalse(Self.indices(try analysed.json()).isEmpty, name)
+            XCTAssertEqual(try RawHTTP.send(port: server.port, "GET", "/r/\(id)/report.zip").status, 200, name)
+        }
+        server.stop()
+    }
+
     func testServesNoFileOutsideAnUploadsFolder() throws {
         let server = try start()
         let uploaded = try upload(server, name: "google_forms.csv", body: try Data(contentsOf: Self.fixture))
@@ -203,16 +223,16 @@ final class ServeTests: XCTestCase {
         let input = try XCTUnwrap(try browser.call("DOM.querySelector", ["nodeId": root, "selector": "#file"])["nodeId"] as? Int)
         try browser.call("DOM.setFileInputFiles", ["files": [Self.fixture.path], "nodeId": input])
         try browser.wait(for: "['inferred', 'error'].includes(document.getElementById('status').dataset.state)")
-        let stateinferred = try browser.evaluate("document.getElementById('status').dataset.state") as? String
-        let errorinferred = try browser.evaluate("document.getElementById('error').textContent") as? String ?? ""
-        XCTAssertEqual(stateinferred, "inferred", errorinferred)
+        let uploadState = try browser.evaluate("document.getElementById('status').dataset.state") as? String
+        let uploadError = try browser.evaluate("document.getElementById('error').textContent") as? String ?? ""
+        XCTAssertEqual(uploadState, "inferred", uploadError)
         let spec = try XCTUnwrap(try browser.evaluate("document.getElementById('spec').value") as? String)
         XCTAssert(spec.contains("data: \"google_forms.csv\""), spec)
         try browser.evaluate("document.getElementById('analyse').click()")
         try browser.wait(for: "['done', 'error'].includes(document.getElementById('status').dataset.state)", timeout: 120)
-        let statedone = try browser.evaluate("document.getElementById('status').dataset.state") as? String
-        let errordone = try browser.evaluate("document.getElementById('error').textContent") as? String ?? ""
-        XCTAssertEqual(statedone, "done", errordone)
+        let analyseState = try browser.evaluate("document.getElementById('status').dataset.state") as? String
+        let analyseError = try browser.evaluate("document.getElementById('spec-error').textContent") as? String ?? ""
+        XCTAssertEqual(analyseState, "done", analyseError)
 
         // The indices on the page: each table's rows, the unrounded index in data-wai and the printed one as text.
         let onPage = try XCTUnwrap(try browser.evaluate("""
@@ -252,6 +272,19 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         XCTAssertGreaterThan(png.count, 20_000, "a screenshot of a drawn page")
         print("wai serve: screenshot of the page at \(shot.path)")
+
+        // A spec broken on the page: the located error shown there, and the page still usable.
+        try browser.evaluate("""
+            (() => { const s = document.getElementById('spec'); s.value = s.value.replace('weighting: normalized', 'weighting: sideways'); })()
+            """)
+        try browser.evaluate("document.getElementById('analyse').click()")
+        try browser.wait(for: "document.getElementById('status').dataset.state === 'error'", timeout: 60)
+        let shown = try XCTUnwrap(try browser.evaluate("document.getElementById('spec-error').textContent") as? String)
+        XCTAssert(shown.hasPrefix("survey.yaml:") && shown.contains("sideways"), shown)
+        XCTAssertEqual(try browser.evaluate("document.getElementById('spec-error').hidden") as? Bool, false)
+        let errorShot = shot.deletingPathExtension().appendingPathExtension("error.png")
+        try browser.screenshot().write(to: errorShot)
+        print("wai serve: screenshot of the error at \(errorShot.path)")
         browser.stop()
         XCTAssertEqual(server.stop(), 0, server.stderr)
     }
