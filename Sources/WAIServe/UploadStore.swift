@@ -60,13 +60,13 @@ public struct UploadStore: Sendable {
     }
 
     /// The file of upload `id` at the URL path components `components` (already percent-decoded),
-    /// or nil unless it is a regular file inside the upload's own folder: no empty, `.` or `..`
-    /// component, none with a NUL or backslash, and the path with its symbolic links resolved
-    /// still under the folder.
+    /// or nil unless it is a regular file inside the upload's own folder: no empty component, none
+    /// starting with a dot (`.`, `..`, wai's own `.wai-files` and partial uploads), none with a NUL
+    /// or backslash, and the path with its symbolic links resolved still under the folder.
     public func file(_ id: String, components: [String]) -> URL? {
         guard let folder = folder(id), !components.isEmpty else { return nil }
         for component in components {
-            if component.isEmpty || component == "." || component == ".." || component.contains("\0") || component.contains("\\") || component.contains("/") {
+            if component.isEmpty || component.hasPrefix(".") || component.contains("\0") || component.contains("\\") || component.contains("/") {
                 return nil
             }
         }

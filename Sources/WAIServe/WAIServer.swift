@@ -26,18 +26,28 @@ public final class WAIServer: Sendable {
         server = HTTPServer(config: config, handler: ServeHandler(options: options, store: store))
     }
 
-    /// Starts listening; returns the page's URL once the socket listens.
+    /// Starts listening; returns the page's URL once the socket listens, or throws why it cannot
+    /// (the address in use, say).
     public func start() async throws -> URL {
-        let server = self.server
-        let task = Task { try await server.run() }
+        let server = self.server, running = self.running
+        let task = Task {
+            do { try await server.run() } catch {
+                await running.ended(with: error)
+                throw error
+            }
+        }
         await running.set(task)
-        do {
-            try await server.waitUntilListening(timeout: 10)
-        } catch {
-            // run() failed (address in use, say): its error says why.
-            task.cancel()
-            if case .failure(let failure) = await task.result { throw ServeError.cannotListen(options.host, options.port, "\(failure)") }
-            throw error
+        let deadline = Date().addingTimeInterval(10)
+        while !(await server.isListening) {
+            if let failure = await running.failure {
+                let why = if case SocketError.failed(let call, _, let message) = failure { "\(call.lowercased()): \(message)" } else { "\(failure)" }
+                throw ServeError.cannotListen(options.host, options.port, why)
+            }
+            guard Date() < deadline else {
+                task.cancel()
+                throw ServeError.cannotListen(options.host, options.port, "not listening after 10 s")
+            }
+            try await Task.sleep(nanoseconds: 10_000_000)
         }
         guard let address = await server.listeningAddress else { throw ServeError.cannotListen(options.host, options.port, "no listening address") }
         let port: UInt16
@@ -71,7 +81,9 @@ public final class WAIServer: Sendable {
 
 actor RunningTask {
     var task: Task<Void, any Error>?
+    var failure: (any Error)?
     func set(_ task: Task<Void, any Error>) { self.task = task }
+    func ended(with error: any Error) { failure = error }
 }
 
 public enum ServeError: Error, CustomStringConvertible {

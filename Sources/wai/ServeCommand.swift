@@ -13,8 +13,8 @@ struct ServeCommand: ParsableCommand {
         or an SPSS/Stata file (at most --max-upload-mb; a larger one is refused with 413 before it \
         is stored), see and edit the spec `wai init` infers, press Analyse for the report `wai \
         report` writes (with its charts), and download it as a zip, with the spec. Each upload \
-        gets a folder in DIR (default: a new temporary folder) holding the file, survey.yaml, \
-        report/ and report.zip; the server serves no file outside an upload's own folder. Stop it \
+        gets a folder in DIR (default: a new temporary folder, removed when the server stops) \
+        holding the file, survey.yaml, report/ and report.zip; the server serves no file outside an upload's own folder. Stop it \
         with Ctrl-C.
 
         Examples:
@@ -24,7 +24,7 @@ struct ServeCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("The working folder: each upload gets a folder in it (default: a new temporary folder).", valueName: "dir"))
+    @Argument(help: ArgumentHelp("The working folder: each upload gets a folder in it (default: a new temporary folder, removed when the server stops).", valueName: "dir"))
     var directory: String?
 
     @Option(help: ArgumentHelp("The port to listen on; 0 takes any free one.", valueName: "n"))
@@ -86,7 +86,13 @@ struct ServeCommand: ParsableCommand {
             printError("wai: error: \(error)")
             throw ExitCode(2)
         }
-        printError("wai: stopped")
+        if directory == nil {
+            // A folder of wai's own making goes with the server; one that was named stays.
+            try? FileManager.default.removeItem(atPath: server.store.root.path)
+            printError("wai: stopped; removed \(server.store.root.path)")
+        } else {
+            printError("wai: stopped")
+        }
     }
 }
 

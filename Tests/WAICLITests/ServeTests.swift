@@ -55,6 +55,10 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(try RawHTTP.send(port: server.port, "POST", "/upload", headers: ["X-File-Name": "a.csv"], body: csv).status, 403)
         XCTAssertEqual(try RawHTTP.send(port: server.port, "POST", "/upload", headers: ["X-File-Name": "a.csv", "X-WAI-Request": "1", "Origin": "http://attacker.example"], body: csv).status, 403)
         XCTAssertEqual(try uploads(), [])
+        // A second server on the same port says why it cannot listen, and exits 2.
+        let second = try Products.run(Products.wai, ["serve", directory.path, "--port", String(server.port)])
+        XCTAssertEqual(second.status, 2)
+        XCTAssert(second.stderr.contains("cannot listen on 127.0.0.1:\(server.port): bind: Address already in use"), second.stderr)
         XCTAssertEqual(server.stop(), 0, server.stderr)
         XCTAssert(server.stderr.contains("wai: stopped"), server.stderr)
     }

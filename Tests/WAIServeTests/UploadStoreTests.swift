@@ -34,6 +34,8 @@ final class UploadStoreTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("report/charts"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: try XCTUnwrap(store.folder(other)), withIntermediateDirectories: true)
         try Data("x".utf8).write(to: folder.appendingPathComponent("report/charts/a.svg"))
+        try Data("a.svg".utf8).write(to: folder.appendingPathComponent("report/.wai-files"))
+        try Data("partial".utf8).write(to: folder.appendingPathComponent(".upload.part"))
         try Data("secret".utf8).write(to: root.appendingPathComponent("secret.txt"))
         try Data("other".utf8).write(to: try XCTUnwrap(store.folder(other)).appendingPathComponent("survey.yaml"))
         try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("up").path, withDestinationPath: root.path)
@@ -43,7 +45,7 @@ final class UploadStoreTests: XCTestCase {
         XCTAssertEqual(store.file(id, components: ["in.svg"])?.lastPathComponent, "a.svg", "a link that stays inside is followed")
         for components in [["report"], ["report", "charts"], [], [""], ["..", "secret.txt"], ["report", "..", "..", "secret.txt"],
                            ["up", "secret.txt"], ["up", other, "survey.yaml"], ["/etc/passwd"], ["report/../../secret.txt"],
-                           ["a\0b"], ["report", ".", "charts", "a.svg"], ["..\\secret.txt"], ["missing.csv"]] {
+                           ["a\0b"], ["report", ".", "charts", "a.svg"], ["report", ".wai-files"], [".upload.part"], ["..\\secret.txt"], ["missing.csv"]] {
             XCTAssertNil(store.file(id, components: components), "\(components)")
         }
         XCTAssertNil(store.file("..", components: ["secret.txt"]))
