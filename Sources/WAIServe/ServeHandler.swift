@@ -373,7 +373,7 @@ struct ServeHandler: HTTPHandler {
 
     /// An error as the page shows it: the upload folder left out of its paths (`survey.yaml:12:3`).
     func relative(_ error: any Error, folder: URL) -> String {
-        let text = error is InputError ? "\(EncodingHint.annotate(error as! InputError))" : "\(error)"
+        let text = (error as? InputError).map { "\(EncodingHint.annotate($0))" } ?? "\(error)"
         return text.replacingOccurrences(of: folder.path + "/", with: "")
     }
 
