@@ -29,6 +29,8 @@ deps:
 	@command -v python3 >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
 	@# Java 17 for the Spark test of `wai sql` (Tests/SQL/engines.py spark).
 	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+	@# Headless Chromium for the browser test of `wai serve` (Tests/WAICLITests/ServeTests.swift) and Tests/Rendering.
+	@command -v chromium >/dev/null || { echo "installing chromium (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## Python packages the tests use: jsonschema (Tests/Schemas/validate.py), duckdb (Tests/DuckDB/counts_recipe.py, Tests/SQL/engines.py),
 ## pyspark (Tests/SQL/engines.py: a local[2] Spark session; needs Java 17, about 2.5 minutes to install) and

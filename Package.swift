@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         // Workbooks in and out (.xlsx is a zip of XML parts): entries streamed in and written.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // `wai serve`: a small HTTP/1.1 server on Swift concurrency and BSD sockets (no SwiftNIO: seconds to build, not minutes).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         // Property-based tests only (random RFC 4180 round trips in WAIReadTests).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         // `swift package generate-documentation --target WAIKit` (a plugin: nothing of it is linked).
@@ -46,12 +48,16 @@ let package = Package(
         // Pipeline: the one entry point every command and script goes through (files and survey directories in,
         // ranges read in parallel, partial statistics merged, analysis and provenance out; batch jobs).
         .target(name: "WAIPipeline", dependencies: ["WAIModel", "WAIRead", "WAIAggregate", "WAIEstimate", "WAIReport"]),
+        // Serve: the local web page of `wai serve` (upload, the inferred spec to edit, the report and its downloads).
+        .target(name: "WAIServe", dependencies: ["WAIModel", "WAIEstimate", "WAIRead", "WAIReport", "WAIPipeline", "ZIPFoundation",
+                                                 .product(name: "FlyingFox", package: "FlyingFox")]),
         // The umbrella module and the DocC catalog of the library (Sources/WAIKit/WAIKit.docc).
         .target(name: "WAIKit", dependencies: ["WAIModel", "WAIRead", "WAIAggregate", "WAIEstimate", "WAIReport", "WAIPipeline"]),
         .executableTarget(
             name: "wai",
             dependencies: [
                 "WAIKit",
+                "WAIServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,5 +76,6 @@ let package = Package(
                     exclude: ["Reference"]),
         .testTarget(name: "WAIReportTests", dependencies: ["WAIReport", "WAIEstimate", "WAIPipeline", "WAIRead"]),
         .testTarget(name: "WAICLITests", dependencies: ["wai", "wai-example-quickstart", "WAITestSupport"]),
+        .testTarget(name: "WAIServeTests", dependencies: ["WAIServe"]),
     ]
 )

@@ -17,6 +17,8 @@ public struct AnalysisRequest: Sendable {
     }
 
     public var data: String
+    /// How messages and the report name the data file (default: `data` as given).
+    public var displayName: String? = nil
     public var spec: Spec
     public var options: ReadOptions
     public var aggregation: AggregationPath
@@ -68,7 +70,7 @@ public struct AnalysisRequest: Sendable {
     public func run() throws -> SurveyAnalysis {
         let spec = surveySpec
         let analyse = {
-            try Analyzer.run(spec: spec, csvPath: data, displayName: data, specName: specName, options: options,
+            try Analyzer.run(spec: spec, csvPath: data, displayName: displayName ?? data, specName: specName, options: options,
                              path: aggregation, breakdowns: breakdowns, inference: inference, pipeline: pipeline)
         }
         let taken: Analyzer.Run

@@ -37,34 +37,12 @@ struct InitCommand: ParsableCommand {
     var lenient = false
 
     func run() throws {
-        let inferred = try exports.infer(csv: csv, title: title, lenient: lenient)
-        // The items' correlations with the rest of their tables, from the data as the spec reads it
-        // (none when the data do not read without --lenient: the analysis then says why).
-        var spec = inferred.spec
-        spec.source = inferred.layout.source
-        var options = ReadOptions()
-        options.format = exports.format
-        options.lenient = lenient
-        let analysis = inferred.ambiguous.isEmpty
-            ? try? Analyzer.analyze(spec: spec, csvPath: csv, specName: "the inferred spec", options: options, inference: InferenceOptions(replicates: 0))
-            : nil
-        var reverseWorded: [String: Double] = [:]
-        for table in analysis?.tables ?? [] {
-            for statistic in table.reliability?.items ?? [] { if let r = statistic.itemTotal, r <= -0.005 { reverseWorded[statistic.id] = r } }
-        }
-        if let analysis { printWarnings(analysis.quality) }
-        let yaml = SpecWriter.yaml(inferred, command: (["wai", "init", csv] + exports.arguments + (lenient ? ["--lenient"] : [])).joined(separator: " "), reverseWorded: reverseWorded)
-        // The spec must load as written: a failure here is wai's bug, not the user's.
-        let reloaded = try YAMLDocument.decode(SurveySpec.self, yaml: yaml, name: "the written spec")
-        try reloaded.validate(file: "the written spec")
-        try output(yaml)
-        let items = inferred.spec.tables.reduce(0) { $0 + $1.items.count }
-        var summary = "wai: inferred \(items) item\(items == 1 ? "" : "s") in \(inferred.spec.tables.count) table\(inferred.spec.tables.count == 1 ? "" : "s"), \(inferred.otherScales.isEmpty ? "scale: \(inferred.vocabulary.name)" : "scales: \(inferred.vocabulary.name) (the default), " + inferred.otherScales.map(\.vocabulary).joined(separator: ", ")); the comments say what was assumed"
-        if !inferred.ambiguous.isEmpty {
-            summary += "; \(inferred.ambiguous.count) column\(inferred.ambiguous.count == 1 ? "" : "s") left for you to order: \(inferred.ambiguous.map { Quoted($0.column).description }.joined(separator: ", "))"
-        }
-        printError(summary)
-        if let note = inferred.assumptions.first(where: { $0.hasPrefix("--lenient:") }) { printError("wai: \(note)") }
+        let result = try exports.initRequest(csv: csv, title: title, lenient: lenient,
+                                             command: (["wai", "init", csv] + exports.arguments + (lenient ? ["--lenient"] : [])).joined(separator: " ")).run()
+        if let quality = result.quality { printWarnings(quality) }
+        try output(result.yaml)
+        printError("wai: \(result.summary)")
+        if let note = result.lenientNote { printError("wai: \(note)") }
     }
 }
 
@@ -110,19 +88,15 @@ struct ExportOptions: ParsableArguments {
         return out
     }
 
+    /// `wai init csv` with these options, as a library request.
+    func initRequest(csv: String, title: String? = nil, lenient: Bool = false, command: String? = nil) throws -> InitRequest {
+        InitRequest(data: csv, format: format, codebook: try codebook.map { try Codebook.load(path: $0) }, title: title,
+                    lenient: lenient, command: command)
+    }
+
     /// Recognises `csv` and infers its spec.
     func infer(csv: String, title: String? = nil, lenient: Bool = false) throws -> InferredSurvey {
-        let book = try codebook.map { try Codebook.load(path: $0) }
-        var options = ReadOptions(lenient: lenient)
-        options.format = format
-        options.format.guessEncoding = true   // no spec: everything is read off the file
-        let prepared = try PreparedInput.prepare(csvPath: csv, options: options)
-        defer { prepared.discard() }
-        do {
-            return try LikertInference.infer(prepared, codebook: book, title: title)
-        } catch {
-            throw prepared.relocate(error)
-        }
+        try initRequest(csv: csv, title: title, lenient: lenient).infer()
     }
 }
 

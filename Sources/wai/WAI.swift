@@ -21,6 +21,7 @@ struct WAI: ParsableCommand {
           wai trend Surveys/wave2023 Surveys/wave2024 # the same items over waves
           wai aggregate part1.csv --spec survey.yaml --partial part1.waistats
           wai merge survey.yaml part1.waistats part2.waistats   # shards (or --counts counts.csv)
+          wai serve                                   # a local web page on http://127.0.0.1:8080/
 
         Exit status: 0 success, 1 verification mismatch or a failed survey in a batch, 2 bad input or usage.
         The spec format is documented in Surveys/SPEC.md.
@@ -28,7 +29,7 @@ struct WAI: ParsableCommand {
         version: Engine.version,
         subcommands: [ReportCommand.self, AnalyzeCommand.self, VerifyCommand.self,
                       BatchCommand.self, TrendCommand.self, AggregateCommand.self, MergeCommand.self, SQLCommand.self,
-                      InitCommand.self]
+                      InitCommand.self, ServeCommand.self]
     )
 
     /// Maps errors to the documented exit statuses: bad input and usage are 2, not
