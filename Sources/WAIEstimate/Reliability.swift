@@ -124,7 +124,6 @@ public struct Reliability: Sendable, Hashable, Codable {
         let r = whole.correlation
         let sumR = r.joined().reduce(0, +)
         let smcR = squaredMultipleCorrelations(r)
-        let sumC = covariance.joined().reduce(0, +)
         let itemStatistics = (0..<p).map { i -> ItemStatistic in
             let others = (0..<p).filter { $0 != i }
             let covItemRest = others.reduce(0) { $0 + covariance[i][$1] }

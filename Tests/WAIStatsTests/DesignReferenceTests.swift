@@ -50,6 +50,15 @@ final class DesignReferenceTests: XCTestCase {
         let r = try variant(name)
         let analysis = try analysis(change)
         XCTAssertEqual(analysis.method.seMethod, "taylor", file: file, line: line)
+        Self.assertMatches(analysis, r, name: name, file: file, line: line)
+    }
+
+    /// Every item's and OA's index and SE (and deff where R gives one), overall and per sex, as `r`.
+    static func assertMatches(_ analysis: SurveyAnalysis, _ r: Variant, name: String, file: StaticString = #filePath, line: UInt = #line) {
+        func assertClose(_ a: Double?, _ b: Double, relative: Double = 1e-8, _ message: String, file: StaticString, line: UInt) {
+            guard let a else { return XCTFail("missing \(message)", file: file, line: line) }
+            XCTAssertEqual(a, b, accuracy: relative * max(abs(b), 1e-300), message, file: file, line: line)
+        }
         let table = analysis.tables[0]
         for item in table.items {
             let v = r.items[item.id]!
@@ -69,6 +78,7 @@ final class DesignReferenceTests: XCTestCase {
                 assertClose(item.se, v.se, "\(name) \(category) \(item.id) se (svyby)", file: file, line: line)
                 if let deff = v.deff { assertClose(item.deff, deff, "\(name) \(category) \(item.id) deff (svyby)", file: file, line: line) }
             }
+            assertClose(group.tables[0].composite?.wai, r.oa[category]!.wai, relative: 1e-12, "\(name) \(category) OA", file: file, line: line)
             assertClose(group.tables[0].composite?.se, r.oa[category]!.se, "\(name) \(category) OA se", file: file, line: line)
         }
     }
