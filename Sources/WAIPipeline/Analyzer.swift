@@ -127,16 +127,22 @@ public enum Analyzer {
             reader: reader, plan: plan(spec: spec, items: reader.items, inference: inference),
             scores: scores, counts: path, calibration: nil, options: execution)
         var passes: [SufficientStatistics] = []
+        // The progress line counts the file once: the full-sample pass.
+        var quiet = execution
+        quiet.progress = nil
         for column in columns {
             var weighted = base
             weighted.weight = column
             let replicateReader = try ResponseReader(spec: weighted, csvPath: input.path, displayName: input.displayName, specName: specName, options: input.options)
             let pass = try ParallelAnalyzer.aggregate(reader: replicateReader, plan: .countsOnly, scores: scores, counts: path,
-                                                      calibration: nil, options: execution)
+                                                      calibration: nil, options: quiet)
             guard pass.quality.rowsUsed == read.quality.rowsUsed else {
+                // Only --lenient gets here: the replicate pass rejected a row the full sample used.
+                let known = Set(read.quality.rejections.map(\.line))
+                let extra = pass.quality.rejections.first { !known.contains($0.line) }
                 throw InputError(
-                    "replicate column \(Quoted(column)) leaves out rows the full-sample pass used",
-                    at: SourceLocation(file: reader.fileName, keyPath: nil), found: "\(pass.quality.rowsUsed) rows used of \(read.quality.rowsUsed)",
+                    "replicate column \(Quoted(column)) has no usable weight on a row the full sample uses (--lenient cannot leave a row out of one replicate only)",
+                    at: SourceLocation(file: reader.fileName, line: extra?.line), found: extra?.reason ?? "\(pass.quality.rowsUsed) rows used of \(read.quality.rowsUsed)",
                     expected: "a non-negative weight in every replicate column of every row")
             }
             passes.append(pass.statistics)

@@ -102,5 +102,9 @@ final class DesignCLITests: XCTestCase {
         XCTAssertEqual(bad.status, 2)
         XCTAssert(bad.stderr.contains("replicates.csv:4:"), bad.stderr)
         XCTAssert(bad.stderr.contains("jk1_7") && bad.stderr.contains("n/a"), bad.stderr)
+        // --lenient cannot drop the row from one replicate only: still an error at its line.
+        let lenient = try Products.run(Products.wai, ["analyze", "replicates.csv", "--spec", "survey.yaml", "--replicates", "0", "--lenient"], in: directory)
+        XCTAssertEqual(lenient.status, 2)
+        XCTAssert(lenient.stderr.contains("replicates.csv:4:") && lenient.stderr.contains("jk1_7"), lenient.stderr)
     }
 }
