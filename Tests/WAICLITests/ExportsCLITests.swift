@@ -44,8 +44,8 @@ final class ExportsCLITests: XCTestCase {
         ("qualtrics_numeric.csv", "Qualtrics export (3 header rows)", ["The staff were helpful", "How likely are you to recommend the clinic to a friend?"]),
         ("surveymonkey.csv", "SurveyMonkey export (2 header rows)", ["Speed", "Packaging", "Price"]),
         ("plain_semicolon_bom.csv", "plain CSV (1 header row), semicolon-separated, UTF-8", ["q1", "q2", "q3"]),
-        ("spss_survey.sav", "SPSS .sav file (read through ReadStat; line n + 1 is case n)", ["The clinic staff listened to me", "The clinic was clean"]),
-        ("stata_survey.dta", "Stata .dta file (read through ReadStat; line n + 1 is case n)", ["I was seen on time"]),
+        ("spss_survey.sav", "SPSS .sav file (read through ReadStat; messages name the case and variable)", ["The clinic staff listened to me", "The clinic was clean"]),
+        ("stata_survey.dta", "Stata .dta file (read through ReadStat; messages name the case and variable)", ["I was seen on time"]),
     ]
 
     /// A workbook's sheet gives the analysis its CSV gives (everything but the data file's name and digest).

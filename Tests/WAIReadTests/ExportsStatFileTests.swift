@@ -66,4 +66,22 @@ final class ExportsStatFileTests: XCTestCase {
             XCTAssert("\(error)".hasPrefix("broken.sav: cannot read the SPSS .sav file; found "), "\(error)")
         }
     }
+
+    /// Text values with line breaks (cases 2 and 4) push the CSV copy's lines down; a message
+    /// about case 6's negative weight names the case and variable, not line 9 of the copy.
+    func testMessagesNameTheCaseAndVariableNotTheCopysLine() throws {
+        let prepared = try prepare("spss_linebreak.sav")
+        let table = try rows(prepared)
+        XCTAssertEqual(table[2][2], "first line\nsecond line")
+        let spec = SurveySpec(title: "Line breaks", weight: "wt", scale: Scale(levels: ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"].enumerated().map { Level(code: $0 + 1, label: $1) }),
+                              tables: [ItemTable(id: "t", title: "T", items: [Item(id: "q1", column: "q1", text: "q1")])])
+        let reader = try ResponseReader(spec: spec, csvPath: prepared.path, displayName: prepared.displayName, options: prepared.options)
+        XCTAssertThrowsError(try reader.forEachChunk { _ in }) { error in
+            let copy = (error as? InputError)?.location
+            XCTAssertEqual(copy?.line, 9, "the copy's line: header, case 1, case 2 on two lines, case 3, case 4 on two, case 5, case 6")
+            let located = prepared.relocate(error) as? InputError
+            XCTAssertEqual(located?.location.description, "spss_linebreak.sav:case 6, variable wt")
+            XCTAssert(located?.problem.contains("invalid survey weight") == true, "\(String(describing: located))")
+        }
+    }
 }

@@ -99,7 +99,7 @@ public struct ExportLayout: Sendable {
         case UInt8(ascii: "|"): delimiterName = "pipe-separated"
         default: delimiterName = "separated by \(Quoted(String(UnicodeScalar(delimiter))))"
         }
-        if let origin { return "\(origin) file (read through ReadStat; line n + 1 is case n)" }
+        if let origin { return "\(origin) file (read through ReadStat; messages name the case and variable)" }
         let kind = source == .plain ? "plain CSV" : "\(source.displayName) export"
         let rows = headerRows == 1 ? "1 header row" : "\(headerRows) header rows"
         let book = sheet.map { "sheet \(Quoted($0)) of an Excel workbook, as a " } ?? ""

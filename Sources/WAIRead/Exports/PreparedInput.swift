@@ -62,6 +62,8 @@ public struct PreparedInput: Sendable {
     public var codebook: Codebook?
     /// A workbook's cells, to locate messages at `Sheet1!C12` instead of the copy's lines.
     public var cells: Workbook.CellMap?
+    /// An SPSS/Stata file's variables, to locate messages at a case and variable instead of the copy's lines.
+    public var statVariables: [String]?
 
     /// Recognises `csvPath` as `options.format` and `spec` say (see `InputFormat`).
     public static func prepare(csvPath: String, displayName: String? = nil, spec: SurveySpec? = nil,
@@ -139,6 +141,7 @@ public struct PreparedInput: Sendable {
         prepared.path = conversion.csvPath
         prepared.temporary = conversion.csvPath
         prepared.codebook = conversion.codebook
+        prepared.statVariables = conversion.variables
         do {
             var layout = try ExportLayout.detect(path: prepared.path, name: prepared.displayName, source: .plain, delimiter: UInt8(ascii: ","))
             layout.recognised = true
@@ -183,6 +186,7 @@ public struct PreparedInput: Sendable {
 
     /// `error` located at a workbook's cell when it points into the CSV copy of a sheet.
     public func relocate(_ error: any Error) -> any Error {
+        if let statVariables { return StatFile.relocate(error, csvPath: path, name: displayName, variables: statVariables) }
         guard let cells else { return error }
         return cells.relocate(error, csvPath: path, name: displayName)
     }

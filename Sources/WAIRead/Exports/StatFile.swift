@@ -25,6 +25,22 @@ public enum StatFile {
         public var variableLabels: [String: String]
         public var codebook: Codebook?
         public var cases: Int
+        /// The variables, in file order: the CSV copy's columns.
+        public var variables: [String] = []
+    }
+
+    /// This error, when located in the CSV copy at `csvPath` of a file shown as `name`, located
+    /// at its case and variable instead (a text value with a line break takes two lines of the
+    /// copy, so its lines are not the cases).
+    static func relocate(_ error: any Error, csvPath: String, name: String, variables: [String]) -> any Error {
+        guard var input = error as? InputError, input.location.file == name, input.location.cell == nil,
+              let line = input.location.line else { return error }
+        if let (record, field) = Workbook.recordAndField(path: csvPath, line: line, column: input.location.column ?? 1) {
+            let variable = field < variables.count ? ", variable \(variables[field])" : ""
+            input.location = SourceLocation(file: name, cell: record == 0 ? "the variable names" : "case \(record)\(variable)",
+                                            keyPath: input.location.keyPath)
+        }
+        return input
     }
 
     /// The kind of statistical file these first bytes start, if any.
@@ -65,7 +81,8 @@ public enum StatFile {
 
         var labels: [String: String] = [:]
         for (i, name) in context.names.enumerated() where !context.variableLabels[i].isEmpty { labels[name] = context.variableLabels[i] }
-        return Conversion(csvPath: target, kind: kind, variableLabels: labels, codebook: context.implicitCodebook(name: name), cases: context.cases)
+        return Conversion(csvPath: target, kind: kind, variableLabels: labels, codebook: context.implicitCodebook(name: name), cases: context.cases,
+                          variables: context.names)
     }
 
     // MARK: - ReadStat

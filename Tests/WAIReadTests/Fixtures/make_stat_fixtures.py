@@ -91,3 +91,12 @@ with open(HERE / "stat_mixed_codes.csv", "w", newline="") as out:
     writer.writerow(names[:-1])
     for row in rows:
         writer.writerow(["" if v is None else v for v in row[:-1]])
+
+# Line breaks inside text values (cases 2 and 4), and a negative weight at case 6: a message must
+# name case 6 and its variable, not the line of the CSV copy (which the breaks push down by two).
+breaks = pd.DataFrame({
+    "q1": [4, 5, 3, 2, 4, 1, 5, 3],
+    "wt": [1.0, 1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0],
+    "comment": ["", "first line\nsecond line", "", "a\nb", "", "", "", ""],
+})
+pyreadstat.write_sav(breaks, HERE / "spss_linebreak.sav", variable_value_labels={"q1": agreement})
