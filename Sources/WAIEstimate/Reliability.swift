@@ -208,11 +208,6 @@ public struct Reliability: Sendable, Hashable, Codable {
         let smc = (0..<p).map { 1 - 1 / a[$0][p + $0] }
         return smc.allSatisfy(\.isFinite) ? smc : nil
     }
-
-    /// k/(k−1) · (1 − Σ var_i / Σ_ij cov_ij).
-    static func alpha(_ covariance: [[Double]]) -> Double? {
-        Coefficients(covariance)?.raw
-    }
 }
 
 func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }

@@ -392,7 +392,6 @@ struct DocumentBuilder {
         guard let p else { return "–" }
         return p < 0.001 ? "< 0.001" : fixed(p, 3)
     }
-    func shortNumber(_ x: Double) -> String { WAIReport.shortNumber(x) }
 }
 
 /// A number at up to 4 decimals without trailing zeros: "0.25", "1".
