@@ -42,8 +42,8 @@ public struct InitRequest: Sendable {
 
     /// The inferred spec written as YAML, checked to load as written. Items that correlate
     /// negatively with the rest of their table get a commented `reverse: true` (from an analysis
-    /// of the data as the spec reads it; none when an answer order is ambiguous or the data do not
-    /// read without `lenient`).
+    /// of the data as the spec reads it; none when a column asked for as an item has an order wai
+    /// cannot tell, or the data do not read without `lenient`).
     public func run() throws -> InitResult {
         let inferred = try infer()
         var spec = inferred.spec
@@ -51,7 +51,7 @@ public struct InitRequest: Sendable {
         var options = ReadOptions()
         options.format = format
         options.lenient = lenient
-        let analysis = inferred.ambiguous.isEmpty
+        let analysis = !inferred.ambiguous.contains(where: \.asked)
             ? try? Analyzer.analyze(spec: spec, csvPath: data, specName: "the inferred spec", options: options, inference: InferenceOptions(replicates: 0))
             : nil
         var reverseWorded: [String: Double] = [:]
@@ -81,6 +81,14 @@ public struct InitResult: Sendable {
         var summary = "inferred \(items) item\(items == 1 ? "" : "s") in \(tables) table\(tables == 1 ? "" : "s"), \(inferred.otherScales.isEmpty ? "scale: \(inferred.vocabulary.name)" : "scales: \(inferred.vocabulary.name) (the default), " + inferred.otherScales.map(\.vocabulary).joined(separator: ", ")); the comments say what was assumed"
         if !inferred.ambiguous.isEmpty {
             summary += "; \(inferred.ambiguous.count) column\(inferred.ambiguous.count == 1 ? "" : "s") left for you to order: \(inferred.ambiguous.map { Quoted($0.column).description }.joined(separator: ", "))"
+            let tabulated = inferred.ambiguous.filter { $0.tabulated != nil }.count
+            if tabulated > 0 {
+                let which = tabulated == inferred.ambiguous.count ? (tabulated == 1 ? "" : "all ") : "\(tabulated) of them "
+                summary += " (\(which)tabulated as \(tabulated == 1 ? "a demographic" : "demographics") meanwhile)"
+            }
+        }
+        if let weight = inferred.weightCandidate {
+            summary += "; \(Quoted(weight.column)) looks like a survey weight: uncomment its `weight:` line to use it"
         }
         return summary
     }

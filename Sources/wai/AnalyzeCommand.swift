@@ -19,7 +19,9 @@ struct AnalyzeCommand: ParsableCommand {
         Without --spec, the export is recognised (Google Forms, KoboToolbox, Qualtrics, \
         SurveyMonkey, LimeSurvey, plain CSV/TSV), the Likert items are found by their answers and \
         what was assumed is printed on standard error; a column whose answer order cannot be told \
-        is refused (exit 2): write a spec with `wai init`, edit it, and pass it with --spec.
+        is tabulated as a demographic and said so (refused, exit 2, only when a --codebook entry \
+        names it); a weight is never applied without a spec. To change any of it, write a spec \
+        with `wai init`, edit it, and pass it with --spec.
         """
     )
 
@@ -85,7 +87,7 @@ struct AnalyzeCommand: ParsableCommand {
             request = AnalysisRequest(data: csv, spec: .loaded(try SurveyLoader.loadSpec(path: spec)))
         } else {
             let inferred = try inferForAnalysis(csv: csv, exports: exports, lenient: reading.lenient)
-            request = AnalysisRequest(data: csv, spec: .inferred(inferred.spec, yaml: inferred.yaml), earlierWarnings: inferred.notAnalysed)
+            request = AnalysisRequest(data: csv, spec: .inferred(inferred.spec, yaml: inferred.yaml), earlierWarnings: inferred.warnings)
         }
         switch request.spec {
         case .loaded(var loaded):

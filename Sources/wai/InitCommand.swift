@@ -101,8 +101,8 @@ struct ExportOptions: ParsableArguments {
 }
 
 /// `wai analyze FILE` without --spec: the inferred spec (what was assumed on standard error),
-/// refused when an order is ambiguous. Returns the spec and the YAML it was written as.
-func inferForAnalysis(csv: String, exports: ExportOptions, lenient: Bool = false) throws -> (spec: SurveySpec, yaml: String, notAnalysed: [DataQuality.Warning]) {
+/// refused when a column asked for as an item (a codebook entry) has an order it cannot tell. Returns the spec and the YAML it was written as.
+func inferForAnalysis(csv: String, exports: ExportOptions, lenient: Bool = false) throws -> (spec: SurveySpec, yaml: String, warnings: [DataQuality.Warning]) {
     let inferred = try exports.infer(csv: csv, lenient: lenient)
     for line in inferred.assumptions { printError("wai: \(line)") }
     if let refusal = inferred.ambiguityError(file: csv) { throw refusal }
@@ -110,7 +110,7 @@ func inferForAnalysis(csv: String, exports: ExportOptions, lenient: Bool = false
     printError("wai: to change any of this: wai init \(csv) > survey.yaml, edit it, then wai analyze \(csv) --spec survey.yaml")
     var spec = inferred.spec
     spec.source = inferred.layout.source
-    return (spec, SpecWriter.yaml(inferred, command: "wai analyze \(csv)"), inferred.notAnalysed)
+    return (spec, SpecWriter.yaml(inferred, command: "wai analyze \(csv)"), inferred.warnings)
 }
 
 /// An error as printed, with the Windows-1252 hint when the bytes it points at look so.

@@ -23,6 +23,8 @@ public struct Codebook: Sendable, Hashable {
         public var line: Int
         /// The scale's name in messages, when several questions share it (SPSS value-label sets).
         public var scaleName: String? = nil
+        /// The scale's name in a spec (`agree5`), when it has one of its own.
+        public var scaleID: String? = nil
         /// Codes of options that are no answer ("Don't know", "No answer"): missing, never levels.
         public var missingCodes: [String] = []
     }
@@ -176,6 +178,6 @@ public struct Codebook: Sendable, Hashable {
     /// The entry as a scale: its labels, with the codes as further spellings.
     public func vocabulary(_ entry: Entry) -> Vocabulary {
         Vocabulary(name: entry.scaleName ?? "codebook \(entry.question == "*" ? "(*)" : Quoted(entry.question).description) (\(entry.labels.count)-point)",
-                   levels: entry.labels.map { [$0] }, codes: entry.codes, rank: 0, missingCodes: entry.missingCodes)
+                   levels: entry.labels.map { [$0] }, codes: entry.codes, rank: 0, missingCodes: entry.missingCodes, specName: entry.scaleID)
     }
 }

@@ -28,6 +28,9 @@ public struct ExportColumn: Sendable, Hashable {
     public var stemText: String?
     /// The column's own part of a grid (its row label), when it has a stem.
     public var sub: String?
+    /// The stem is read off a plain file's names or wording (`A1`…`A5`, "Roads: …"), not marked by
+    /// a platform: its columns make one table only when they are on one scale.
+    public var stemInferred = false
     public var role: ColumnRole
     /// Why the role is not `answer`, for messages ("Qualtrics metadata").
     public var reason: String?
@@ -244,6 +247,54 @@ enum Adapters {
             return column
         }
         layout.idColumn = header.firstIndex { ["id", "respondent", "respondent_id", "respondent id", "responseid"].contains($0.lowercased()) }
+        inferStems(&layout.columns)
+    }
+
+    /// A plain file's question groups, which no platform marks: two or more columns whose
+    /// wording shares its words before a separator ("How satisfied are you with: Roads"), or,
+    /// without such wording, whose names share a stem (`A1`…`A5`, `q4_1`…`q4_6`, `Q4.1`,
+    /// `sat_roads`). Stems inferred before (from names alone) are recomputed, so that wording
+    /// learnt later (an SPSS variable label) counts.
+    static func inferStems(_ columns: inout [ExportColumn]) {
+        for i in columns.indices where columns[i].stemInferred {
+            (columns[i].stem, columns[i].stemText, columns[i].sub, columns[i].stemInferred) = (nil, nil, nil, false)
+        }
+        let found: [(stem: String, text: String?, sub: String?)?] = columns.map { column in
+            guard column.role == .answer, column.stem == nil else { return nil }
+            if let (lead, rest) = leadingWording(column.question) { return (lead, lead, rest) }
+            return nameStem(column.name).map { ($0, nil, nil) }
+        }
+        var counts: [String: Int] = [:]
+        for case let group? in found { counts["\(group.text == nil ? "name" : "text")\u{1}\(group.stem)", default: 0] += 1 }
+        for (i, group) in found.enumerated() {
+            guard let group, counts["\(group.text == nil ? "name" : "text")\u{1}\(group.stem)"]! >= 2 else { continue }
+            (columns[i].stem, columns[i].stemText, columns[i].sub, columns[i].stemInferred) = (group.stem, group.text, group.sub, true)
+        }
+    }
+
+    /// "How satisfied are you with: Roads" → ("How satisfied are you with", "Roads"), split at the
+    /// first of ": ", " - ", " – ", " — ", "…" or "..." with words on both sides.
+    static func leadingWording(_ text: String) -> (String, String)? {
+        guard text.contains(" ") else { return nil }
+        let cut = [": ", " - ", " – ", " — ", "…", "..."].compactMap { text.range(of: $0) }.min { $0.lowerBound < $1.lowerBound }
+        guard let cut else { return nil }
+        let lead = text[..<cut.lowerBound].trimmingCharacters(in: .whitespaces)
+        let rest = text[cut.upperBound...].trimmingCharacters(in: .whitespaces)
+        return lead.isEmpty || rest.isEmpty ? nil : (lead, rest)
+    }
+
+    /// A name's stem: what comes before its last `_`, `.` or `-` (`q4_1` → `q4`, `sat_roads` →
+    /// `sat`), or the letters before its closing number (`A1` → `A`); nil for a name with spaces
+    /// or not starting with a letter.
+    static func nameStem(_ name: String) -> String? {
+        guard let first = name.first, first.isLetter, !name.contains(where: \.isWhitespace) else { return nil }
+        if let cut = name.lastIndex(where: { $0 == "_" || $0 == "." || $0 == "-" }) {
+            let stem = name[..<cut], rest = name[name.index(after: cut)...]
+            return stem.isEmpty || rest.isEmpty ? nil : String(stem)
+        }
+        let letters = name.prefix { $0.isLetter }
+        let rest = name.dropFirst(letters.count)
+        return !rest.isEmpty && rest.allSatisfy(\.isNumber) ? String(letters) : nil
     }
 
     // MARK: Google Forms

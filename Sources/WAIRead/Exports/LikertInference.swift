@@ -15,8 +15,21 @@ public struct AmbiguousColumn: Sendable, Hashable {
     public var values: [String]
     /// Why the order is unknown.
     public var problem: String
+    /// The same in a few words, for the warning: "is not on a known scale".
+    public var why: String
+    /// The user asked for the column as an item (a codebook entry names it): refused, not tabulated.
+    public var asked: Bool
     /// Where the column's header is.
     public var location: SourceLocation
+    /// Its categories when it is tabulated as a demographic instead ("E1–E5"); nil when it is not.
+    public var tabulated: String? = nil
+}
+
+/// A column that looks like a survey weight: proposed, never applied without a spec.
+public struct WeightCandidate: Sendable, Hashable {
+    public var column: String
+    /// "positive numbers, named w".
+    public var evidence: String
 }
 
 /// A spec inferred from a responses file, with everything that was assumed.
@@ -37,6 +50,25 @@ public struct InferredSurvey: Sendable {
     public var otherScales: [(vocabulary: String, columns: [String])]
     /// Per demographic column: its categories as seen, most frequent first.
     public var demographicValues: [String: [String]]
+    /// A column that looks like the survey weight (`weight:` stays unset: `wai init` proposes it in a comment).
+    public var weightCandidate: WeightCandidate? = nil
+
+    /// What `wai analyze` without a spec warns of, in the report and on standard error: the
+    /// columns not analysed, the ones tabulated as demographics because their order is unknown,
+    /// and a weight found but not applied.
+    public var warnings: [DataQuality.Warning] {
+        var warnings = notAnalysed
+        for column in ambiguous {
+            guard let categories = column.tabulated else { continue }
+            warnings.append(.init(kind: "not_analysed", subject: column.column,
+                                  message: "column \(Quoted(column.column)) (\(categories)) \(column.why): tabulated as a demographic, not analysed as an item; give a spec or --codebook to analyse it as an item"))
+        }
+        if let weight = weightCandidate {
+            warnings.append(.init(kind: "not_analysed", subject: weight.column,
+                                  message: "column \(Quoted(weight.column)) looks like a survey weight (\(weight.evidence)): not applied, every response weighs 1; give a spec with `weight: \(Quoted(weight.column))` to use it"))
+        }
+        return warnings
+    }
 
     /// The columns not analysed but for platform metadata and the id, as the report's warnings.
     public var notAnalysed: [DataQuality.Warning] {
@@ -45,9 +77,10 @@ public struct InferredSurvey: Sendable {
         }
     }
 
-    /// The refusal `wai analyze` gives when a column's order is unknown.
+    /// The refusal `wai analyze` gives when a column asked for as an item has an order it cannot tell.
     public func ambiguityError(file: String) -> InputError? {
-        ambiguous.isEmpty ? nil : Self.ambiguityError(ambiguous, expected: "the answers of one known scale, or a spec that orders them: `wai init \(file) > survey.yaml`, edit its scale and tables, then `wai analyze \(file) --spec survey.yaml`")
+        let asked = ambiguous.filter(\.asked)
+        return asked.isEmpty ? nil : Self.ambiguityError(asked, expected: "the answers of one known scale, or a spec that orders them: `wai init \(file) > survey.yaml`, edit its scale and tables, then `wai analyze \(file) --spec survey.yaml`")
     }
 
     static func ambiguityError(_ ambiguous: [AmbiguousColumn], expected: String) -> InputError {
@@ -117,7 +150,8 @@ public enum LikertInference {
         case metadata(String)
         case leftOut(String)
         case likert([Vocabulary])
-        case ambiguous(String)
+        /// `why` in a few words ("is not on a known scale"); `asked`: a codebook entry names the column.
+        case ambiguous(problem: String, why: String, asked: Bool)
         case other          // a demographic, weight or nothing, decided later
     }
 
@@ -196,31 +230,46 @@ public enum LikertInference {
         }
 
         // 3. Group the Likert columns: a grid's columns (same stem), or neighbouring single questions, on one scale.
+        // A stem read off a plain file's names or wording joins only columns of one scale; one
+        // left alone by that is a single question again, to join its neighbours.
         struct Group {
             var stem: String?
             var stemText: String?
+            var stemInferred: Bool
             var columns: [Int]
             var candidates: [Vocabulary]
         }
-        var groups: [Group] = []
-        var lastLikert: Int?
-        for (i, kind) in kinds.enumerated() {
-            guard case .likert(let candidates) = kind else {
-                if case .leftOut = kind { continue }      // free text between items does not split a grid
-                if case .metadata = kind { continue }
-                lastLikert = nil
-                continue
+        func grouped(stems: [String?]) -> [Group] {
+            var groups: [Group] = []
+            var lastLikert: Int?
+            for (i, kind) in kinds.enumerated() {
+                guard case .likert(let candidates) = kind else {
+                    if case .leftOut = kind { continue }      // free text between items does not split a grid
+                    if case .metadata = kind { continue }
+                    lastLikert = nil
+                    continue
+                }
+                let stem = stems[i]
+                let grid = stem != nil && !columns[i].stemInferred
+                if var group = groups.last, let last = lastLikert, last == group.columns.last,
+                   group.stem == stem, let joined = join(group.candidates, candidates, grid: grid) {
+                    group.columns.append(i)
+                    group.candidates = joined
+                    groups[groups.count - 1] = group
+                } else {
+                    groups.append(Group(stem: stem, stemText: stem == nil ? nil : columns[i].stemText,
+                                        stemInferred: stem != nil && columns[i].stemInferred, columns: [i], candidates: candidates))
+                }
+                lastLikert = i
             }
-            let column = columns[i]
-            if var group = groups.last, let last = lastLikert, last == group.columns.last,
-               group.stem == column.stem, let joined = join(group.candidates, candidates, grid: column.stem != nil) {
-                group.columns.append(i)
-                group.candidates = joined
-                groups[groups.count - 1] = group
-            } else {
-                groups.append(Group(stem: column.stem, stemText: column.stemText, columns: [i], candidates: candidates))
-            }
-            lastLikert = i
+            return groups
+        }
+        var stems = columns.map(\.stem)
+        var groups = grouped(stems: stems)
+        let alone = groups.filter { $0.stemInferred && $0.columns.count == 1 }.map { $0.columns[0] }
+        if !alone.isEmpty {
+            for i in alone { stems[i] = nil }
+            groups = grouped(stems: stems)
         }
 
         // 4. One scale per group; the scale of most items is the survey's.
@@ -229,8 +278,9 @@ public enum LikertInference {
             SourceLocation(file: name, line: layout.headerLine, column: i < layout.headerPositions.count ? layout.headerPositions[i] : nil)
         }
         for (i, kind) in kinds.enumerated() {
-            if case .ambiguous(let problem) = kind {
-                ambiguous.append(AmbiguousColumn(column: columns[i].name, question: columns[i].question, values: profiles[i].values, problem: problem, location: location(i)))
+            if case .ambiguous(let problem, let why, let asked) = kind {
+                ambiguous.append(AmbiguousColumn(column: columns[i].name, question: columns[i].question, values: profiles[i].values, problem: problem,
+                                                 why: why, asked: asked, location: location(i)))
             }
         }
         func best(_ candidates: [Vocabulary]) -> [Vocabulary] {
@@ -256,7 +306,7 @@ public enum LikertInference {
                     ambiguous.append(AmbiguousColumn(
                         column: columns[i].name, question: columns[i].question, values: profiles[i].values,
                         problem: "its answers fit several scales with different orders: \(top.map(\.name).joined(separator: "; "))",
-                        location: location(i)))
+                        why: "fits several known scales with different orders", asked: false, location: location(i)))
                 }
             }
         }
@@ -342,10 +392,37 @@ public enum LikertInference {
         // 6. Demographics, weight, id; missing markers.
         var demographics: [Demographic] = []
         var demographicValues: [String: [String]] = [:]
-        var weight: String?
+        var weightCandidate: WeightCandidate?
         var leftOut: [LeftOutColumn] = []
         let usedSet = Set(usedColumns)
-        let ambiguousNames = Set(ambiguous.map(\.column))
+        let ambiguousAt = Dictionary(ambiguous.enumerated().map { ($1.column, $0) }, uniquingKeysWith: { first, _ in first })
+        /// A demographic's categories (a numeric missing code is no category), or why the column is none.
+        func categories(_ i: Int) -> Result<[String], LeftOutReason> {
+            let profile = profiles[i]
+            var categories: [String] = []
+            for value in profile.values {
+                // "Prefer not to say" and "Other" are a respondent's answer about who they are: kept as categories.
+                if isMissingCode(value, scale: nil) {
+                    missingSeen[value, default: 0] += profile.counts[value]!
+                } else {
+                    categories.append(value)
+                }
+            }
+            let distinct = Set(categories.map(Vocabulary.key)).count
+            if profile.filled == 0 { return .failure("empty") }
+            if profile.overflow || distinct > maxCategories {
+                return .failure(LeftOutReason(profile.numeric ? "a number with many values" : "free text (many different answers)"))
+            }
+            if distinct >= 3 && distinct == profile.filled && !profile.numeric { return .failure("free text (every answer different)") }
+            if distinct >= 2 && profile.filled >= 2 * distinct { return .success(categories) }
+            if distinct >= 2 && distinct * 2 > profile.filled && distinct >= 5 { return .failure("free text (mostly different answers)") }
+            if distinct < 2 { return .failure("one answer only") }
+            return .success(categories)
+        }
+        func demographic(_ column: ExportColumn, _ values: [String], categories fixed: [String]? = nil) {
+            demographics.append(Demographic(column: column.name, label: column.question == column.name ? nil : column.question, categories: fixed))
+            demographicValues[column.name] = values
+        }
         for (i, column) in columns.enumerated() where !usedSet.contains(i) {
             let profile = profiles[i]
             switch kinds[i] {
@@ -354,44 +431,36 @@ public enum LikertInference {
             case .leftOut(let why):
                 leftOut.append(LeftOutColumn(column: column.name, reason: why))
             case .likert, .ambiguous:
-                if !ambiguousNames.contains(column.name) && !otherScales.values.contains(where: { $0.contains(column.name) }) {
+                if let a = ambiguousAt[column.name] {
+                    // An order wai cannot tell: tabulated as a demographic, unless it was asked for as an item.
+                    guard !ambiguous[a].asked else { continue }
+                    switch categories(i) {
+                    case .success(let values):
+                        let sorted = codeOrder(values)
+                        demographic(column, values, categories: sorted)
+                        ambiguous[a].tabulated = describeCategories(sorted ?? values)
+                    case .failure(let reason):
+                        leftOut.append(LeftOutColumn(column: column.name, reason: "\(reason.text); its answers are in an order wai cannot tell"))
+                    }
+                } else if !otherScales.values.contains(where: { $0.contains(column.name) }) {
                     leftOut.append(LeftOutColumn(column: column.name, reason: "not on the survey's scale"))
                 }
             case .other:
-                if weight == nil, profile.numeric, profile.filled > 0, profile.minimum >= 0, looksLikeWeight(column.name) {
-                    weight = column.name
-                    continue
-                }
                 if i == layout.idColumn {
                     leftOut.append(LeftOutColumn(column: column.name, reason: "respondent id"))
                     continue
                 }
-                var categories: [String] = []
-                for value in profile.values {
-                    // "Prefer not to say" and "Other" are a respondent's answer about who they are: kept as categories.
-                    if isMissingCode(value, scale: nil) {
-                        missingSeen[value, default: 0] += profile.counts[value]!
+                if let evidence = weightEvidence(column.name, profile) {
+                    if weightCandidate == nil {
+                        weightCandidate = WeightCandidate(column: column.name, evidence: evidence)
                     } else {
-                        categories.append(value)
+                        leftOut.append(LeftOutColumn(column: column.name, reason: "looks like a survey weight too (\(evidence)); \(Quoted(weightCandidate!.column)) is the one proposed"))
                     }
+                    continue
                 }
-                let distinctKeys = Set(categories.map(Vocabulary.key))
-                if profile.filled == 0 {
-                    leftOut.append(LeftOutColumn(column: column.name, reason: "empty"))
-                } else if profile.overflow || distinctKeys.count > maxCategories {
-                    leftOut.append(LeftOutColumn(column: column.name, reason: profile.numeric ? "a number with many values" : "free text (many different answers)"))
-                } else if distinctKeys.count >= 3 && distinctKeys.count == profile.filled && !profile.numeric {
-                    leftOut.append(LeftOutColumn(column: column.name, reason: "free text (every answer different)"))
-                } else if distinctKeys.count >= 2 && profile.filled >= 2 * distinctKeys.count {
-                    demographics.append(Demographic(column: column.name, label: column.question == column.name ? nil : column.question))
-                    demographicValues[column.name] = categories
-                } else if distinctKeys.count >= 2 && distinctKeys.count * 2 > profile.filled && distinctKeys.count >= 5 {
-                    leftOut.append(LeftOutColumn(column: column.name, reason: "free text (mostly different answers)"))
-                } else if distinctKeys.count < 2 {
-                    leftOut.append(LeftOutColumn(column: column.name, reason: "one answer only"))
-                } else {
-                    demographics.append(Demographic(column: column.name, label: column.question == column.name ? nil : column.question))
-                    demographicValues[column.name] = categories
+                switch categories(i) {
+                case .success(let values): demographic(column, values)
+                case .failure(let reason): leftOut.append(LeftOutColumn(column: column.name, reason: reason.text))
                 }
             }
         }
@@ -409,8 +478,13 @@ public enum LikertInference {
         // Scale names: the vocabulary's name as an identifier ("frequency_5-point"), unique.
         var scaleNames: [String] = []
         for v in vocabularies {
-            var name = identifier(v.name, maxLength: 32) ?? "scale\(scaleNames.count + 1)"
-            if name == Scale.defaultName || scaleNames.contains(name) { name = "scale\(scaleNames.count + 1)" }
+            let base = v.specName ?? identifier(v.name, maxLength: 32) ?? "scale\(scaleNames.count + 1)"
+            var name = base == Scale.defaultName ? "scale\(scaleNames.count + 1)" : base
+            var suffix = 2
+            while scaleNames.contains(name) {
+                name = "\(base)_\(suffix)"
+                suffix += 1
+            }
             scaleNames.append(name)
         }
         let scales = vocabularies.count == 1 ? [] : vocabularies.indices.map { s in
@@ -433,18 +507,27 @@ public enum LikertInference {
                 let text = group.stemText != nil && group.columns.count > 1 ? column.itemText : column.question
                 return Item(id: id, column: column.name, text: text)
             }
-            var id = group.stem.flatMap { identifier($0, maxLength: 24) ?? shortIdentifier($0) } ?? "t\(g + 1)"
-            if !tableIDs.insert(id).inserted {
-                id = "t\(g + 1)"
-                tableIDs.insert(id)
+            // A table's id: its stem's (lowercased when wai read the stem off the file), made unique.
+            let stemID = group.stem.flatMap { identifier($0, maxLength: 24) ?? shortIdentifier($0) }.map { group.stemInferred ? $0.lowercased() : $0 }
+            var id = stemID ?? "t\(g + 1)"
+            var suffix = 2
+            while !tableIDs.insert(id).inserted {
+                id = "\(stemID ?? "t\(g + 1)")_\(suffix)"
+                suffix += 1
             }
+            let questions = group.columns.map { columns[$0].question }
+            let worded = group.columns.allSatisfy { columns[$0].question != columns[$0].name }
             let title: String
             if let stemText = group.stemText, group.columns.count > 1 {
                 title = stemText
             } else if group.columns.count == 1 {
-                title = columns[group.columns[0]].question
-            } else if let shared = commonWords(group.columns.map { columns[$0].question }), shared.count >= 8 {
+                title = questions[0]
+            } else if let shared = commonWords(questions), shared.count >= 8 {
                 title = shared
+            } else if worded {
+                title = listTitle(questions)
+            } else if group.stemInferred {
+                title = "\(columns[group.columns.first!].name)–\(columns[group.columns.last!].name)"
             } else {
                 let kind = entry.vocabulary.name.prefix(1).uppercased() + entry.vocabulary.name.dropFirst()
                 title = "\(kind): \(items.count) questions"
@@ -457,7 +540,7 @@ public enum LikertInference {
             title: title ?? ((name as NSString).lastPathComponent as NSString).deletingPathExtension,
             data: (name as NSString).lastPathComponent,
             // A plain file's id column is not assumed: duplicate ids are found by keeping every id.
-            id: layout.source == .plain ? nil : layout.idColumn.map { columns[$0].name }, weight: weight,
+            id: layout.source == .plain ? nil : layout.idColumn.map { columns[$0].name }, weight: nil,
             scale: scales.first ?? Scale(levels: levels, weighting: .normalized, missing: missing), scales: scales,
             demographics: demographics, tables: tables)
         spec.sheet = layout.sheet
@@ -484,7 +567,7 @@ public enum LikertInference {
             let markers = scales.isEmpty ? missing : scales[s].missing
             assumptions.append("missing\(scales.isEmpty ? "" : " on \(scaleNames[s])") (never scored): \(markers.map { Quoted($0).description }.joined(separator: ", "))")
         }
-        assumptions.append("demographics: \(demographics.isEmpty ? "none" : demographics.map { Quoted($0.column).description }.joined(separator: ", ")); weight: \(weight.map { Quoted($0).description } ?? "none (every response weighs 1)")")
+        assumptions.append("demographics: \(demographics.isEmpty ? "none" : demographics.map { Quoted($0.column).description }.joined(separator: ", ")); weight: none (every response weighs 1)\(weightCandidate.map { "; \(Quoted($0.column)) looks like one (\($0.evidence)) and is not applied without a spec" } ?? "")")
         let notMetadata = leftOut.filter { !$0.reason.hasSuffix("metadata") }
         if !notMetadata.isEmpty {
             assumptions.append("left out, not Likert: \(notMetadata.map { "\(Quoted($0.column)) (\($0.reason))" }.joined(separator: ", "))")
@@ -495,6 +578,7 @@ public enum LikertInference {
         var inferred = InferredSurvey(
             spec: spec, layout: layout, vocabulary: scale, rows: rows, assumptions: assumptions, leftOut: leftOut,
             ambiguous: ambiguous, otherScales: otherOrder.map { ($0, otherScales[$0]!) }, demographicValues: demographicValues)
+        inferred.weightCandidate = weightCandidate
         inferred.malformedLines = skippedLines
         return inferred
     }
@@ -521,7 +605,8 @@ public enum LikertInference {
             let unknown = substantive.filter { index[Vocabulary.key($0)] == nil && !isMissingCode($0, scale: nil) && !vocabulary.missingCodes.contains($0) }
             if unknown.isEmpty { return keys.isEmpty ? .other : .likert([vocabulary]) }
             if entry.question != "*" {
-                return .ambiguous("answers not in \(codebook.name) for \(Quoted(entry.question)): \(unknown.prefix(5).map { Quoted($0).description }.joined(separator: ", "))")
+                return .ambiguous(problem: "answers not in \(codebook.name) for \(Quoted(entry.question)): \(unknown.prefix(5).map { Quoted($0).description }.joined(separator: ", "))",
+                                  why: "has answers not in its codebook entry", asked: true)
             }
         }
 
@@ -584,7 +669,8 @@ public enum LikertInference {
             return letters >= 1 && letters <= 3 && scalars.count > letters && scalars.dropFirst(letters).allSatisfy { ("0"..."9").contains($0) }
         }
         if coded && keys.count >= 2 && (layout.source == .limesurvey || keys.count >= 3) {
-            return .ambiguous("its answers are codes (\(substantive.prefix(5).map { Quoted($0).description }.joined(separator: ", "))) whose labels and order are not in the file; give --codebook FILE (question,code,label in scale order)")
+            return .ambiguous(problem: "its answers are codes (\(substantive.prefix(5).map { Quoted($0).description }.joined(separator: ", "))) whose labels and order are not in the file; give --codebook FILE (question,code,label in scale order)",
+                              why: "is not on a known scale", asked: false)
         }
         var matched: [String: [String]] = [:]
         for vocabulary in Vocabulary.known {
@@ -594,9 +680,10 @@ public enum LikertInference {
         if matched.count >= 2 {
             let unknown = substantive.filter { matched[Vocabulary.key($0)] == nil }
             if unknown.isEmpty {
-                return .ambiguous("its answers mix the wordings of different scales")
+                return .ambiguous(problem: "its answers mix the wordings of different scales", why: "mixes the wordings of different scales", asked: false)
             }
-            return .ambiguous("\(unknown.prefix(5).map { Quoted($0).description }.joined(separator: ", ")) \(unknown.count == 1 ? "is" : "are") not in any known scale with the others")
+            return .ambiguous(problem: "\(unknown.prefix(5).map { Quoted($0).description }.joined(separator: ", ")) \(unknown.count == 1 ? "is" : "are") not in any known scale with the others",
+                              why: "is not on a known scale", asked: false)
         }
         return .other
     }
@@ -645,7 +732,15 @@ public enum LikertInference {
         let lower = name.lowercased()
         let tokens = lower.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         let words: Set<String> = ["weight", "weights", "wt", "wgt", "wght", "w8", "pweight", "weighting", "poids", "peso", "gewicht"]
-        return tokens.contains(where: words.contains) || lower.hasSuffix("weight") || lower.hasPrefix("weight") || lower.hasSuffix("_wt")
+        return lower == "w" || tokens.contains(where: words.contains) || lower.hasSuffix("weight") || lower.hasPrefix("weight") || lower.hasSuffix("_wt")
+    }
+
+    /// Why a column looks like a survey weight: named like one (`w`, `wt`, `weight`, `pweight`,
+    /// `*_weight`, …), positive numbers, and not only a few whole numbers (codes 1–3 are no weight).
+    static func weightEvidence(_ name: String, _ profile: Profile) -> String? {
+        guard looksLikeWeight(name), profile.numeric, profile.filled > 0, profile.minimum > 0,
+              !profile.integer || profile.overflow || profile.counts.count > maxCategories else { return nil }
+        return "positive numbers, named \(name)"
     }
 
     /// The whole words the questions begin with ("How much do you trust"), when they share some.
@@ -658,6 +753,54 @@ public enum LikertInference {
         while shared > 0, joining.contains(first[shared - 1].lowercased()) { shared -= 1 }
         guard shared > 0, split.contains(where: { $0.count > shared }) else { return nil }
         return first.prefix(shared).joined(separator: " ")
+    }
+
+    /// Why a column is no demographic ("one answer only").
+    struct LeftOutReason: Error, ExpressibleByStringLiteral {
+        var text: String
+        init(_ text: String) { self.text = text }
+        init(stringLiteral text: String) { self.text = text }
+    }
+
+    /// Categories in the order of their numbers when they are numbers (2, 10) or codes of one
+    /// prefix (E1 … E5); nil otherwise (most frequent first, as any demographic).
+    static func codeOrder(_ values: [String]) -> [String]? {
+        guard Set(values.map(normalizedAnswer)).count == values.count else { return nil }
+        let numbers = values.compactMap { Double($0) }
+        if numbers.count == values.count {
+            return zip(values, numbers).sorted { $0.1 < $1.1 }.map(\.0)
+        }
+        let split = values.map { value -> (prefix: String, number: Int)? in
+            let letters = value.prefix { $0.isLetter }
+            guard !letters.isEmpty, let number = Int(value.dropFirst(letters.count)) else { return nil }
+            return (String(letters).lowercased(), number)
+        }
+        guard split.allSatisfy({ $0 != nil }), Set(split.map { $0!.prefix }).count == 1 else { return nil }
+        return zip(values, split).sorted { $0.1!.number < $1.1!.number }.map(\.0)
+    }
+
+    /// Categories in a few words: "E1–E5" for a run of codes, else the first five and "…".
+    static func describeCategories(_ values: [String]) -> String {
+        if let ordered = codeOrder(values), ordered.count >= 3 {
+            let numbers = ordered.map { Int($0.drop { !$0.isNumber && $0 != "-" }) }
+            if numbers.allSatisfy({ $0 != nil }), zip(numbers.dropFirst(), numbers).allSatisfy({ $0! == $1! + 1 }) {
+                return "\(ordered.first!)–\(ordered.last!)"
+            }
+        }
+        return values.prefix(5).joined(separator: ", ") + (values.count > 5 ? ", …" : "")
+    }
+
+    /// Questions that share no wording, as a title: listed while short ("The staff listened to me;
+    /// I was seen on time"), else the first ones and how many there are.
+    static func listTitle(_ questions: [String]) -> String {
+        let all = questions.joined(separator: "; ")
+        if all.count <= 80 { return all }
+        var shown: [String] = []
+        for question in questions {
+            guard (shown + [question]).joined(separator: "; ").count <= 60 else { break }
+            shown.append(question)
+        }
+        return (shown.isEmpty ? String(questions[0].prefix(60)) + "…" : shown.joined(separator: "; ")) + "; … (\(questions.count) questions)"
     }
 
     /// A long wording as an id: its words up to 24 characters ("How_much_do_you_trust").

@@ -149,6 +149,7 @@ public struct PreparedInput: Sendable {
             for i in layout.columns.indices {
                 if let label = conversion.variableLabels[layout.columns[i].name] { layout.columns[i].question = label }
             }
+            Adapters.inferStems(&layout.columns)   // with the variable labels as the wording
             prepared.layout = layout
             prepared.options.delimiter = UInt8(ascii: ",")
             prepared.options.extraHeaderRows = 0

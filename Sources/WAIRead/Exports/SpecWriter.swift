@@ -38,6 +38,8 @@ public enum SpecWriter {
         }
         if let weight = spec.weight {
             out += line("weight: \(quote(weight))", "a numeric column named like a weight: check it is a survey weight")
+        } else if let candidate = inferred.weightCandidate {
+            out += line("# weight: \(quote(candidate.column))", "looks like a survey weight (\(oneLine(candidate.evidence))): uncomment to use it")
         } else {
             out += line("# weight: \"column\"", "no weight column found: every response weighs 1")
         }
@@ -83,9 +85,13 @@ public enum SpecWriter {
             for demographic in spec.demographics {
                 var line = "  - {column: \(quote(demographic.column))"
                 if demographic.label != demographic.column { line += ", label: \(quote(demographic.label))" }
+                if let categories = demographic.categories { line += ", categories: [\(categories.map(quote).joined(separator: ", "))]" }
                 line += "}"
                 let values = inferred.demographicValues[demographic.column] ?? []
-                let shown = values.prefix(8).joined(separator: ", ") + (values.count > 8 ? ", …" : "")
+                var shown = values.prefix(8).joined(separator: ", ") + (values.count > 8 ? ", …" : "")
+                if let column = inferred.ambiguous.first(where: { $0.column == demographic.column && $0.tabulated != nil }) {
+                    shown = "\(column.why): tabulated, not analysed as an item (see the end of this file)"
+                }
                 out += self.line(line, oneLine(shown))
             }
         }
@@ -108,7 +114,7 @@ public enum SpecWriter {
 
         if !inferred.ambiguous.isEmpty {
             out += "\n# Answers in an order wai cannot tell: give the scale their order (or make a spec for\n"
-            out += "# them), then move them into a table:\n"
+            out += "# them), then move them into a table\(inferred.ambiguous.contains { $0.tabulated != nil } ? " (and out of the demographics, where they are tabulated meanwhile)" : ""):\n"
             for column in inferred.ambiguous {
                 let values = column.values.prefix(8).map { quote($0) }.joined(separator: ", ") + (column.values.count > 8 ? ", …" : "")
                 out += "#   - {id: \(LikertInference.identifier(column.column, maxLength: 24) ?? "item"), column: \(quote(column.column)), text: \(quote(column.question))}\n"

@@ -81,7 +81,7 @@ public enum StatFile {
 
         var labels: [String: String] = [:]
         for (i, name) in context.names.enumerated() where !context.variableLabels[i].isEmpty { labels[name] = context.variableLabels[i] }
-        return Conversion(csvPath: target, kind: kind, variableLabels: labels, codebook: context.implicitCodebook(name: name), cases: context.cases,
+        return Conversion(csvPath: target, kind: kind, variableLabels: labels, codebook: context.implicitCodebook(name: name, kind: kind), cases: context.cases,
                           variables: context.names)
     }
 
@@ -126,18 +126,21 @@ public enum StatFile {
 
         /// Label sets of 3+ labels whose values and labels two or more variables share (under one
         /// set name or several identical ones, as pyreadstat and SPSS syntax often write them), as
-        /// codebook entries, one per variable.
-        func implicitCodebook(name: String) -> Codebook? {
+        /// codebook entries, one per variable, all of one set on one named scale: named after the
+        /// set when its variables share it by name in a Stata file (`agree5`), else after its
+        /// labels (SPSS stores no names: ReadStat's `labels3` is its own count; identical copies
+        /// under several names have no one name).
+        func implicitCodebook(name: String, kind: Kind) -> Codebook? {
             func content(_ set: String) -> String {
                 (valueLabels[set] ?? []).sorted { $0.order < $1.order }.map { "\($0.key)\u{1}\($0.label)" }.joined(separator: "\u{2}")
             }
             var users: [String: [Int]] = [:]
-            var firstName: [String: String] = [:]
+            var setNames: [String: [String]] = [:]
             for (i, set) in labelSets.enumerated() {
                 guard let set, (valueLabels[set]?.count ?? 0) >= 3 else { continue }
                 let key = content(set)
                 users[key, default: []].append(i)
-                if firstName[key] == nil { firstName[key] = set }
+                if !(setNames[key] ?? []).contains(set) { setNames[key, default: []].append(set) }
             }
             var entries: [Codebook.Entry] = []
             for (i, set) in labelSets.enumerated() {
@@ -149,11 +152,29 @@ public enum StatFile {
                     !missingRanges[i].contains { $0.contains(label.order) } && !LikertInference.isMissing(label.label)
                 }
                 guard ordered.count >= 2 else { continue }
-                entries.append(Codebook.Entry(question: names[i], codes: ordered.map(\.label), labels: ordered.map(\.label), line: 1,
-                                              scaleName: "value labels \(Quoted(firstName[key]!)) (\(ordered.count)-point)"))
+                let shared = kind == .stata && setNames[key]!.count == 1 ? setNames[key]![0] : nil
+                let levels = ordered.map(\.label)
+                let described = shared.map { Quoted($0).description } ?? "\(levels.first!) … \(levels.last!)"
+                entries.append(Codebook.Entry(question: names[i], codes: levels, labels: levels, line: 1,
+                                              scaleName: "value labels \(described) (\(ordered.count)-point)",
+                                              scaleID: shared.flatMap { LikertInference.identifier($0, maxLength: 40) } ?? StatFile.scaleID(levels: levels)))
             }
             return entries.isEmpty ? nil : Codebook(name: "the value labels of \(name)", entries: entries)
         }
+    }
+
+    /// A scale's name from its labels: the known scale they are (`agreement_5-point`), else its
+    /// lowest and highest labels (`not_at_all_content-entirely_content`).
+    static func scaleID(levels: [String]) -> String? {
+        if let known = Vocabulary.known.first(where: { vocabulary in
+            let index = vocabulary.index
+            return vocabulary.levelCount == levels.count && levels.enumerated().allSatisfy { index[Vocabulary.key($1)] == $0 }
+        }) {
+            return LikertInference.identifier(known.name, maxLength: 40)
+        }
+        func words(_ label: String) -> String? { LikertInference.identifier(label, maxLength: Int.max).map { String($0.prefix(24)).lowercased() } }
+        guard let low = words(levels.first!), let high = words(levels.last!) else { return nil }
+        return "\(low)-\(high)"
     }
 
     static func parse(path: String, name: String, kind: Kind, context: Context, values: Bool) throws {

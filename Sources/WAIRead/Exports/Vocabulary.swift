@@ -15,6 +15,8 @@ public struct Vocabulary: Sendable, Hashable {
     public var numericStart: Int? = nil
     /// Codes that mean no answer (a codebook's "Don't know" option): missing, never a level.
     public var missingCodes: [String] = []
+    /// The scale's name in a spec, when it is not `name` as an identifier (an SPSS/Stata label set's).
+    public var specName: String? = nil
 
     public var levelCount: Int { levels.count }
 
