@@ -187,17 +187,21 @@ final class ExportsCLITests: XCTestCase {
         XCTAssertEqual(second["missing"] as? Int, 1)
     }
 
-    func testAnAmbiguousOrderIsRefusedWithTheColumnAndItsValues() throws {
+    /// Issue 15: with no spec, a column whose order wai cannot tell is tabulated as a demographic
+    /// and said so (report and standard error); only columns with no items at all are refused.
+    func testAnAmbiguousOrderIsTabulatedWithAWarningAndTheColumnAndItsValues() throws {
         let dir = try directory(["ambiguous.csv", "limesurvey_codes.csv", "limesurvey_codebook.csv"])
-        let run = try wai(["analyze", "ambiguous.csv"], in: dir)
-        XCTAssertEqual(run.status, 2, run.stderr)
-        let lines = run.stderr.split(separator: "\n")
-        XCTAssertEqual(lines.last, #"wai: error: ambiguous.csv:1:14: cannot tell the order of the answers in column "q2": "Kinda agree" is not in any known scale with the others (and 1 more column: "q3"); found "Agree, Kinda agree, Strongly agree, Disagree"; expected the answers of one known scale, or a spec that orders them: `wai init ambiguous.csv > survey.yaml`, edit its scale and tables, then `wai analyze ambiguous.csv --spec survey.yaml`"#)
-        // wai init writes the spec anyway, with the columns to order in comments, and it loads.
+        let run = try wai(["analyze", "ambiguous.csv", "--replicates", "0"], in: dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let warning = #"column "q2" (Agree, Kinda agree, Strongly agree, Disagree) is not on a known scale: tabulated as a demographic, not analysed as an item; give a spec or --codebook to analyse it as an item"#
+        XCTAssert(run.stderr.contains("wai: warning: \(warning)"), run.stderr)
+        XCTAssert(run.stdout.contains("- Warning: \(warning)."), run.stdout)
+        XCTAssert(run.stdout.contains("### q3"), run.stdout)
+        // wai init writes the spec, with the columns to order in comments, and it loads.
         let initRun = try wai(["init", "ambiguous.csv"], in: dir)
         XCTAssertEqual(initRun.status, 0, initRun.stderr)
         XCTAssert(initRun.stdout.contains(#"#   - {id: q2, column: "q2", text: "q2"}"#), initRun.stdout)
-        XCTAssert(initRun.stderr.contains(#"2 columns left for you to order: "q2", "q3""#), initRun.stderr)
+        XCTAssert(initRun.stderr.contains(#"2 columns left for you to order: "q2", "q3" (all tabulated as demographics meanwhile)"#), initRun.stderr)
         try Data(initRun.stdout.utf8).write(to: dir.appendingPathComponent("survey.yaml"))
         XCTAssertEqual(try wai(["analyze", "ambiguous.csv", "--spec", "survey.yaml", "--replicates", "0"], in: dir).status, 0)
 

@@ -100,7 +100,9 @@ final class ExportsInferenceTests: XCTestCase {
         XCTAssertEqual(columns(text), [["Q1_1", "Q1_2", "Q1_3", "Q1_4"], ["Q2"]])
         XCTAssertEqual(text.spec.tables.map(\.scale), [nil, "likelihood_5-point"])
         XCTAssertEqual(text.spec.scale.missing, ["", "Not applicable"])
-        XCTAssertEqual(text.spec.weight, "weight")
+        // A weight is proposed, never applied without a spec.
+        XCTAssertNil(text.spec.weight)
+        XCTAssertEqual(text.weightCandidate?.column, "weight")
         XCTAssertEqual(text.spec.id, "ResponseId")
         XCTAssertEqual(text.spec.demographics.map(\.column), ["Q4"])
         XCTAssertEqual(text.spec.demographics[0].label, "What is your age group?")
@@ -151,17 +153,36 @@ final class ExportsInferenceTests: XCTestCase {
         try assertRoundTrip(with)
     }
 
-    func testAmbiguousOrdersAreRefusedWithTheColumnAndItsValues() throws {
+    /// Issue 15: a column whose order wai cannot tell is tabulated as a demographic, said so, and
+    /// offered in comments as an item to order; refused only when a codebook entry asks for it.
+    func testAmbiguousOrdersAreTabulatedAndRefusedOnlyWhenAskedFor() throws {
         let inferred = try infer("ambiguous.csv")
         XCTAssertEqual(inferred.ambiguous.map(\.column), ["q2", "q3"])
         XCTAssertEqual(inferred.ambiguous[0].problem, #""Kinda agree" is not in any known scale with the others"#)
         XCTAssert(inferred.ambiguous[1].problem.contains("fit several scales with different orders"), inferred.ambiguous[1].problem)
-        let error = try XCTUnwrap(inferred.ambiguityError(file: "ambiguous.csv"))
-        XCTAssertEqual(error.description, #"ambiguous.csv:1:14: cannot tell the order of the answers in column "q2": "Kinda agree" is not in any known scale with the others (and 1 more column: "q3"); found "Agree, Kinda agree, Strongly agree, Disagree"; expected the answers of one known scale, or a spec that orders them: `wai init ambiguous.csv > survey.yaml`, edit its scale and tables, then `wai analyze ambiguous.csv --spec survey.yaml`"#)
-        // `wai init` still writes the spec, the ambiguous columns in comments.
+        XCTAssertNil(inferred.ambiguityError(file: "ambiguous.csv"))
+        XCTAssertEqual(inferred.spec.demographics.map(\.column), ["gender", "q2", "q3"])
+        XCTAssertEqual(inferred.warnings.map(\.message), [
+            #"column "q2" (Agree, Kinda agree, Strongly agree, Disagree) is not on a known scale: tabulated as a demographic, not analysed as an item; give a spec or --codebook to analyse it as an item"#,
+            #"column "q3" (Good, Fair, Poor) fits several known scales with different orders: tabulated as a demographic, not analysed as an item; give a spec or --codebook to analyse it as an item"#,
+        ])
+        // `wai init` writes the spec, the ambiguous columns also in comments, to be ordered.
         let yaml = SpecWriter.yaml(inferred, command: "wai init ambiguous.csv")
         XCTAssert(yaml.contains(#"#   - {id: q2, column: "q2", text: "q2"}"#), yaml)
         try assertRoundTrip(inferred)
+
+        // A codebook entry for q2 asks for it as an item: its answers outside the entry are refused.
+        let codebook = try temporary("question,code,label\nq2,1,Disagree\nq2,2,Agree\nq2,3,Strongly agree\n")
+        var options = ReadOptions()
+        options.format.source = nil
+        let prepared = try PreparedInput.prepare(csvPath: ExportsLayoutTests.fixture("ambiguous.csv"), displayName: "ambiguous.csv", options: options)
+        defer { prepared.discard() }
+        let asked = try LikertInference.infer(prepared, codebook: try Codebook.load(path: codebook))
+        let error = try XCTUnwrap(asked.ambiguityError(file: "ambiguous.csv"))
+        XCTAssert(error.description.hasPrefix(#"ambiguous.csv:1:14: cannot tell the order of the answers in column "q2": answers not in "#), error.description)
+        XCTAssert(error.description.contains(#"for "q2": "Kinda agree""#), error.description)
+        XCTAssertFalse(asked.spec.demographics.map(\.column).contains("q2"))
+        XCTAssertEqual(asked.spec.demographics.map(\.column), ["gender", "q3"])
     }
 
     func testScalesAndMissingCodes() throws {

@@ -440,7 +440,9 @@ public enum LikertInference {
                         demographic(column, values, categories: sorted)
                         ambiguous[a].tabulated = describeCategories(sorted ?? values)
                     case .failure(let reason):
-                        leftOut.append(LeftOutColumn(column: column.name, reason: "\(reason.text); its answers are in an order wai cannot tell"))
+                        let distinct = Set(profile.values.filter { !isMissingCode($0, scale: nil) }.map(Vocabulary.key)).count
+                        let detail = distinct > maxCategories ? "its \(distinct) different answers are too many for a demographic" : "it is no demographic either: \(reason.text)"
+                        leftOut.append(LeftOutColumn(column: column.name, reason: "it \(ambiguous[a].why), and \(detail); give a spec or --codebook to analyse it as an item"))
                     }
                 } else if !otherScales.values.contains(where: { $0.contains(column.name) }) {
                     leftOut.append(LeftOutColumn(column: column.name, reason: "not on the survey's scale"))
