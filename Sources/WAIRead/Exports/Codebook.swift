@@ -167,11 +167,12 @@ public struct Codebook: Sendable, Hashable {
         return out.replacingOccurrences(of: "&nbsp;", with: " ").replacingOccurrences(of: "&amp;", with: "&").trimmingCharacters(in: " \t")
     }
 
-    /// The entry for a column: by its name, its question code (the name before `[`), else `*`.
+    /// The entry for a column: by its name, its question code (the name before `[`, or a
+    /// platform's grid stem; not a stem wai read off a plain file's names), else `*`.
     public func entry(for column: ExportColumn) -> Entry? {
         let base = column.name.split(separator: "[", maxSplits: 1).first.map(String.init) ?? column.name
         return entries.first { $0.question == column.name }
-            ?? entries.first { $0.question == base || $0.question == column.stem }
+            ?? entries.first { $0.question == base || (!column.stemInferred && $0.question == column.stem) }
             ?? entries.first { $0.question == "*" }
     }
 
