@@ -20,6 +20,7 @@ public struct Aggregator: Sendable {
     public let path: AggregationPath
     private var counts: SufficientStatistics
     private var crossProducts: CrossProductAccumulator
+    private var ties: TiePositionCounter?
 
     public init(itemCount: Int, levelCount: Int, demographicCount: Int, path: AggregationPath = .blas,
                 plan: AggregationPlan = .countsOnly, scores: [[Double]] = []) {
@@ -29,12 +30,14 @@ public struct Aggregator: Sendable {
         counts = SufficientStatistics(itemCount: itemCount, levelCount: levelCount, demographicCount: demographicCount, plan: plan)
         crossProducts = CrossProductAccumulator(items: itemCount, levels: levelCount, demographics: demographicCount,
                                                 scores: scores, plan: plan)
+        ties = plan.tiePositions ? TiePositionCounter(items: itemCount, levels: levelCount, demographics: demographicCount) : nil
     }
 
     /// Everything added so far.
     public var statistics: SufficientStatistics {
         var out = counts
         crossProducts.finish(into: &out)
+        out.tiePositions = ties?.positions
         return out
     }
 
@@ -45,6 +48,7 @@ public struct Aggregator: Sendable {
             counts.ensure(demographic: d, categories: Int(chunk.groups[d].max() ?? 0))
         }
         addRowTotals(chunk)
+        ties?.add(chunk)
         switch path {
         case .blas: addAnswersWithGEMM(chunk)
         case .loops: addAnswersWithLoops(chunk)

@@ -169,26 +169,104 @@ public struct DesignVariance: Sendable {
     /// total Σz, as `survey:::onestrat` does: (1 − n/N)·n/(n−1)·Σ(z − z̄)², a stratum with one
     /// PSU treated as `lonely_psu` says.
     func variance(_ perStratum: [(sum: Double, squares: Double)]) -> Double {
-        var total = 0.0
+        covariance(perStratum.map { (sum: [$0.sum], products: [$0.squares]) }, count: 1)[0]
+    }
+
+    /// The same for K totals at once: per stratum Σz (K) and Σzz' (K × K, row-major); the
+    /// covariance matrix of the totals, row-major.
+    func covariance(_ perStratum: [(sum: [Double], products: [Double])], count k: Int) -> [Double] {
+        var total = Array(repeating: 0.0, count: k * k)
         var usable = 0
         for (h, s) in perStratum.enumerated() {
             let n = Double(statistics.psuCount[h])
             let f = population[h].map { $0.isInfinite ? 1 : ($0 - n) / $0 } ?? 1
             if f < 0.0000001 { usable += 1; continue }
             if n > 1 {
-                total += f * n / (n - 1) * max(0, s.squares - s.sum * s.sum / n)
+                for a in 0..<k {
+                    for b in 0..<k {
+                        let centred = s.products[a * k + b] - s.sum[a] * s.sum[b] / n
+                        total[a * k + b] += f * n / (n - 1) * (a == b ? max(0, centred) : centred)
+                    }
+                }
                 usable += 1
             } else {
                 switch statistics.design.lonelyPSU {
-                case .adjust: total += f * s.squares; usable += 1
+                case .adjust:
+                    for j in 0..<(k * k) { total[j] += f * s.products[j] }
+                    usable += 1
                 case .average: break
                 case .certainty, .remove, .fail: usable += 1
                 }
             }
         }
-        guard usable > 0 else { return .nan }
-        return total * Double(perStratum.count) / Double(usable)
+        guard usable > 0 else { return Array(repeating: .nan, count: k * k) }
+        let inflation = Double(perStratum.count) / Double(usable)
+        return total.map { $0 * inflation }
     }
+
+    /// The covariance matrix (row-major, K × K) of the totals T_k = Σ_rows w·a_k, where a row
+    /// of `parts[i].cell` that answered level slot `slots[j]` has a_k = parts[i].coefficients[k][j]
+    /// and every other row 0: the design-based rank and χ² tests' influence functions.
+    package func totalsCovariance(_ parts: [(cell: DesignCell, coefficients: [[Double]])], slots: [Int], count k: Int) -> [Double] {
+        var perStratum = Array(repeating: (sum: Array(repeating: 0.0, count: k), products: Array(repeating: 0.0, count: k * k)),
+                               count: statistics.strata.count)
+        if statistics.columns.cluster != nil {
+            var perPSU: [Int: [Double]] = [:]
+            for part in parts {
+                for (p, sums) in statistics.psuSums[part.cell] ?? [:] {
+                    var z = perPSU[p] ?? Array(repeating: 0, count: k)
+                    for (j, slot) in slots.enumerated() where sums[slot] != 0 {
+                        for a in 0..<k { z[a] += part.coefficients[a][j] * sums[slot] }
+                    }
+                    perPSU[p] = z
+                }
+            }
+            for (p, z) in perPSU {
+                let h = statistics.psuStratum[p]
+                for a in 0..<k {
+                    perStratum[h].sum[a] += z[a]
+                    for b in 0..<k { perStratum[h].products[a * k + b] += z[a] * z[b] }
+                }
+            }
+        } else {
+            // Each row lies in one cell and one level: Σzz' = Σ_cells,levels a a' Σw².
+            for part in parts {
+                for (h, sums) in statistics.stratumSums[part.cell] ?? [:] {
+                    for (j, slot) in slots.enumerated() {
+                        let (w, w2) = (sums.weighted[slot], sums.squared[slot])
+                        guard w != 0 || w2 != 0 else { continue }
+                        for a in 0..<k {
+                            let ca = part.coefficients[a][j]
+                            perStratum[h].sum[a] += ca * w
+                            for b in 0..<k { perStratum[h].products[a * k + b] += ca * part.coefficients[b][j] * w2 }
+                        }
+                    }
+                }
+            }
+        }
+        return covariance(perStratum, count: k)
+    }
+
+    /// R's `degf` of the design restricted to the rows of `cells` that answered one of `slots`
+    /// (svyranktest subsets the design to the rows it ranks): PSUs with such rows minus strata
+    /// with such rows; without `cluster` each row is a PSU, so `rows` minus those strata.
+    package func degreesOfFreedom(answering cells: [DesignCell], slots: [Int], rows: Int) -> Int {
+        if statistics.columns.cluster != nil {
+            var psus: Set<Int> = []
+            for cell in cells {
+                for (p, sums) in statistics.psuSums[cell] ?? [:] where slots.contains(where: { sums[$0] > 0 }) { psus.insert(p) }
+            }
+            return psus.count - Set(psus.map { statistics.psuStratum[$0] }).count
+        }
+        var strata: Set<Int> = []
+        for cell in cells {
+            for (h, sums) in statistics.stratumSums[cell] ?? [:] where slots.contains(where: { sums.weighted[$0] > 0 }) { strata.insert(h) }
+        }
+        return rows - strata.count
+    }
+
+    /// R's `degf` of the whole design: PSUs (rows, without `cluster`) minus strata.
+    package var degreesOfFreedom: Int { psuTotal - strataCount }
 
     /// Variance of ȳ = Σ_level W_level s_level / W in `cell`, for the item whose level slots
     /// start at `base`.

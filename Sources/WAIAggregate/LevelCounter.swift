@@ -78,8 +78,11 @@ package final class LevelCounter {
     static let maximumGrid = 1 << 16
     /// Counting into the marginal cells directly (the joint grid grew too large).
     private var marginal: (overall: Cell, groups: [[Cell]])?
+    /// Tie sums for weighted rank tests, when asked for.
+    private var ties: TiePositionCounter?
 
-    package init(items: Int, levels: Int, demographics: Int, weighted: Bool) {
+    package init(items: Int, levels: Int, demographics: Int, weighted: Bool, tiePositions: Bool = false) {
+        ties = tiePositions ? TiePositionCounter(items: items, levels: levels, demographics: demographics) : nil
         self.items = items
         self.levels = levels
         slots = levels + 1
@@ -94,6 +97,7 @@ package final class LevelCounter {
     /// a pointer to the rows' groups.
     package func add(codes: UnsafePointer<UInt8>, weights: UnsafePointer<Double>, groups rowGroups: [UnsafePointer<UInt32>], rows: Int) {
         guard rows > 0 else { return }
+        ties?.add(codes: codes, weights: weights, groups: rowGroups, rows: rows)
         if marginal == nil {
             // Make the grid hold every group of this chunk.
             var grow = false
@@ -264,6 +268,7 @@ package final class LevelCounter {
     /// A demographic has cells up to the largest group met, as `Aggregator` makes them.
     package func statistics(plan: AggregationPlan) -> SufficientStatistics {
         var statistics = SufficientStatistics(itemCount: items, levelCount: levels, demographicCount: demographics, plan: plan)
+        statistics.tiePositions = ties?.positions
         let (overall, groups) = marginals()
         statistics.overall = cellStatistics(overall, template: statistics.overall)
         for d in groups.indices {

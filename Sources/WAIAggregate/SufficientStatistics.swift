@@ -79,12 +79,28 @@ public struct AggregationPlan: Sendable, Hashable, Codable {
     public var pairwise: Bool
     /// Item positions of each table whose reliability is wanted.
     public var reliabilityTables: [[Int]]
+    /// The order-dependent tie sums of weighted rank tests (`TiePositionCounter`).
+    public var tiePositions: Bool
 
-    public init(replicates: Int = 0, seed: UInt64 = 20240601, pairwise: Bool = false, reliabilityTables: [[Int]] = []) {
+    public init(replicates: Int = 0, seed: UInt64 = 20240601, pairwise: Bool = false, reliabilityTables: [[Int]] = [],
+                tiePositions: Bool = false) {
         self.replicates = replicates
         self.seed = seed
         self.pairwise = pairwise
         self.reliabilityTables = reliabilityTables
+        self.tiePositions = tiePositions
+    }
+
+    enum CodingKeys: String, CodingKey { case replicates, seed, pairwise, reliabilityTables, tiePositions }
+
+    /// Partial-statistics files written before `tiePositions` existed read as without it.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        replicates = try c.decode(Int.self, forKey: .replicates)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        pairwise = try c.decode(Bool.self, forKey: .pairwise)
+        reliabilityTables = try c.decode([[Int]].self, forKey: .reliabilityTables)
+        tiePositions = try c.decodeIfPresent(Bool.self, forKey: .tiePositions) ?? false
     }
 
     /// Level counts only.
@@ -102,6 +118,9 @@ public struct SufficientStatistics: Sendable, Hashable, Codable {
     public var byDemographic: [[CellStatistics]]
     /// One per `plan.reliabilityTables` entry, over all rows.
     public var reliability: [ReliabilityStatistics]
+    /// With `plan.tiePositions`: per demographic, item × level, Σ k·w in file order
+    /// (`TiePositionCounter`); nil when not kept.
+    public var tiePositions: [[Double]]?
 
     public init(itemCount: Int, levelCount: Int, demographicCount: Int, plan: AggregationPlan = .countsOnly) {
         self.itemCount = itemCount
@@ -125,10 +144,12 @@ public struct SufficientStatistics: Sendable, Hashable, Codable {
         }
     }
 
-    /// Adds another set of statistics computed over other rows with the same layout.
+    /// Adds another set of statistics computed over other rows with the same layout (the rows
+    /// after these: tie positions follow file order).
     public static func += (lhs: inout SufficientStatistics, rhs: SufficientStatistics) {
         precondition(lhs.itemCount == rhs.itemCount && lhs.levelCount == rhs.levelCount && lhs.plan == rhs.plan
                      && lhs.byDemographic.count == rhs.byDemographic.count, "merging statistics of different layouts")
+        lhs.appendTiePositions(of: rhs)
         lhs.overall += rhs.overall
         for d in rhs.byDemographic.indices {
             lhs.ensure(demographic: d, categories: rhs.byDemographic[d].count - 1)

@@ -4,28 +4,75 @@ import WAIModel
 /// Whether the groups of a demographic answer an item differently.
 public struct ItemComparison: Sendable, Hashable, Codable {
     public struct RankTest: Sendable, Hashable, Codable {
-        /// "Mann-Whitney" (two groups; W as R's wilcox.test reports it) or "Kruskal-Wallis" (H).
+        /// Unweighted: "Mann-Whitney" (two groups; W as R's wilcox.test reports it) or
+        /// "Kruskal-Wallis" (H). With weights or a design: "Design-based Wilcoxon" (t, as R's
+        /// svyranktest) or "Design-based Kruskal-Wallis" (χ² = β'V⁻¹β; p from F(χ²/df; df, ddf)).
         public var name: String
         public var statistic: Double
+        /// Kruskal-Wallis: G − 1; design-based Wilcoxon: the t's degrees of freedom.
         public var df: Int?
+        /// Design-based Kruskal-Wallis: the F's denominator degrees of freedom.
+        public var ddf: Double?
         public var p: Double
         /// Holm-adjusted across the items of this breakdown.
         public var pHolm: Double?
+        /// Design-based Wilcoxon: the difference in mean rank score (second group minus first).
+        public var estimate: Double?
+        /// Design-based: how tied answers were ranked, "file-order" (R's mean running weight
+        /// sum, which depends on the rows' order when weights differ) or "midpoint" (C + W/2,
+        /// when the statistics carry no tie sums, as from a counts table or shard files).
+        public var ties: String?
 
-        enum CodingKeys: String, CodingKey { case name, statistic, df, p, pHolm = "p_holm" }
+        public init(name: String, statistic: Double, df: Int? = nil, ddf: Double? = nil, p: Double, pHolm: Double? = nil,
+                    estimate: Double? = nil, ties: String? = nil) {
+            self.name = name
+            self.statistic = statistic
+            self.df = df
+            self.ddf = ddf
+            self.p = p
+            self.pHolm = pHolm
+            self.estimate = estimate
+            self.ties = ties
+        }
+
+        public var isDesignBased: Bool { name.hasPrefix("Design-based") }
+
+        enum CodingKeys: String, CodingKey { case name, statistic, df, ddf, p, pHolm = "p_holm", estimate, ties }
     }
 
     public struct ChiSquareTest: Sendable, Hashable, Codable {
+        /// Pearson: X² (R's chisq.test); Rao-Scott: F = X²/tr Δ (R's svychisq, statistic "F").
         public var statistic: Double
+        /// (groups − 1)(levels − 1).
         public var df: Int
         public var p: Double
         public var pHolm: Double?
         /// Yates' continuity correction was applied (2 × 2 tables, as R's chisq.test does).
         public var yates: Bool
-        /// Some expected count is below 5: the χ² approximation is doubtful.
+        /// Some expected count (unweighted) is below 5: the χ² approximation is doubtful.
         public var smallExpected: Bool
+        /// "Pearson" (unweighted) or "Rao-Scott" (weights or a design).
+        public var method: String
+        /// Rao-Scott: the F's degrees of freedom, d₀ and d₀·degf.
+        public var ndf: Double?
+        public var ddf: Double?
 
-        enum CodingKeys: String, CodingKey { case statistic, df, p, pHolm = "p_holm", yates, smallExpected = "small_expected" }
+        public init(statistic: Double, df: Int, p: Double, pHolm: Double? = nil, yates: Bool, smallExpected: Bool,
+                    method: String = "Pearson", ndf: Double? = nil, ddf: Double? = nil) {
+            self.statistic = statistic
+            self.df = df
+            self.p = p
+            self.pHolm = pHolm
+            self.yates = yates
+            self.smallExpected = smallExpected
+            self.method = method
+            self.ndf = ndf
+            self.ddf = ddf
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case statistic, df, p, pHolm = "p_holm", yates, smallExpected = "small_expected", method, ndf, ddf
+        }
     }
 
     public struct Difference: Sendable, Hashable, Codable {
@@ -60,11 +107,15 @@ public struct ItemComparison: Sendable, Hashable, Codable {
 }
 
 extension Estimator {
-    /// Tests every item of every table across `cells` (answered categories, in report order).
-    /// Rank and χ² tests use unweighted counts, as R's wilcox.test/kruskal.test/chisq.test do;
-    /// differences of indices use the weighted estimates and their linearization SEs
-    /// (domains of one design with independent rows have zero covariance).
-    func compare(_ cells: [(String, CellStatistics)], groups: [Breakdown.Group]) -> [ItemComparison] {
+    /// Tests every item of every table across `cells` (answered categories of demographic
+    /// `demographic`, in report order; `numbers`: their group numbers in the statistics).
+    /// Without weights, rank and χ² tests are R's wilcox.test/kruskal.test/chisq.test on the
+    /// counts; with weights or a design, svyranktest and svychisq (`designRankTest`, `raoScott`).
+    /// Differences of indices use the weighted estimates and their SEs (domains of one design
+    /// with independent rows have zero covariance).
+    func compare(_ cells: [(String, CellStatistics)], groups: [Breakdown.Group], demographic: Int, numbers: [Int],
+                 ties: [Double]?) -> [ItemComparison] {
+        let designBased = spec.usesDesignBasedTests || design != nil || replicateDesign != nil
         var comparisons: [ItemComparison] = []
         var seen: Set<String> = []
         for (t, table) in spec.tables.enumerated() {
@@ -74,16 +125,21 @@ extension Estimator {
                 let scores = self.scores(index)
                 let order = (0..<k).sorted { scores[$0] < scores[$1] }
                 var names: [String] = [], counts: [[Double]] = [], estimates: [ItemEstimate] = []
+                var compared = ComparedGroups(demographic: demographic, numbers: [], cells: [], ties: ties)
                 for (g, (name, cell)) in cells.enumerated() {
                     let row = order.map { cell.counts[index * levelCount + $0] }
                     guard row.reduce(0, +) > 0 else { continue }
                     names.append(name)
                     counts.append(row)
                     estimates.append(groups[g].tables[t].items[i])
+                    compared.numbers.append(numbers[g])
+                    compared.cells.append(cell)
                 }
                 guard names.count >= 2 else { continue }
                 var comparison = ItemComparison(
-                    table: table.id, item: item.id, groups: names, rankTest: rankTest(counts), chiSquare: chiSquare(counts),
+                    table: table.id, item: item.id, groups: names,
+                    rankTest: designBased ? designRankTest(compared, index: index, order: order) : rankTest(counts),
+                    chiSquare: designBased ? raoScott(compared, index: index, order: order, unweighted: counts) : chiSquare(counts),
                     differences: [], smallGroups: zip(names, counts).filter { $0.1.reduce(0, +) < Double(ItemComparison.smallGroupLimit) }.map(\.0))
                 let reference = estimates[0]
                 for g in 1..<names.count {
@@ -129,14 +185,14 @@ extension Estimator {
             let sigma = (n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))).squareRoot()
             guard sigma > 0 else { return nil }
             let zValue = (centered - 0.5 * (centered > 0 ? 1 : centered < 0 ? -1 : 0)) / sigma
-            return .init(name: "Mann-Whitney", statistic: w, df: nil, p: Distributions.normalTwoSided(zValue), pHolm: nil)
+            return .init(name: "Mann-Whitney", statistic: w, p: Distributions.normalTwoSided(zValue))
         }
         let correction = 1 - ties / (n * n * n - n)
         guard correction > 0 else { return nil }
         let sum = zip(rankSums, sizes).reduce(0) { $0 + $1.0 * $1.0 / $1.1 }
         let h = (12 * sum / (n * (n + 1)) - 3 * (n + 1)) / correction
         let df = counts.count - 1
-        return .init(name: "Kruskal-Wallis", statistic: h, df: df, p: Distributions.chiSquareSurvival(h, df: Double(df)), pHolm: nil)
+        return .init(name: "Kruskal-Wallis", statistic: h, df: df, p: Distributions.chiSquareSurvival(h, df: Double(df)))
     }
 
     /// Pearson's χ² of groups × levels; levels no one chose are left out (their expected count is 0).

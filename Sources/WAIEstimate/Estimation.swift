@@ -33,7 +33,8 @@ public enum Estimation {
                 bands: spec.bands.labels.indices.map { .init(label: spec.bands.labels[$0], interval: spec.bands.intervalText($0)) },
                 weightColumn: spec.weight,
                 inference: InferenceOptions(confidence: confidence, replicates: statistics.plan.replicates, seed: statistics.plan.seed,
-                                            covariances: statistics.plan.pairwise),
+                                            covariances: statistics.plan.pairwise,
+                                            rankTies: spec.usesDesignBasedTests && statistics.tiePositions == nil ? .midpoint : .fileOrder),
                 scales: spec.usedScales.map { scale in
                     let weights = scale.weights
                     return .init(name: scale.name, weighting: scale.weighting.name,

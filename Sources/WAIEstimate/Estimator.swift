@@ -401,7 +401,18 @@ public struct Estimator: Sendable {
                                           designCell: DesignCell(demographic: d, group: 0))))
         }
         var breakdown = Breakdown(column: demographic.column, label: demographic.label, groups: groups)
-        breakdown.comparisons = compare(groupCells, groups: Array(groups.prefix(order.count)))
+        // Tie sums count every row that answered the demographic; they serve when the compared
+        // categories are all of those rows (else ranks fall back to midpoints).
+        var ties = statistics.tiePositions?[d]
+        if ties != nil {
+            let answered = statistics.answered(demographic: d).counts
+            let compared = groupCells.reduce(into: Array(repeating: 0.0, count: answered.count)) { sums, cell in
+                for j in sums.indices { sums[j] += cell.1.counts[j] }
+            }
+            if compared != answered { ties = nil }
+        }
+        breakdown.comparisons = compare(groupCells, groups: Array(groups.prefix(order.count)), demographic: d,
+                                        numbers: order.map { number[$0]! }, ties: ties)
         return breakdown
     }
 

@@ -79,4 +79,57 @@ public struct ReplicateVariance: Sendable {
             return parts.reduce(0) { $0 + (index(c, base: $1.base, scores: $1.scores) - $1.low) / $1.width } / Double(parts.count)
         }
     }
+
+    /// The covariance matrix (row-major, K × K) of the totals T_k = Σ_rows w·a_k (see
+    /// `DesignVariance.totalsCovariance`), each replicate's T_k from its own weighted level
+    /// counts with the coefficients held at their full-sample values, as `svytotal` on a
+    /// replicate design does with a fixed influence variable.
+    package func totalsCovariance(_ parts: [(cell: DesignCell, full: CellStatistics, coefficients: [[Double]])], slots: [Int], count k: Int) -> [Double] {
+        func totals(_ cellOf: (DesignCell, CellStatistics) -> CellStatistics?) -> [Double] {
+            var t = Array(repeating: 0.0, count: k)
+            for part in parts {
+                guard let cell = cellOf(part.cell, part.full) else { continue }
+                for (j, slot) in slots.enumerated() where cell.weighted[slot] != 0 {
+                    for a in 0..<k { t[a] += part.coefficients[a][j] * cell.weighted[slot] }
+                }
+            }
+            return t
+        }
+        let replicates = (0..<columns.count).map { r in totals { cell, _ in self.cell(r, cell) } }
+        let centre = weights.mse ? totals { $1 }
+            : (0..<k).map { a in replicates.reduce(0) { $0 + $1[a] } / Double(replicates.count) }
+        var v = Array(repeating: 0.0, count: k * k)
+        for (r, t) in replicates.enumerated() {
+            for a in 0..<k {
+                for b in 0..<k { v[a * k + b] += rscales[r] * (t[a] - centre[a]) * (t[b] - centre[b]) }
+            }
+        }
+        return v.map { $0 * scale }
+    }
+
+    /// The covariance matrix (row-major) of the cell shares p_gj = T_gj/Σ T over `cells` ×
+    /// `slots`, each replicate's shares recomputed from its own totals, as `svymean` of the
+    /// cell indicators on a replicate design does (svychisq's V).
+    package func sharesCovariance(_ cells: [(cell: DesignCell, full: CellStatistics)], slots: [Int]) -> [Double] {
+        func shares(_ cellOf: (DesignCell, CellStatistics) -> CellStatistics?) -> [Double] {
+            let t = cells.flatMap { c in slots.map { slot in cellOf(c.cell, c.full)?.weighted[slot] ?? 0 } }
+            let total = t.reduce(0, +)
+            return t.map { $0 / total }
+        }
+        let k = cells.count * slots.count
+        let replicates = (0..<columns.count).map { r in shares { cell, _ in self.cell(r, cell) } }
+        let centre = weights.mse ? shares { $1 }
+            : (0..<k).map { a in replicates.reduce(0) { $0 + $1[a] } / Double(replicates.count) }
+        var v = Array(repeating: 0.0, count: k * k)
+        for (r, p) in replicates.enumerated() {
+            for a in 0..<k {
+                for b in 0..<k { v[a * k + b] += rscales[r] * (p[a] - centre[a]) * (p[b] - centre[b]) }
+            }
+        }
+        return v.map { $0 * scale }
+    }
+
+    /// R's `degf` of a replicate design: the rank of its replicate weights less one, taken as
+    /// min(replicates, rows) − 1 (the rank unless two replicates weight those rows alike).
+    package func degreesOfFreedom(rows: Int) -> Int { min(columns.count, rows) - 1 }
 }

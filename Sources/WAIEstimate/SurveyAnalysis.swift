@@ -142,15 +142,30 @@ public struct InferenceOptions: Sendable, Hashable, Codable {
     /// cost on files of millions of rows; without them item intervals are unchanged and
     /// composites are reported without an interval.
     public var covariances: Bool
+    /// How weighted and design-based rank tests rank tied answers (see `RankTies`).
+    public var rankTies: RankTies
 
-    public init(confidence: Double = 0.95, replicates: Int = 1000, seed: UInt64 = 20240601, covariances: Bool = true) {
+    /// Tied answers in a weighted rank test: R's svyranktest gives each row the running weight
+    /// sum less half its weight in file order and averages that over the tied rows, which
+    /// depends on the order of the rows when their weights differ (`fileOrder`, the default:
+    /// R's numbers); `midpoint` gives every tied row C + W/2 (the weight below the level plus
+    /// half the level's), the same in any order, and what statistics without a file order
+    /// (counts tables, SQL) give.
+    public enum RankTies: String, Sendable, Hashable, Codable, CaseIterable {
+        case fileOrder = "file-order"
+        case midpoint
+    }
+
+    public init(confidence: Double = 0.95, replicates: Int = 1000, seed: UInt64 = 20240601, covariances: Bool = true,
+                rankTies: RankTies = .fileOrder) {
         self.confidence = confidence
         self.replicates = replicates
         self.seed = seed
         self.covariances = covariances
+        self.rankTies = rankTies
     }
 
-    private enum CodingKeys: String, CodingKey { case confidence, replicates, seed, covariances }
+    private enum CodingKeys: String, CodingKey { case confidence, replicates, seed, covariances, rankTies = "rank_ties" }
 
     /// Outputs written before `covariances` existed decode as having computed them.
     public init(from decoder: any Decoder) throws {
@@ -158,6 +173,7 @@ public struct InferenceOptions: Sendable, Hashable, Codable {
         self.init(confidence: try container.decode(Double.self, forKey: .confidence),
                   replicates: try container.decode(Int.self, forKey: .replicates),
                   seed: try container.decode(UInt64.self, forKey: .seed),
-                  covariances: try container.decodeIfPresent(Bool.self, forKey: .covariances) ?? true)
+                  covariances: try container.decodeIfPresent(Bool.self, forKey: .covariances) ?? true,
+                  rankTies: try container.decodeIfPresent(RankTies.self, forKey: .rankTies) ?? .fileOrder)
     }
 }

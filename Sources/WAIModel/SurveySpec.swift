@@ -300,6 +300,10 @@ public struct SurveySpec: Sendable, Hashable, Codable {
     /// with fewer leaves its higher level slots at zero).
     public var levelCount: Int { usedScales.map(\.levels.count).max() ?? scale.levels.count }
 
+    /// Whether rows carry weights or a design, so that group comparisons are design-based
+    /// (R's svyranktest and svychisq) rather than wilcox.test/kruskal.test/chisq.test.
+    public var usesDesignBasedTests: Bool { weight != nil || population != nil || design != nil }
+
     /// Whether the table's items are on different scales (its composite then averages the
     /// items' indices mapped to 0…1, and it gets no alpha).
     public func mixesScales(_ table: ItemTable) -> Bool {

@@ -16,7 +16,8 @@ public enum Analyzer {
         var unique: [[Int]] = []
         for table in tables where !unique.contains(table) { unique.append(table) }
         return AggregationPlan(replicates: inference.replicates, seed: inference.seed, pairwise: inference.covariances,
-                               reliabilityTables: inference.covariances ? unique : [])
+                               reliabilityTables: inference.covariances ? unique : [],
+                               tiePositions: spec.usesDesignBasedTests && inference.rankTies == .fileOrder && !spec.demographics.isEmpty)
     }
 
     /// Per item, the score of each level of its own scale (reverse keying applied); the

@@ -160,7 +160,8 @@ package enum ParallelAnalyzer {
                     part.aggregator!.add(coded)
                 }
             }
-            let counter = LevelCounter(items: scanPlan.itemCount, levels: levels, demographics: scanPlan.demographicCount, weighted: weighted)
+            let counter = LevelCounter(items: scanPlan.itemCount, levels: levels, demographics: scanPlan.demographicCount, weighted: weighted,
+                                       tiePositions: plan.tiePositions)
             part.counter = counter
             if !extras && calibration == nil {
                 return { chunk in
@@ -200,10 +201,11 @@ package enum ParallelAnalyzer {
                               quality: scanPlan.mergeQuality(scans.map(\.outcome)), report: result)
     }
 
-    /// `extras` (cross-products and replicates from `Aggregator`) with the level counts and row
-    /// totals of `counts` (from `LevelCounter`); both have cells up to the largest group met.
+    /// `extras` (cross-products and replicates from `Aggregator`) with the level counts, row
+    /// totals and tie sums of `counts` (from `LevelCounter`); both have cells up to the largest group met.
     static func withCounts(of counts: SufficientStatistics, in extras: SufficientStatistics) -> SufficientStatistics {
         var out = extras
+        out.tiePositions = counts.tiePositions
         func copy(_ from: CellStatistics, into cell: inout CellStatistics) {
             cell.rows = from.rows
             cell.weightSum = from.weightSum
@@ -222,6 +224,7 @@ package enum ParallelAnalyzer {
 
     /// Adds `part` (numbered in a range's own categories) into `total` (numbered file-wide).
     static func add(_ part: SufficientStatistics, into total: inout SufficientStatistics, map: [[UInt32]]) {
+        total.appendTiePositions(of: part)
         total.overall += part.overall
         for d in part.byDemographic.indices {
             for g in part.byDemographic[d].indices {

@@ -11,8 +11,9 @@ import WAIRead
 ///      "items": ["gov", …], "levels": 5,
 ///      "demographics": [{"column": "gender", "categories": ["Female", "Male"]}],
 ///      "quality": {…as in report.json…},
-///      "plan": {"replicates", "seed", "pairwise", "reliability_tables"},
-///      "overall": cell, "by_demographic": [[cell, …], …], "reliability": [{"items", "rows", "cross_products"}]}
+///      "plan": {"replicates", "seed", "pairwise", "reliability_tables", "tie_positions"},
+///      "overall": cell, "by_demographic": [[cell, …], …], "reliability": [{"items", "rows", "cross_products"}],
+///      "tie_positions": [[Σ k·w per item × level], …] (weighted rank tests; one per demographic, optional)}
 ///
 /// A cell is {"rows", "weight_sum", "weight_squared_sum", "counts", "weighted", "weighted_squared",
 /// "pairwise"}, the arrays laid out as in `CellStatistics`.
@@ -88,7 +89,9 @@ private struct FileBody: Codable {
     struct Demographic: Codable { var column: String, categories: [String] }
     struct Plan: Codable {
         var replicates: Int, seed: UInt64, pairwise: Bool, reliabilityTables: [[Int]]
-        enum CodingKeys: String, CodingKey { case replicates, seed, pairwise, reliabilityTables = "reliability_tables" }
+        /// Files written before tie sums existed have none (false).
+        var tiePositions: Bool?
+        enum CodingKeys: String, CodingKey { case replicates, seed, pairwise, reliabilityTables = "reliability_tables", tiePositions = "tie_positions" }
     }
     struct Cell: Codable {
         var rows: Double, weightSum: Double, weightSquaredSum: Double
@@ -119,10 +122,11 @@ private struct FileBody: Codable {
     var overall: Cell
     var byDemographic: [[Cell]]
     var reliability: [Reliability]
+    var tiePositions: [[Double]]?
 
     enum CodingKeys: String, CodingKey {
         case format, engine, specSHA256 = "spec_sha256", shards, items, levels, demographics, quality, plan, overall
-        case byDemographic = "by_demographic", reliability
+        case byDemographic = "by_demographic", reliability, tiePositions = "tie_positions"
     }
 
     init(_ p: PartialStatistics) {
@@ -138,7 +142,9 @@ private struct FileBody: Codable {
         demographics = zip(p.demographics, p.categories).map { Demographic(column: $0, categories: $1) }
         quality = p.quality
         let s = p.statistics
-        plan = Plan(replicates: s.plan.replicates, seed: s.plan.seed, pairwise: s.plan.pairwise, reliabilityTables: s.plan.reliabilityTables)
+        plan = Plan(replicates: s.plan.replicates, seed: s.plan.seed, pairwise: s.plan.pairwise, reliabilityTables: s.plan.reliabilityTables,
+                    tiePositions: s.plan.tiePositions)
+        tiePositions = s.tiePositions.map { Array($0.prefix(p.demographics.count)) }
         overall = Cell(s.overall)
         byDemographic = s.byDemographic.map { $0.map(Cell.init) }
         reliability = s.reliability.map { Reliability(items: $0.items, rows: $0.rows, crossProducts: $0.crossProducts) }
@@ -152,7 +158,8 @@ private struct FileBody: Codable {
         let p = items.count, k = levels
         guard k >= 2, p >= 1 else { throw bad("levels", "\(k) levels, \(p) items", "at least 2 levels and 1 item") }
         guard plan.replicates >= 0 else { throw bad("plan.replicates", "\(plan.replicates)", "0 or more") }
-        let statisticsPlan = AggregationPlan(replicates: plan.replicates, seed: plan.seed, pairwise: plan.pairwise, reliabilityTables: plan.reliabilityTables)
+        let statisticsPlan = AggregationPlan(replicates: plan.replicates, seed: plan.seed, pairwise: plan.pairwise, reliabilityTables: plan.reliabilityTables,
+                                             tiePositions: plan.tiePositions ?? false)
         var statistics = SufficientStatistics(itemCount: p, levelCount: k, demographicCount: demographics.count, plan: statisticsPlan)
         func cell(_ c: Cell, at keyPath: String) throws -> CellStatistics {
             let m = p * k
@@ -186,6 +193,13 @@ private struct FileBody: Codable {
             }
             statistics.reliability[t].rows = r.rows
             statistics.reliability[t].crossProducts = r.crossProducts
+        }
+        if statisticsPlan.tiePositions {
+            guard let ties = tiePositions, ties.count == demographics.count, ties.allSatisfy({ $0.count == p * k }) else {
+                throw bad("tie_positions", tiePositions.map { "\($0.count) arrays of \($0.map(\.count))" } ?? "none",
+                          "\(demographics.count) arrays of \(p * k) numbers (plan.tie_positions is true)")
+            }
+            statistics.tiePositions = ties
         }
         return PartialStatistics(
             engine: engine, specSHA256: specSHA256,

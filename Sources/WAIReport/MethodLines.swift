@@ -11,6 +11,40 @@ enum MethodLines {
         + "irr::kendall(correct = TRUE)); Spearman's rho for each pair of groups, cor(x, y, method = \"spearman\"), "
         + "p from cor.test(…, exact = FALSE)."
 
+    /// How the groups of a demographic are tested against each other, with the R calls.
+    static func groupTests(_ m: SurveyAnalysis.Method, designBased: Bool, fileOrderTies: Bool, midpointTies: Bool) -> String {
+        guard designBased else {
+            return "Group tests (unweighted): Mann–Whitney for two groups, R's wilcox.test(exact = FALSE, correct = TRUE), W as R reports it; "
+                + "Kruskal–Wallis for more, kruskal.test, both with mid-ranks for ties; Pearson's χ² of groups × chosen levels, "
+                + "chisq.test (Yates' correction on 2 × 2 tables); Cliff's δ from the counts. Holm's adjustment (p.adjust(method = \"holm\")) "
+                + "runs over the items of each breakdown."
+        }
+        let design: String
+        if let r = m.design?.replicates {
+            design = "the \(r.columns.count) replicate weights (svrepdesign, as for the SEs)"
+        } else if m.seMethod == "taylor" {
+            design = "the sampling design (svydesign, as for the SEs)"
+        } else {
+            design = "svydesign(ids = ~1, weights = ~\(m.weightColumn ?? "w"))"
+        }
+        let ranks = m.inference.rankTies == .midpoint || !fileOrderTies
+            ? "Each answered level's rank is its midpoint, the weight of the lower levels plus half its own (C + W/2), the same in any "
+                + "row order (--rank-ties midpoint\(fileOrderTies ? "" : ", or statistics without a file order: a counts table, SQL")); "
+                + "R averages cumsum(w) − w/2 over the tied rows in file order instead, which differs when their weights differ"
+            : "Each answered level's rank is the mean over its respondents of the running weight sum less half their weight, the rows "
+                + "taken in file order (R's ave(cumsum(w) − w/2, y); with unequal weights the test therefore depends on the order of tied "
+                + "rows, as in R; --rank-ties midpoint ranks every tied row C + W/2 instead)"
+                + (midpointTies ? "; where the statistics carry no file order (a counts table, SQL) the level's midpoint C + W/2" : "")
+        return "Group tests (design-based, over \(design)): R's svyranktest(item ~ group, design) with Wilcoxon scores. "
+            + ranks
+            + ", over the total weight; two groups: t of the difference in mean rank score on degf − 1 df (degf of the design restricted "
+            + "to the rows that answered both: PSUs less strata, rows less strata without clusters, replicates less one); more groups: "
+            + "χ² = β'V⁻¹β of the groups' differences from the first, p from F(χ²/(G − 1); G − 1, degf − G + 1). χ²: svychisq(~item + group, "
+            + "design, statistic = \"F\"), Pearson's X² of the weighted table divided by tr Δ, Δ the Rao–Scott design-effect matrix of the "
+            + "cell shares' interaction contrasts, on F(d₀, d₀·degf) with d₀ = (tr Δ)²/tr Δ². Holm's adjustment runs over the items of each breakdown; "
+            + "Cliff's δ stays unweighted."
+    }
+
     /// How band certainty and the bootstrap intervals were computed.
     static func bootstrap(_ inference: InferenceOptions) -> String {
         guard inference.replicates > 0 else { return "No bootstrap replicates were drawn." }

@@ -23,7 +23,12 @@ struct ReadingOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Aggregate the items' cross-products for composite intervals and Cronbach's alpha. --no-covariances skips them: the main cost on files of millions of rows; item intervals stay, composites get no interval.")
     var covariances = true
 
-    var inference: InferenceOptions { InferenceOptions(confidence: confidence, replicates: replicates, seed: seed, covariances: covariances) }
+    @Option(help: ArgumentHelp("Tied answers in weighted and design-based rank tests: file-order (R's svyranktest, which depends on the order of tied rows when their weights differ) or midpoint (the same in any row order, as counts tables and SQL give).", valueName: "rule"))
+    var rankTies: InferenceOptions.RankTies = .fileOrder
+
+    var inference: InferenceOptions {
+        InferenceOptions(confidence: confidence, replicates: replicates, seed: seed, covariances: covariances, rankTies: rankTies)
+    }
 
     func validate() throws {
         guard replicates >= 0, replicates <= 100_000 else {
@@ -36,6 +41,7 @@ struct ReadingOptions: ParsableArguments {
 }
 
 extension AggregationPath: ExpressibleByArgument {}
+extension InferenceOptions.RankTies: ExpressibleByArgument {}
 
 extension PipelineOptions {
     /// The command line's execution options: the defaults, changed by this process's `WAI_*` variables.

@@ -49,15 +49,30 @@ final class BootstrapTests: XCTestCase {
         for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
         XCTAssertNotEqual(rows, shuffled)
         let header = "respondent,gender,q1,q2,w\n"
-        func json(_ body: [String], _ s: SurveySpec) throws -> String {
-            let analysis = try Analyzer.analyze(spec: s, csvPath: try Fixture.write(header + body.joined(separator: "\n") + "\n"),
-                                                displayName: "r.csv", inference: InferenceOptions(replicates: 300, seed: 5))
+        func analysis(_ body: [String], _ s: SurveySpec, ties: InferenceOptions.RankTies = .midpoint) throws -> SurveyAnalysis {
+            try Analyzer.analyze(spec: s, csvPath: try Fixture.write(header + body.joined(separator: "\n") + "\n"),
+                                 displayName: "r.csv", inference: InferenceOptions(replicates: 300, seed: 5, rankTies: ties))
+        }
+        func json(_ body: [String], _ s: SurveySpec, ties: InferenceOptions.RankTies = .midpoint) throws -> String {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            return String(decoding: try encoder.encode(analysis), as: UTF8.self)
+            return String(decoding: try encoder.encode(try analysis(body, s, ties: ties)), as: UTF8.self)
         }
         XCTAssertEqual(try json(rows, spec), try json(shuffled, spec))
         XCTAssertEqual(try json(rows, Fixture.spec()), try json(shuffled, Fixture.spec()))
+        XCTAssertEqual(try json(rows, Fixture.spec(), ties: .fileOrder), try json(shuffled, Fixture.spec(), ties: .fileOrder))
+        // R's file-order tie rule (the default) is the one number that follows the order of tied
+        // rows of unequal weight: everything else stays identical.
+        var (a, b) = (try analysis(rows, spec, ties: .fileOrder), try analysis(shuffled, spec, ties: .fileOrder))
+        XCTAssertEqual(a.breakdowns[0].comparisons.map { $0.rankTest?.ties }, ["file-order", "file-order"])
+        XCTAssertNotEqual(a.breakdowns[0].comparisons.map(\.rankTest), b.breakdowns[0].comparisons.map(\.rankTest))
+        for c in a.breakdowns[0].comparisons.indices {
+            a.breakdowns[0].comparisons[c].rankTest = nil
+            b.breakdowns[0].comparisons[c].rankTest = nil
+        }
+        a.method.inference.rankTies = .midpoint
+        b.method.inference.rankTies = .midpoint
+        XCTAssertEqual(a, b)
         XCTAssert(try json(rows, spec).contains(Bootstrap.normalMethod))
         XCTAssert(try json(rows, Fixture.spec()).contains(Bootstrap.countsMethod))
     }

@@ -265,8 +265,19 @@ struct DocumentBuilder {
 
     func comparisons(_ breakdown: Breakdown) -> Section {
         let rows = breakdown.comparisons.map { c -> Row in
-            let rank = c.rankTest.map { "\($0.name == "Mann-Whitney" ? "W" : "H") = \(fixed($0.statistic, 1))" } ?? "–"
-            let chi = c.chiSquare.map { "\(fixed($0.statistic, 1)) (\($0.df))\($0.smallExpected ? " ‡" : "")" } ?? "–"
+            let rank = c.rankTest.map { test -> String in
+                switch test.name {
+                case "Mann-Whitney": "W = \(fixed(test.statistic, 1))"
+                case "Kruskal-Wallis": "H = \(fixed(test.statistic, 1))"
+                case "Design-based Wilcoxon": "t = \(fixed(test.statistic, 2)) (\(test.df ?? 0))"
+                default: "χ² = \(fixed(test.statistic, 1)) (\(test.df ?? 0), \(fixed(test.ddf ?? 0, 0)))"
+                }
+            } ?? "–"
+            let chi = c.chiSquare.map { test -> String in
+                let mark = test.smallExpected ? " ‡" : ""
+                guard let ndf = test.ndf, let ddf = test.ddf else { return "\(fixed(test.statistic, 1)) (\(test.df))\(mark)" }
+                return "F = \(fixed(test.statistic, 2)) (\(fixed(ndf, 2)), \(fixed(ddf, 1)))\(mark)"
+            } ?? "–"
             let differences = c.differences.map { d -> Text in
                 "\(d.group) \(signed(d.difference, 2)) [\(signed(d.interval.lower, 2)), \(signed(d.interval.upper, 2))], δ \(signed(d.cliffsDelta, 2))"
             }
@@ -275,13 +286,19 @@ struct DocumentBuilder {
                                Cell(Text.joined(c.smallGroups.map { "\($0)" }, separator: .entryBreak))])
         }
         let reference = breakdown.comparisons.first?.groups.first ?? ""
-        let header = [Cell("Item"), number("Rank test"), number("p"), number("p (Holm)"), number("χ² (df)"), number("p (Holm)"),
+        let designBased = breakdown.comparisons.contains { $0.rankTest?.isDesignBased == true || $0.chiSquare?.method == "Rao-Scott" }
+        let header = [Cell("Item"), number("Rank test"), number("p"), number("p (Holm)"), number(designBased ? "Rao–Scott F (df)" : "χ² (df)"), number("p (Holm)"),
                       Cell("WAI difference vs \(reference) [95 % CI], Cliff's δ"), Cell("Small groups (n < \(ItemComparison.smallGroupLimit))")]
         return Section(level: 3, title: "Do the \(breakdown.label) groups differ?", anchor: nil, blocks: [
             .table(Table(header: header, rows: rows, role: "comparisons")),
-            .paragraph("Rank test: Mann–Whitney W for two groups, Kruskal–Wallis H for more (unweighted, ties corrected); χ² of groups × levels, "
-                + "‡ some expected count below 5; p-values Holm-adjusted across the items of this breakdown. "
-                + "Respondents who did not answer \(breakdown.label) are not compared.", .note),
+            .paragraph(designBased
+                ? "Rank test: design-based Wilcoxon t (df) for two groups, design-based Kruskal–Wallis χ² (df, ddf) for more, on the weights "
+                    + "and the design (R: svyranktest); F: Pearson's χ² of the weighted groups × levels table with the Rao–Scott second-order "
+                    + "correction (R: svychisq), ‡ some unweighted expected count below 5; p-values Holm-adjusted across the items of this "
+                    + "breakdown. Respondents who did not answer \(breakdown.label) are not compared."
+                : "Rank test: Mann–Whitney W for two groups, Kruskal–Wallis H for more (unweighted, ties corrected); χ² of groups × levels, "
+                    + "‡ some expected count below 5; p-values Holm-adjusted across the items of this breakdown. "
+                    + "Respondents who did not answer \(breakdown.label) are not compared.", .note),
         ])
     }
 
@@ -333,6 +350,13 @@ struct DocumentBuilder {
         lines.append("\(MethodLines.bootstrap(m.inference))")
         lines.append("\(MethodLines.codes)")
         lines.append("\(MethodLines.rankings)")
+        let comparisons = analysis.breakdowns.flatMap(\.comparisons)
+        if !comparisons.isEmpty {
+            let designBased = comparisons.contains { $0.rankTest?.isDesignBased == true || $0.chiSquare?.method == "Rao-Scott" }
+            let midpoint = comparisons.contains { $0.rankTest?.ties == "midpoint" }
+            let fileOrder = comparisons.contains { $0.rankTest?.ties == "file-order" }
+            lines.append("\(MethodLines.groupTests(m, designBased: designBased, fileOrderTies: fileOrder, midpointTies: midpoint))")
+        }
         if m.inference.covariances {
             let modes = Set(analysis.tables.compactMap { $0.reliability?.missing })
             let rows = modes == ["pairwise"]
