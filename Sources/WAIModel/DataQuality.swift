@@ -70,11 +70,15 @@ public struct DataQuality: Sendable, Hashable, Codable {
     }
 
     public struct Rejection: Sendable, Hashable, Codable {
+        /// The line of the CSV read (for a workbook or an SPSS/Stata file, of its CSV copy).
         public var line: Int
         public var reason: String
+        /// For a workbook or an SPSS/Stata file: the row as the user's file names it
+        /// ("case 6", "Sheet1 row 7"), since the copy's lines drift with line breaks in text values.
+        public var record: String?
 
-        public init(line: Int, reason: String) {
-            (self.line, self.reason) = (line, reason)
+        public init(line: Int, reason: String, record: String? = nil) {
+            (self.line, self.reason, self.record) = (line, reason, record)
         }
     }
 

@@ -68,7 +68,9 @@ public enum Analyzer {
         let input = try PreparedInput.prepare(csvPath: csvPath, displayName: displayName, spec: spec, options: options)
         defer { input.discard() }
         do {
-            return try analyze(prepared: input, spec: spec, specName: specName, path: path, breakdowns: breakdowns, inference: inference, pipeline: execution)
+            var run = try analyze(prepared: input, spec: spec, specName: specName, path: path, breakdowns: breakdowns, inference: inference, pipeline: execution)
+            run.analysis.quality = input.relocate(run.analysis.quality)
+            return run
         } catch {
             throw input.relocate(error)
         }

@@ -108,8 +108,10 @@ public struct PartialStatistics: Sendable, Hashable {
         let input = try PreparedInput.prepare(csvPath: csvPath, displayName: displayName, spec: spec, options: options)
         defer { input.discard() }
         do {
-            return try aggregate(prepared: input, spec: spec, csvPath: csvPath, displayName: displayName, specName: specName,
-                                 options: options, path: path, inference: inference, pipeline: pipeline)
+            var partial = try aggregate(prepared: input, spec: spec, csvPath: csvPath, displayName: displayName, specName: specName,
+                                        options: options, path: path, inference: inference, pipeline: pipeline)
+            partial.quality = input.relocate(partial.quality)
+            return partial
         } catch {
             throw input.relocate(error)
         }

@@ -428,4 +428,32 @@ final class ExportsCLITests: XCTestCase {
         // The file is 48.5 MiB: holding it whole, on top of the ~20 MiB a run takes anyway, would exceed this.
         XCTAssertLessThan(peakKiB, 60 << 10, "peak RSS \(peakKiB) KiB")
     }
+
+    /// A rejected row of a workbook or an SPSS file, where line breaks in earlier text values push
+    /// the CSV copy's lines down, is named as the user's file names it: its sheet row or case.
+    func testRejectedRowsAreNamedBySheetRowAndCase() throws {
+        let dir = try directory(["linebreaks.xlsx", "spss_linebreak.sav"])
+        let levels = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"].enumerated()
+            .map { "{code: \($0.offset + 1), label: \($0.element)}" }.joined(separator: ", ")
+        try Data("title: Line breaks\nweight: wt\nscale: {levels: [\(levels)]}\ntables: [{id: t, title: T, items: [{id: q1, column: q1}]}]\n".utf8)
+            .write(to: dir.appendingPathComponent("s.yaml"))
+        // Both files hold a negative weight in their sixth respondent, after two text values with a
+        // line break each: line 9 of the copy (header, 1, 2 on two lines, 3, 4 on two, 5, 6).
+        for (file, record, meanCode) in [("linebreaks.xlsx", "Responses row 7", 27.0 / 7), ("spss_linebreak.sav", "case 6", 26.0 / 7)] {
+            let run = try wai(["analyze", file, "--spec", "s.yaml", "--lenient", "--replicates", "0", "--format", "json"], in: dir)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let object = try json(run.stdout)
+            let quality = try XCTUnwrap(object["quality"] as? [String: Any])
+            let rejections = try XCTUnwrap(quality["rejections"] as? [[String: Any]])
+            XCTAssertEqual(rejections.count, 1, file)
+            XCTAssertEqual(rejections.first?["record"] as? String, record, file)
+            XCTAssertEqual(rejections.first?["line"] as? Int, 9, file)
+            XCTAssertEqual(quality["rows_used"] as? Int, 7, file)
+            // The other seven rows, by hand: (mean code − 1) / 4.
+            let item = ((object["tables"] as? [[String: Any]])?.first?["items"] as? [[String: Any]])?.first
+            XCTAssertEqual(try XCTUnwrap(item?["wai"] as? Double), (meanCode - 1) / 4, accuracy: 1e-12, file)
+            let markdown = try wai(["analyze", file, "--spec", "s.yaml", "--lenient", "--replicates", "0"], in: dir)
+            XCTAssert(markdown.stdout.contains("| \(record) | invalid survey weight in column \"wt\": \"-1\" |"), markdown.stdout)
+        }
+    }
 }

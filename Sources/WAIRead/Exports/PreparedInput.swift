@@ -192,6 +192,14 @@ public struct PreparedInput: Sendable {
         return cells.relocate(error, csvPath: path, name: displayName)
     }
 
+    /// `quality` with each rejected row also named as the user's file names it (a workbook's
+    /// sheet row, an SPSS/Stata case); unchanged for a CSV.
+    public func relocate(_ quality: DataQuality) -> DataQuality {
+        guard !quality.rejections.isEmpty else { return quality }
+        if statVariables != nil { return StatFile.relocate(quality, csvPath: path) }
+        return cells?.relocate(quality, csvPath: path) ?? quality
+    }
+
     /// Removes the temporary copy, if any.
     public func discard() {
         if let temporary { try? FileManager.default.removeItem(atPath: temporary) }

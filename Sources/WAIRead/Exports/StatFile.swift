@@ -43,6 +43,17 @@ public enum StatFile {
         return input
     }
 
+    /// "case n" for each rejected line of the CSV copy at `csvPath` (its record n).
+    static func relocate(_ quality: DataQuality, csvPath: String) -> DataQuality {
+        var quality = quality
+        let records = Workbook.records(path: csvPath, lines: Set(quality.rejections.map(\.line)))
+        for r in quality.rejections.indices {
+            guard let record = records[quality.rejections[r].line], record > 0 else { continue }
+            quality.rejections[r].record = "case \(record)"
+        }
+        return quality
+    }
+
     /// The kind of statistical file these first bytes start, if any.
     public static func kind(head: [UInt8], path: String) -> Kind? {
         let ext = (path as NSString).pathExtension.lowercased()

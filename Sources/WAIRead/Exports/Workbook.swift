@@ -51,6 +51,17 @@ public enum Workbook {
             sheet.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? sheet : "'\(sheet.replacingOccurrences(of: "'", with: "''"))'"
         }
 
+        /// "Sheet1 row 7" for each rejected line of the CSV copy at `csvPath`.
+        func relocate(_ quality: DataQuality, csvPath: String) -> DataQuality {
+            var quality = quality
+            let records = Workbook.records(path: csvPath, lines: Set(quality.rejections.map(\.line)))
+            for r in quality.rejections.indices {
+                guard let record = records[quality.rejections[r].line] else { continue }
+                quality.rejections[r].record = "\(sheet) row \(row(ofRecord: record))"
+            }
+            return quality
+        }
+
         /// This error, when located in the CSV at `csvPath` shown as `name`, located at its cell.
         public func relocate(_ error: any Error, csvPath: String, name: String) -> any Error {
             guard var input = error as? InputError, input.location.file == name, input.location.cell == nil,
@@ -486,6 +497,28 @@ public enum Workbook {
     }
 
     // MARK: - Locations
+
+    /// For each of `lines` (1-based lines of the CSV at `path`), the 0-based record that the
+    /// line starts or continues, in one pass over the file (header = record 0).
+    static func records(path: String, lines: Set<Int>) -> [Int: Int] {
+        guard !lines.isEmpty, let handle = FileHandle(forReadingAtPath: path) else { return [:] }
+        defer { try? handle.close() }
+        var found: [Int: Int] = [:]
+        var line = 1, record = 0, inQuotes = false
+        if lines.contains(1) { found[1] = 0 }
+        let last = lines.max()!
+        while line <= last, let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty {
+            for byte in chunk {
+                if byte == UInt8(ascii: "\"") { inQuotes.toggle(); continue }
+                guard byte == 10 else { continue }
+                if !inQuotes { record += 1 }
+                line += 1
+                if lines.contains(line) { found[line] = record }
+                if line > last { break }
+            }
+        }
+        return found
+    }
 
     /// The (record, field) of a 1-based line and column of the CSV at `path`: the record that
     /// line belongs to and the field at that column. nil when the file cannot be read.

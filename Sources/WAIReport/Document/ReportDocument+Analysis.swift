@@ -315,8 +315,8 @@ struct DocumentBuilder {
         var blocks: [Block] = [.list(qualityLines(quality, missing: missingByItem()).map { ReportDocument.ListItem(text: $0) })]
         if !quality.rejections.isEmpty {
             blocks.append(.section(Section(level: 3, title: "Rejected rows", anchor: nil, blocks: [.table(Table(
-                header: [number("Line"), Cell("Reason")],
-                rows: quality.rejections.map { Row(cells: [number(String($0.line)), Cell("\($0.reason)")]) }, role: "rejections"))])))
+                header: quality.rejections.contains { $0.record != nil } ? [Cell("Row"), Cell("Reason")] : [number("Line"), Cell("Reason")],
+                rows: quality.rejections.map { Row(cells: [$0.record.map { Cell("\($0)") } ?? number(String($0.line)), Cell("\($0.reason)")]) }, role: "rejections"))])))
         }
         if !quality.unknownAnswers.isEmpty {
             blocks.append(.section(Section(level: 3, title: "Unknown answers", anchor: nil, blocks: [.table(Table(

@@ -16,6 +16,10 @@ and end times as Excel dates (number format), the answers as shared strings.
 chapter11.xlsx: Surveys/chapter11/responses.csv. Sheet "Notes" first (a note, no data), then
 "Responses" with the gender column (B) left as inline strings, the rest shared, and "Typo", the same rows with the answer in D12 changed to "Hihg" (an unknown answer, for
 the located error).
+
+linebreaks.xlsx: sheet "Responses", answers in A, weights in B, comments in C with line breaks
+in rows 3 and 5 and a negative weight in row 7: a rejected row must be named "Responses row 7",
+not line 9 of the CSV copy (which the breaks push down by two).
 """
 import csv
 import datetime
@@ -92,6 +96,20 @@ def chapter11():
     share_strings(path, keep={"xl/worksheets/sheet2.xml": "B"})
 
 
+def linebreaks():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Responses"
+    sheet.append(["q1", "wt", "comment"])
+    comments = {3: "first line\nsecond line", 5: "a\nb"}
+    for row, answer in enumerate(["Agree", "Strongly agree", "Disagree", "Agree", "Neither agree nor disagree",
+                                  "Strongly disagree", "Agree", "Strongly agree"], start=2):
+        sheet.append([answer, -1.0 if row == 7 else 1.0, comments.get(row)])
+    path = HERE / "linebreaks.xlsx"
+    book.save(path)
+    share_strings(path, keep={})
+
+
 def share_strings(path, keep):
     """Moves the inline strings of every sheet into xl/sharedStrings.xml, except those of the
     column `keep[part]` names in that part."""
@@ -137,3 +155,4 @@ def share_strings(path, keep):
 if __name__ == "__main__":
     surveymonkey()
     chapter11()
+    linebreaks()
