@@ -3,12 +3,52 @@ import WAIModel
 /// Weight factors per joint cell of the weighting columns, found by raking (iterative
 /// proportional fitting) or post-stratification, then optionally trimmed.
 ///
-/// Standard errors of an analysis on adjusted weights treat the weights as fixed, which is
-/// conservative: R's `rake()`/`postStratify()` designs shrink variances by the calibration.
+/// Standard errors on the adjusted weights account for the calibration as R's `rake()` and
+/// `postStratify()` designs do (`CalibrationSums`), unless the weights were trimmed.
 public struct Calibration: Sendable {
     /// Demographic positions of the weighting columns.
     public let columns: [Int]
     var factors: [[UInt32]: Double]
+    /// The joint cells of the weighting columns that hold respondents (category numbers, one
+    /// per column), sorted; `CalibrationSums` are kept in this order.
+    public private(set) var jointCells: [[UInt32]] = []
+    var jointIndex: [[UInt32]: Int] = [:]
+    /// Raking (margins one column at a time) or post-stratification (the joint cells).
+    public let raking: Bool
+
+    init(columns: [Int], factors: [[UInt32]: Double], bounds: ClosedRange<Double>?, raking: Bool, report: WeightingReport) {
+        self.columns = columns
+        self.factors = factors
+        self.bounds = bounds
+        self.raking = raking
+        self.report = report
+        indexJointCells()
+    }
+
+    mutating func indexJointCells() {
+        jointCells = factors.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        jointIndex = Dictionary(uniqueKeysWithValues: jointCells.enumerated().map { ($1, $0) })
+    }
+
+    /// Whether the standard errors account for the calibration: not after trimming, which
+    /// leaves the margins off their targets (the SEs then treat the weights as fixed).
+    public var residualizes: Bool { bounds == nil }
+
+    /// For raking, per weighting column, each joint cell's category in it; for
+    /// post-stratification one "margin" whose categories are the joint cells themselves.
+    public var margins: [[Int]] {
+        raking ? columns.indices.map { k in jointCells.map { Int($0[k]) } } : [Array(jointCells.indices)]
+    }
+
+    /// The joint cell of row `r`, nil when it lacks a weighting column (its weight is not adjusted).
+    public func jointCell(of chunk: CodedChunk, row r: Int) -> Int? {
+        var key = [UInt32](repeating: 0, count: columns.count)
+        for (k, d) in columns.enumerated() {
+            key[k] = chunk.groups[d][r]
+            if key[k] == 0 { return nil }
+        }
+        return jointIndex[key]
+    }
     var bounds: ClosedRange<Double>?
     var scale = 1.0
     public private(set) var report: WeightingReport
@@ -125,7 +165,7 @@ public struct Calibration: Sendable {
             converged = true
         }
 
-        var calibration = Calibration(columns: columns, factors: factors, bounds: nil, report: WeightingReport(
+        var calibration = Calibration(columns: columns, factors: factors, bounds: nil, raking: population.method == .rake, report: WeightingReport(
             method: population.method.rawValue, columns: names, iterations: iterations, converged: converged,
             maxDeviation: deviation, trimmed: 0, notAdjusted: notAdjusted, minWeight: 0, maxWeight: 0,
             designEffect: 1, effectiveN: 0, margins: []))
@@ -164,6 +204,7 @@ public struct Calibration: Sendable {
             }
         }
         calibration.report.trimmed = trimmed
+        calibration.report.seCalibrated = calibration.residualizes
         calibration.report.minWeight = low
         calibration.report.maxWeight = high
         calibration.report.designEffect = n * squares / (sum * sum)

@@ -43,6 +43,17 @@ public struct DesignStatistics: Sendable, Hashable {
     /// Rows with no stratum or PSU (blank or a missing marker).
     public private(set) var rowsWithoutDesign = 0
 
+    /// After raking or post-stratification: the joint weighting cell of each row, for the
+    /// residualized influences (`CalibrationSums`); J cells.
+    let calibration: Calibration?
+    var jointCells: Int { calibration?.jointCells.count ?? 0 }
+    /// With `cluster`: per PSU, Σw of its rows per joint cell.
+    var psuJointWeight: [Int: [Double]] = [:]
+    /// Without `cluster`: per stratum, Σw and Σw² of its rows per joint cell.
+    var stratumJointWeight: [Int: (weight: [Double], squared: [Double])] = [:]
+    /// Without `cluster`: per cell, per stratum, Σw² per joint cell × item × level.
+    var stratumJointSquared: [DesignCell: [Int: [Double]]] = [:]
+
     /// Where the reader's chunks carry the design columns: positions in `chunk.groups`.
     public struct Columns: Sendable, Hashable {
         public var strata: Int?
@@ -59,10 +70,11 @@ public struct DesignStatistics: Sendable, Hashable {
     }
     public let columns: Columns
 
-    public init(design: SurveyDesign, columns: Columns, items: Int, levels: Int) {
+    public init(design: SurveyDesign, columns: Columns, items: Int, levels: Int, calibration: Calibration? = nil) {
         self.design = design
         self.columns = columns
         width = items * levels
+        self.calibration = calibration
     }
 
     public static func == (lhs: DesignStatistics, rhs: DesignStatistics) -> Bool {
@@ -89,6 +101,7 @@ public struct DesignStatistics: Sendable, Hashable {
             }
             if let f = columns.fpc { fpcCodes[h].insert(chunk.groups[f][r]) }
             let w = chunk.weights[r]
+            let joint = calibration?.jointCell(of: chunk, row: r)
             var cells = [DesignCell.overall]
             for d in 0..<columns.demographics { cells.append(DesignCell(demographic: d, group: Int(chunk.groups[d][r]))) }
             let row = (r * items)..<(r * items + items)
@@ -106,8 +119,23 @@ public struct DesignStatistics: Sendable, Hashable {
                     for (i, code) in zip(0..., chunk.codes[row]) where code > 0 { sums[i * levels + Int(code) - 1] += w }
                     psuSums[cell, default: [:]][p] = sums
                 }
+                if let joint {
+                    let cells = jointCells
+                    psuJointWeight[p, default: Array(repeating: 0, count: cells)][joint] += w
+                }
             } else {
                 psuCount[h] += 1
+                if let joint {
+                    var sums = stratumJointWeight[h] ?? (Array(repeating: 0, count: jointCells), Array(repeating: 0, count: jointCells))
+                    sums.weight[joint] += w
+                    sums.squared[joint] += w * w
+                    stratumJointWeight[h] = sums
+                    for cell in cells {
+                        var squared = stratumJointSquared[cell, default: [:]][h] ?? Array(repeating: 0, count: jointCells * width)
+                        for (i, code) in zip(0..., chunk.codes[row]) where code > 0 { squared[joint * width + i * levels + Int(code) - 1] += w * w }
+                        stratumJointSquared[cell, default: [:]][h] = squared
+                    }
+                }
                 for cell in cells {
                     var sums = stratumSums[cell, default: [:]][h] ?? (Array(repeating: 0, count: width), Array(repeating: 0, count: width))
                     for (i, code) in zip(0..., chunk.codes[row]) where code > 0 {
@@ -269,34 +297,56 @@ public struct DesignVariance: Sendable {
     package var degreesOfFreedom: Int { psuTotal - strataCount }
 
     /// Variance of ȳ = Σ_level W_level s_level / W in `cell`, for the item whose level slots
-    /// start at `base`.
-    package func itemVariance(cell: DesignCell, base: Int, scores: [Double], mean: Double, total: Double) -> Double {
-        combinedVariance(cell: cell, parts: [(base, scores, mean, total)], divisor: 1)
+    /// start at `base`; `residual`: after calibration, the constants C_J of
+    /// `CalibrationResidual` (each row's influence x becomes x − w·C_J).
+    package func itemVariance(cell: DesignCell, base: Int, scores: [Double], mean: Double, total: Double, residual: [Double]? = nil) -> Double {
+        combinedVariance(cell: cell, parts: [(base, scores, mean, total)], divisor: 1, residual: residual)
     }
 
     /// Variance of (1/divisor)·Σ_parts ȳ_part (each ȳ already divided by its `total`·range
     /// through `total`): the composites' linearization over the design.
-    package func combinedVariance(cell: DesignCell, parts: [(base: Int, scores: [Double], mean: Double, total: Double)], divisor: Double) -> Double {
+    package func combinedVariance(cell: DesignCell, parts: [(base: Int, scores: [Double], mean: Double, total: Double)], divisor: Double,
+                                  residual: [Double]? = nil) -> Double {
         var perStratum = Array(repeating: (sum: 0.0, squares: 0.0), count: statistics.strata.count)
         if statistics.columns.cluster != nil {
+            var z = Array(repeating: 0.0, count: statistics.psuStratum.count)
             for (p, sums) in statistics.psuSums[cell] ?? [:] {
-                var z = 0.0
                 for part in parts {
-                    for (l, s) in part.scores.enumerated() { z += sums[part.base + l] * (s - part.mean) / part.total }
+                    for (l, s) in part.scores.enumerated() { z[p] += sums[part.base + l] * (s - part.mean) / part.total / divisor }
                 }
-                z /= divisor
+            }
+            if let residual {
+                // Every PSU's rows move by −w·C_J, inside the domain or not.
+                for (p, weights) in statistics.psuJointWeight {
+                    for (j, w) in weights.enumerated() where w != 0 { z[p] -= w * residual[j] }
+                }
+            }
+            for (p, value) in z.enumerated() {
                 let h = statistics.psuStratum[p]
-                perStratum[h].sum += z
-                perStratum[h].squares += z * z
+                perStratum[h].sum += value
+                perStratum[h].squares += value * value
             }
         } else {
             guard parts.count == 1 else { return .nan }
             let part = parts[0]
+            let d = part.scores.enumerated().map { l, s in (s - part.mean) / part.total }
             for (h, sums) in statistics.stratumSums[cell] ?? [:] {
-                for (l, s) in part.scores.enumerated() {
-                    let d = (s - part.mean) / part.total
-                    perStratum[h].sum += sums.weighted[part.base + l] * d
-                    perStratum[h].squares += sums.squared[part.base + l] * d * d
+                for l in d.indices {
+                    perStratum[h].sum += sums.weighted[part.base + l] * d[l]
+                    perStratum[h].squares += sums.squared[part.base + l] * d[l] * d[l]
+                }
+            }
+            if let residual {
+                // Σ(x − wC)² = Σx² − 2 Σ_J C_J Σ_J w·x + Σ_J C_J² Σ_J w²; Σ(x − wC) = Σx − Σ_J C_J Σ_J w.
+                let width = statistics.width
+                for (h, weights) in statistics.stratumJointWeight {
+                    let squared = statistics.stratumJointSquared[cell]?[h]
+                    for (j, c) in residual.enumerated() where c != 0 {
+                        var wx = 0.0
+                        if let squared { for l in d.indices { wx += squared[j * width + part.base + l] * d[l] } }
+                        perStratum[h].sum -= c * weights.weight[j]
+                        perStratum[h].squares += -2 * c * wx + c * c * weights.squared[j]
+                    }
                 }
             }
         }

@@ -21,6 +21,9 @@ public struct CellStatistics: Sendable, Hashable, Codable {
     /// items, the Σw² cross-products over the rows that answered both: what the covariance of
     /// two item indices — and so the variance of a composite — needs. Empty when not asked for.
     public var pairwise: [Double]
+    /// After raking or post-stratification: the sums over the weighting cells that make the
+    /// standard errors account for it (`CalibrationSums`); nil otherwise.
+    public var calibration: CalibrationSums? = nil
 
     public init(cells: Int, items: Int = 0, pairwise: Bool = false) {
         counts = Array(repeating: 0, count: cells)
@@ -38,6 +41,9 @@ public struct CellStatistics: Sendable, Hashable, Codable {
         add(&lhs.weighted, rhs.weighted)
         add(&lhs.weightedSquared, rhs.weightedSquared)
         add(&lhs.pairwise, rhs.pairwise)
+        if let sums = rhs.calibration {
+            if lhs.calibration == nil { lhs.calibration = sums } else { lhs.calibration! += sums }
+        }
     }
 }
 

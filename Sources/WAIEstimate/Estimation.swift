@@ -13,6 +13,7 @@ public enum Estimation {
                                   replicates: statistics.plan.replicates, seed: statistics.plan.seed)
         estimator.design = design
         estimator.replicateDesign = replicateDesign
+        estimator.calibration = statistics.overall.calibration
         let columns = spec.demographics.map(\.column)
         for (b, name) in (breakdowns ?? []).enumerated() where !columns.contains(name) {
             throw InputError(

@@ -19,6 +19,9 @@ public struct Estimator: Sendable {
     public var design: DesignVariance? = nil
     /// Replicate-weight variances; nil: no replicate weights.
     public var replicateDesign: ReplicateVariance? = nil
+    /// After raking or post-stratification, the overall cell's `CalibrationSums`: variances
+    /// then residualize the influences on the weighting cells (`CalibrationResidual`).
+    public var calibration: CalibrationSums? = nil
     let z: Double
     let position: [String: Int]
     /// Levels per item in the statistics' layout: the most of any item's scale.
@@ -66,6 +69,14 @@ public struct Estimator: Sendable {
 
     /// Whether rows carry weights (a weight column, or raking/post-stratification).
     var hasWeights: Bool { spec.weight != nil || spec.population != nil }
+
+    /// The calibration residual of influences on the rows of `cell`, when the weights were raked
+    /// or post-stratified (and not trimmed).
+    func residual(in cell: CellStatistics) -> CalibrationResidual? {
+        guard let all = calibration else { return nil }
+        return CalibrationResidual(all: all, domain: cell.calibration
+            ?? CalibrationSums(cells: all.cells, slots: all.counts.count / max(1, all.cells), raking: all.raking, margins: all.margins))
+    }
 
     /// n/(n−1) for the with-replacement variance of a one-stage design.
     var finiteCorrection: Double { designRows > 1 ? designRows / (designRows - 1) : .nan }
@@ -117,8 +128,15 @@ public struct Estimator: Sendable {
             let d = scores[l] - wai
             squares += cell.weightedSquared[base + l] * d * d
         }
+        let residual = self.residual(in: cell)
+        let coefficients = (0..<k).map { (slot: base + $0, a: (scores[$0] - wai) / weightedN) }
         let variance = replicateDesign.map { $0.itemVariance(cell: designCell, base: base, scores: Array(scores[0..<k]), point: wai) }
-            ?? design.map { $0.itemVariance(cell: designCell, base: base, scores: Array(scores[0..<k]), mean: wai, total: weightedN) }
+            ?? design.map { $0.itemVariance(cell: designCell, base: base, scores: Array(scores[0..<k]), mean: wai, total: weightedN,
+                                            residual: residual?.constants(coefficients)) }
+            ?? residual.map { residual in
+                let sum = coefficients.reduce(0) { $0 + $1.a * cell.weighted[$1.slot] }
+                return residual.variance(coefficients, sum: sum, squares: squares / (weightedN * weightedN), rows: designRows)
+            }
             ?? finiteCorrection * squares / (weightedN * weightedN)
         if variance.isFinite { estimate.seDesign = variance.squareRoot() }
         if design != nil || replicateDesign != nil || hasWeights, n > 1, variance.isFinite {
@@ -321,7 +339,11 @@ public struct Estimator: Sendable {
             let parts = present.map { i, e in
                 (base: i * levelCount, scores: Array(scores(i)[0..<scale(i).levels.count]), mean: e.wai!, total: e.weightedN * range(i).width)
             }
-            let se = design.combinedVariance(cell: designCell, parts: parts, divisor: q).squareRoot()
+            let coefficients = parts.flatMap { part in
+                part.scores.enumerated().map { (slot: part.base + $0, a: ($1 - part.mean) / part.total / q) }
+            }
+            let se = design.combinedVariance(cell: designCell, parts: parts, divisor: q,
+                                             residual: residual(in: cell)?.constants(coefficients)).squareRoot()
             if se.isFinite {
                 composite.se = se
                 composite.interval = Interval(lower: mean - z * se, upper: mean + z * se, level: confidence, method: "linearization")
@@ -339,7 +361,16 @@ public struct Estimator: Sendable {
                     variance += s / (ei.weightedN * ej.weightedN * range(i).width * range(j).width)
                 }
             }
-            let se = (finiteCorrection * max(0, variance)).squareRoot() / q
+            var se = (finiteCorrection * max(0, variance)).squareRoot() / q
+            if let residual = residual(in: cell) {
+                let coefficients = present.flatMap { i, e in
+                    scores(i)[0..<scale(i).levels.count].enumerated().map { l, s in
+                        (slot: i * levelCount + l, a: (s - e.wai!) / (e.weightedN * range(i).width * q))
+                    }
+                }
+                let sum = coefficients.reduce(0) { $0 + $1.a * cell.weighted[$1.slot] }
+                se = residual.variance(coefficients, sum: sum, squares: max(0, variance) / (q * q), rows: designRows).squareRoot()
+            }
             if se.isFinite {
                 composite.se = se
                 composite.interval = Interval(lower: mean - z * se, upper: mean + z * se, level: confidence, method: "linearization")

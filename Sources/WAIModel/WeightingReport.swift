@@ -31,6 +31,9 @@ public struct WeightingReport: Sendable, Hashable, Codable {
     public var designEffect: Double
     public var effectiveN: Double
     public var margins: [MarginCheck]
+    /// Whether the standard errors account for the calibration (R's `rake()`/`postStratify()`
+    /// designs); false after trimming, when they treat the adjusted weights as fixed.
+    public var seCalibrated: Bool?
 
     public init(method: String, columns: [String], iterations: Int, converged: Bool, maxDeviation: Double, trimmed: Int,
                 notAdjusted: Int, minWeight: Double, maxWeight: Double, designEffect: Double, effectiveN: Double, margins: [MarginCheck]) {
@@ -41,6 +44,6 @@ public struct WeightingReport: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case method, columns, iterations, converged, maxDeviation = "max_deviation", trimmed
         case notAdjusted = "not_adjusted", minWeight = "min_weight", maxWeight = "max_weight"
-        case designEffect = "design_effect", effectiveN = "effective_n", margins
+        case designEffect = "design_effect", effectiveN = "effective_n", margins, seCalibrated = "se_calibrated"
     }
 }

@@ -198,16 +198,23 @@ public enum Analyzer {
                                     demographicCount: readSpec.demographics.count, path: path,
                                     plan: plan(spec: spec, items: reader.items, inference: inference),
                                     scores: scores(spec: spec, items: reader.items))
-        var sums = DesignStatistics(design: design, columns: columns, items: reader.items.count, levels: spec.levelCount)
+        var sums = DesignStatistics(design: design, columns: columns, items: reader.items.count, levels: spec.levelCount,
+                                    calibration: calibration?.residualizes == true ? calibration : nil)
+        var calibrationSums = calibration.flatMap { calibration in
+            calibration.residualizes ? CalibrationCounter(calibration: calibration, items: reader.items.count, levels: spec.levelCount,
+                                                          demographics: readSpec.demographics.count) : nil
+        }
         let rows = try reader.forEachChunk { chunk in
             var chunk = chunk
             calibration?.adjust(&chunk)
             aggregator.add(chunk)
+            calibrationSums?.add(chunk)
             sums.add(chunk, levels: spec.levelCount)
             progress?.add(bytes: 0, rows: chunk.rowCount)
         }
         let variance = try sums.finished(fpcNames: columns.fpc.map { rows.categories[$0].names } ?? [])
         var statistics = aggregator.statistics
+        calibrationSums?.fill(&statistics)
         statistics.byDemographic.removeLast(readSpec.demographics.count - own)
         var analysis = try Estimation.summarize(spec: spec, items: reader.items, statistics: statistics,
                                      categories: Array(rows.categories.map(\.names).prefix(own)), quality: rows.quality,

@@ -132,6 +132,7 @@ package enum ParallelAnalyzer {
         final class Part: @unchecked Sendable {
             var counter: LevelCounter?
             var aggregator: Aggregator?
+            var calibrationSums: CalibrationCounter?
         }
         let levels = scanPlan.levelCount
         var parts = (0..<starts.count).map { _ in Part() }
@@ -148,6 +149,10 @@ package enum ParallelAnalyzer {
         func makeCountingSink(_ k: Int) -> (FastChunk) -> Void {
             let part = Part()
             parts[k] = part
+            if let calibration, calibration.residualizes {
+                part.calibrationSums = CalibrationCounter(calibration: calibration, items: scanPlan.itemCount, levels: levels,
+                                                          demographics: scanPlan.demographicCount)
+            }
             if extras || !useCounter {
                 // Cross-products (and GEMM counts when asked) through Aggregator.
                 part.aggregator = Aggregator(itemCount: scanPlan.itemCount, levelCount: levels, demographicCount: scanPlan.demographicCount,
@@ -158,6 +163,7 @@ package enum ParallelAnalyzer {
                     var coded = chunk.codedChunk(weighted: scanPlan.weighted)
                     calibration?.adjust(&coded)
                     part.aggregator!.add(coded)
+                    part.calibrationSums?.add(coded)
                 }
             }
             let counter = LevelCounter(items: scanPlan.itemCount, levels: levels, demographics: scanPlan.demographicCount, weighted: weighted,
@@ -173,6 +179,7 @@ package enum ParallelAnalyzer {
                 var coded = chunk.codedChunk(weighted: scanPlan.weighted)
                 calibration?.adjust(&coded)
                 counter.add(coded)
+                part.calibrationSums?.add(coded)
                 part.aggregator?.addCrossProducts(coded)
             }
         }
@@ -191,6 +198,7 @@ package enum ParallelAnalyzer {
             if part.counter != nil, let aggregator = part.aggregator {
                 statistics = withCounts(of: statistics, in: aggregator.statistics)
             }
+            part.calibrationSums?.fill(&statistics)
             add(statistics, into: &total, map: merged.maps[k])
             result.aggregateSeconds += scan.outcome.sinkSeconds
             result.parseSeconds += scan.outcome.seconds - scan.outcome.sinkSeconds

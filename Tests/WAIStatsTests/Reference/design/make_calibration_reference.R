@@ -1,0 +1,61 @@
+# Reference numbers for standard errors after raking and post-stratification, computed with
+# R's survey package: the variance of a calibrated design residualizes each row's influence on
+# the weighting cells (svyrecvar's postStrata), so these SEs are not those of fixed weights.
+# Run from this directory:  Rscript make_calibration_reference.R
+# Writes calibration.csv (design.csv with an age band) and calibration_reference.json.
+suppressMessages({ library(survey); library(jsonlite) })
+set.seed(20261207)
+d <- read.csv("design.csv")
+d$age <- sample(c("A1", "A2", "A3"), nrow(d), replace = TRUE, prob = c(0.2, 0.5, 0.3))
+write.csv(d[, c("stratum", "psu", "fpc", "w", "q1", "q2", "q3", "q4", "sex", "age")], "calibration.csv", row.names = FALSE, na = "")
+d <- read.csv("calibration.csv")
+items <- c("q1", "q2", "q3", "q4")
+reversed <- "q4"
+for (v in items) d[[paste0(v, "_s")]] <- if (v %in% reversed) (5 - d[[v]]) / 4 else (d[[v]] - 1) / 4
+for (v in items) { d[[paste0(v, "_y")]] <- ifelse(is.na(d[[v]]), 0, d[[paste0(v, "_s")]]); d[[paste0(v, "_x")]] <- as.numeric(!is.na(d[[v]])) }
+
+estimates <- function(des) {
+  out <- list(items = list(), groups = list(), oa = list())
+  for (v in items) {
+    f <- as.formula(paste0("~", v, "_s"))
+    m <- svymean(f, des, na.rm = TRUE, deff = TRUE)
+    out$items[[v]] <- list(wai = unname(coef(m)), se = unname(SE(m)[1]), deff = unname(deff(m)[1]))
+    b <- svyby(f, ~sex, des, svymean, na.rm = TRUE)
+    for (i in seq_len(nrow(b))) out$groups[[as.character(b$sex[i])]][[v]] <- list(wai = unname(coef(b)[i]), se = unname(SE(b)[i]))
+  }
+  oa <- function(design) {
+    t <- svytotal(as.formula(paste("~", paste(c(paste0(items, "_y"), paste0(items, "_x")), collapse = "+"))), design)
+    e <- svycontrast(t, quote((q1_y / q1_x + q2_y / q2_x + q3_y / q3_x + q4_y / q4_x) / 4))
+    list(wai = unname(coef(e)), se = unname(SE(e)))
+  }
+  out$oa$all <- oa(des)
+  for (g in c("F", "M")) out$oa[[g]] <- oa(subset(des, sex == g))
+  out
+}
+
+sex_share <- c(F = 0.52, M = 0.48)
+age_share <- c(A1 = 0.3, A2 = 0.4, A3 = 0.3)
+cells <- expand.grid(sex = names(sex_share), age = names(age_share), stringsAsFactors = FALSE)
+cells$share <- c(0.15, 0.14, 0.20, 0.19, 0.17, 0.15)
+total <- sum(d$w)
+calibrate_both <- function(base) list(
+  rake = rake(base, list(~sex, ~age),
+              list(data.frame(sex = names(sex_share), Freq = sex_share * total),
+                   data.frame(age = names(age_share), Freq = age_share * total)),
+              control = list(maxit = 500, epsilon = 1e-13)),
+  poststratify = postStratify(base, ~sex + age, data.frame(cells[, 1:2], Freq = cells$share * total)))
+
+designs <- list(
+  weights = svydesign(ids = ~1, weights = ~w, data = d),
+  stratified_cluster_fpc = svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, nest = TRUE, data = d),
+  stratified_rows = svydesign(ids = ~1, strata = ~stratum, weights = ~w, data = d))
+result <- list(cells = cells)
+for (name in names(designs)) {
+  both <- calibrate_both(designs[[name]])
+  for (method in names(both)) result[[paste0(name, "_", method)]] <- estimates(both[[method]])
+  # The same weights taken as fixed, for the test to see that calibration matters.
+  fixed <- designs[[name]]
+  fixed$prob <- 1 / weights(both$rake)
+  result[[paste0(name, "_rake_fixed")]] <- estimates(fixed)
+}
+writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE), "calibration_reference.json")
