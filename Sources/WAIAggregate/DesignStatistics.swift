@@ -42,6 +42,12 @@ public struct DesignStatistics: Sendable, Hashable {
     var stratumSums: [DesignCell: [Int: (weighted: [Double], squared: [Double])]] = [:]
     /// Rows with no stratum or PSU (blank or a missing marker).
     public private(set) var rowsWithoutDesign = 0
+    /// Without `cluster`, when composites want an SE: per stratum, the items' cross-products
+    /// (`CellStatistics.pairwise`, overall and per group) of the stratum's rows. A composite's
+    /// row influence mixes items, so Σz² needs them; one item's needs only Σw² per level.
+    var stratumCrossProducts: [Int: CrossProductAccumulator] = [:]
+    let crossProductScores: [[Double]]?
+    let levels: Int
 
     /// After raking or post-stratification: the joint weighting cell of each row, for the
     /// residualized influences (`CalibrationSums`); J cells.
@@ -70,11 +76,16 @@ public struct DesignStatistics: Sendable, Hashable {
     }
     public let columns: Columns
 
-    public init(design: SurveyDesign, columns: Columns, items: Int, levels: Int, calibration: Calibration? = nil) {
+    /// - Parameter pairwiseScores: the items' level scores (`Analyzer.scores`) when composites
+    ///   want an SE; used only without `cluster`.
+    public init(design: SurveyDesign, columns: Columns, items: Int, levels: Int, calibration: Calibration? = nil,
+                pairwiseScores: [[Double]]? = nil) {
         self.design = design
         self.columns = columns
         width = items * levels
+        self.levels = levels
         self.calibration = calibration
+        crossProductScores = columns.cluster == nil ? pairwiseScores : nil
     }
 
     public static func == (lhs: DesignStatistics, rhs: DesignStatistics) -> Bool {
@@ -84,6 +95,7 @@ public struct DesignStatistics: Sendable, Hashable {
 
     public mutating func add(_ chunk: CodedChunk, levels: Int) {
         let items = width / levels
+        var stratumRows: [Int: [Int]] = [:]
         for r in 0..<chunk.rowCount {
             let stratumKey = columns.strata.map { chunk.groups[$0][r] } ?? 0
             let clusterKey = columns.cluster.map { chunk.groups[$0][r] }
@@ -125,6 +137,7 @@ public struct DesignStatistics: Sendable, Hashable {
                 }
             } else {
                 psuCount[h] += 1
+                if crossProductScores != nil { stratumRows[h, default: []].append(r) }
                 if let joint {
                     var sums = stratumJointWeight[h] ?? (Array(repeating: 0, count: jointCells), Array(repeating: 0, count: jointCells))
                     sums.weight[joint] += w
@@ -144,6 +157,21 @@ public struct DesignStatistics: Sendable, Hashable {
                     }
                     stratumSums[cell, default: [:]][h] = sums
                 }
+            }
+        }
+        if let scores = crossProductScores {
+            for (h, rows) in stratumRows {
+                var part = CodedChunk(demographicCount: columns.demographics)
+                part.reserve(rows: rows.count, items: items)
+                for r in rows {
+                    part.codes.append(contentsOf: chunk.codes[(r * items)..<(r * items + items)])
+                    part.weights.append(chunk.weights[r])
+                    for d in 0..<columns.demographics { part.groups[d].append(chunk.groups[d][r]) }
+                }
+                part.rowCount = rows.count
+                // One marginal cell per group: a stratum's joint cells would multiply the memory.
+                stratumCrossProducts[h, default: CrossProductAccumulator(items: items, levels: levels, demographics: columns.demographics, scores: scores,
+                                                             plan: AggregationPlan(pairwise: true), jointLimit: 1)].add(part)
             }
         }
     }
@@ -179,7 +207,19 @@ public struct DesignStatistics: Sendable, Hashable {
                 found: "stratum \(h + 1) of \(strata.count) with 1 PSU",
                 expected: "at least 2 PSUs per stratum, or lonely_psu: adjust | average | certainty | remove")
         }
-        return DesignVariance(statistics: self, population: population)
+        var pairwise: [DesignCell: [Int: [Double]]] = [:]
+        for (h, products) in stratumCrossProducts {
+            var cells = SufficientStatistics(itemCount: width / levels, levelCount: levels, demographicCount: columns.demographics,
+                                             plan: AggregationPlan(pairwise: true))
+            products.finish(into: &cells)
+            pairwise[.overall, default: [:]][h] = cells.overall.pairwise
+            for d in cells.byDemographic.indices {
+                for (g, cell) in cells.byDemographic[d].enumerated() where !cell.pairwise.isEmpty {
+                    pairwise[DesignCell(demographic: d, group: g), default: [:]][h] = cell.pairwise
+                }
+            }
+        }
+        return DesignVariance(statistics: self, population: population, stratumPairwise: pairwise)
     }
 }
 
@@ -188,6 +228,9 @@ public struct DesignVariance: Sendable {
     let statistics: DesignStatistics
     /// Per stratum: the population count N_h (nil: no fpc).
     let population: [Double?]
+    /// Without `cluster`: per cell, per stratum, the 2p × 2p cross-products of its rows
+    /// (`CellStatistics.pairwise`), when composites want an SE.
+    let stratumPairwise: [DesignCell: [Int: [Double]]]
 
     public var design: SurveyDesign { statistics.design }
     public var strataCount: Int { statistics.strata.count }
@@ -327,14 +370,33 @@ public struct DesignVariance: Sendable {
                 perStratum[h].squares += value * value
             }
         } else {
-            guard parts.count == 1 else { return .nan }
-            let part = parts[0]
-            let d = part.scores.enumerated().map { l, s in (s - part.mean) / part.total }
+            // Each row is a PSU: z = Σ_parts (s − ȳ)·w/total/divisor over the items it answered.
+            let d = parts.map { part in part.scores.map { ($0 - part.mean) / part.total / divisor } }
             for (h, sums) in statistics.stratumSums[cell] ?? [:] {
-                for l in d.indices {
-                    perStratum[h].sum += sums.weighted[part.base + l] * d[l]
-                    perStratum[h].squares += sums.squared[part.base + l] * d[l] * d[l]
+                for (part, coefficients) in zip(parts, d) {
+                    for l in coefficients.indices {
+                        perStratum[h].sum += sums.weighted[part.base + l] * coefficients[l]
+                        if parts.count == 1 { perStratum[h].squares += sums.squared[part.base + l] * coefficients[l] * coefficients[l] }
+                    }
                 }
+            }
+            if parts.count > 1 {
+                // Σz² = Σ_ij [S_ij − ȳ_j A_ij − ȳ_i A_ji + ȳ_i ȳ_j M_ij] / (total_i total_j divisor²), from the
+                // stratum's cross-products S = Σw² s_i s_j, A = Σw² s_i m_j, M = Σw² m_i m_j (m: answered).
+                let p = statistics.width / statistics.levels
+                let size = 2 * p
+                for (h, pairwise) in stratumPairwise[cell] ?? [:] {
+                    func at(_ a: Int, _ b: Int) -> Double { a <= b ? pairwise[a * size + b] : pairwise[b * size + a] }
+                    for a in parts {
+                        let i = a.base / statistics.levels
+                        for b in parts {
+                            let j = b.base / statistics.levels
+                            let products = at(i, j) - b.mean * at(i, p + j) - a.mean * at(j, p + i) + a.mean * b.mean * at(p + i, p + j)
+                            perStratum[h].squares += products / (a.total * b.total * divisor * divisor)
+                        }
+                    }
+                }
+                if stratumPairwise[cell] == nil && statistics.stratumSums[cell] != nil { return .nan }
             }
             if let residual {
                 // Σ(x − wC)² = Σx² − 2 Σ_J C_J Σ_J w·x + Σ_J C_J² Σ_J w²; Σ(x − wC) = Σx − Σ_J C_J Σ_J w.
@@ -343,7 +405,11 @@ public struct DesignVariance: Sendable {
                     let squared = statistics.stratumJointSquared[cell]?[h]
                     for (j, c) in residual.enumerated() where c != 0 {
                         var wx = 0.0
-                        if let squared { for l in d.indices { wx += squared[j * width + part.base + l] * d[l] } }
+                        if let squared {
+                            for (part, coefficients) in zip(parts, d) {
+                                for l in coefficients.indices { wx += squared[j * width + part.base + l] * coefficients[l] }
+                            }
+                        }
                         perStratum[h].sum -= c * weights.weight[j]
                         perStratum[h].squares += -2 * c * wx + c * c * weights.squared[j]
                     }

@@ -194,12 +194,13 @@ public enum Analyzer {
             throw error
         }
         let calibration = try spec.population.map { try Calibration.fit(spec: spec, population: $0, reader: reader) }
+        let plan = plan(spec: spec, items: reader.items, inference: inference)
+        let scores = scores(spec: spec, items: reader.items)
         var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.levelCount,
-                                    demographicCount: readSpec.demographics.count, path: path,
-                                    plan: plan(spec: spec, items: reader.items, inference: inference),
-                                    scores: scores(spec: spec, items: reader.items))
+                                    demographicCount: readSpec.demographics.count, path: path, plan: plan, scores: scores)
         var sums = DesignStatistics(design: design, columns: columns, items: reader.items.count, levels: spec.levelCount,
-                                    calibration: calibration?.residualizes == true ? calibration : nil)
+                                    calibration: calibration?.residualizes == true ? calibration : nil,
+                                    pairwiseScores: plan.pairwise && spec.tables.contains { $0.composite } ? scores : nil)
         var calibrationSums = calibration.flatMap { calibration in
             calibration.residualizes ? CalibrationCounter(calibration: calibration, items: reader.items.count, levels: spec.levelCount,
                                                           demographics: readSpec.demographics.count) : nil

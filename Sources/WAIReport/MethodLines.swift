@@ -77,7 +77,7 @@ enum MethodLines {
                 + "(domains of the whole sample), with options(survey.lonely.psu = \"\(d?.lonelyPSU ?? "fail")\"); "
                 + "design effects (JSON: deff) as svymean(…, deff = TRUE). \(level) "
                 + (d?.cluster != nil ? "A composite's SE is linearized over the same PSUs, as svycontrast() of the items' svytotal()."
-                                     : "Composites have no SE without a cluster column.")
+                                     : "A composite's SE is linearized over the same strata with each row a PSU, as svycontrast() of the items' svytotal().")
         case "replicate":
             guard let r = m.design?.replicates else { return level }
             let columns = r.columns.count > 3 ? "\(r.columns[0]) … \(r.columns[r.columns.count - 1])" : r.columns.joined(separator: ", ")

@@ -96,17 +96,25 @@ final class DesignReferenceTests: XCTestCase {
     }
 
     func testStratifiedRowsWithFPCMatchesSvydesign() throws {
-        // Without `cluster` the rows are the PSUs; `composite` SEs need clusters (see SPEC.md).
+        // Without `cluster` the rows are the PSUs; the OA's SE comes from per-stratum cross-products.
         let r = try variant("stratified_rows_fpc")
         let analysis = try analysis { $0.cluster = nil; $0.fpc = "fpc_rows" }
         for item in analysis.tables[0].items {
             assertClose(item.se, r.items[item.id]!.se, "rows \(item.id) se")
             assertClose(item.deff, r.items[item.id]!.deff!, "rows \(item.id) deff")
         }
+        assertClose(analysis.tables[0].composite?.se, r.oa["all"]!.se, "rows OA se")
+        var groups = 0
         for group in analysis.breakdowns[0].groups {
             guard let category = group.category else { continue }
             for item in group.tables[0].items { assertClose(item.se, r.groups[category]![item.id]!.se, "rows \(category) \(item.id) se") }
+            assertClose(group.tables[0].composite?.se, r.oa[category]!.se, "rows \(category) OA se")
+            groups += 1
         }
+        XCTAssertEqual(groups, 2)
+        // The same SE taken as fixed-PSU clusters differs: the check can fail.
+        let clustered = try variant("stratified_cluster_fpc")
+        XCTAssertGreaterThan(abs(clustered.oa["all"]!.se / r.oa["all"]!.se - 1), 1e-3)
     }
 
     func testLonelyPSUOptionsMatchSurveyOptions() throws {
