@@ -278,7 +278,10 @@ public struct DesignVariance: Sendable {
     /// The covariance matrix (row-major, K × K) of the totals T_k = Σ_rows w·a_k, where a row
     /// of `parts[i].cell` that answered level slot `slots[j]` has a_k = parts[i].coefficients[k][j]
     /// and every other row 0: the design-based rank and χ² tests' influence functions.
-    package func totalsCovariance(_ parts: [(cell: DesignCell, coefficients: [[Double]])], slots: [Int], count k: Int) -> [Double] {
+    /// `residual`: after calibration, per total the constants C_J (each row's a_k·w becomes
+    /// w·(a_k − C_kJ) for its joint cell J).
+    package func totalsCovariance(_ parts: [(cell: DesignCell, coefficients: [[Double]])], slots: [Int], count k: Int,
+                                  residual: [[Double]]? = nil) -> [Double] {
         var perStratum = Array(repeating: (sum: Array(repeating: 0.0, count: k), products: Array(repeating: 0.0, count: k * k)),
                                count: statistics.strata.count)
         if statistics.columns.cluster != nil {
@@ -288,6 +291,16 @@ public struct DesignVariance: Sendable {
                     var z = perPSU[p] ?? Array(repeating: 0, count: k)
                     for (j, slot) in slots.enumerated() where sums[slot] != 0 {
                         for a in 0..<k { z[a] += part.coefficients[a][j] * sums[slot] }
+                    }
+                    perPSU[p] = z
+                }
+            }
+            if let residual {
+                // Every PSU's rows move by −w·C_J, inside the compared groups or not.
+                for (p, weights) in statistics.psuJointWeight {
+                    var z = perPSU[p] ?? Array(repeating: 0, count: k)
+                    for (j, w) in weights.enumerated() where w != 0 {
+                        for a in 0..<k { z[a] -= w * residual[a][j] }
                     }
                     perPSU[p] = z
                 }
@@ -310,6 +323,30 @@ public struct DesignVariance: Sendable {
                             let ca = part.coefficients[a][j]
                             perStratum[h].sum[a] += ca * w
                             for b in 0..<k { perStratum[h].products[a * k + b] += ca * part.coefficients[b][j] * w2 }
+                        }
+                    }
+                }
+            }
+            if let residual {
+                // Σ(x_a − wC_a)(x_b − wC_b) per stratum, with Σ_J w·x_a from Σw² per joint cell × slot.
+                let width = statistics.width, cells = statistics.jointCells
+                for (h, weights) in statistics.stratumJointWeight {
+                    var wx = Array(repeating: Array(repeating: 0.0, count: cells), count: k)
+                    for part in parts {
+                        guard let squared = statistics.stratumJointSquared[part.cell]?[h] else { continue }
+                        for a in 0..<k {
+                            for j in 0..<cells {
+                                for (l, slot) in slots.enumerated() { wx[a][j] += part.coefficients[a][l] * squared[j * width + slot] }
+                            }
+                        }
+                    }
+                    for a in 0..<k {
+                        for j in 0..<cells { perStratum[h].sum[a] -= residual[a][j] * weights.weight[j] }
+                        for b in 0..<k {
+                            for j in 0..<cells {
+                                perStratum[h].products[a * k + b] += -residual[b][j] * wx[a][j] - residual[a][j] * wx[b][j]
+                                    + residual[a][j] * residual[b][j] * weights.squared[j]
+                            }
                         }
                     }
                 }

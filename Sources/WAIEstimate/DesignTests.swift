@@ -29,8 +29,10 @@ extension Estimator {
             return replicateDesign.totalsCovariance(
                 (0..<cells.count).map { (cell: cells[$0], full: groups.cells[$0], coefficients: coefficients[$0]) }, slots: slots, count: k)
         }
+        let constants = calibrationConstants(groups, coefficients: coefficients, slots: slots, count: k)
         if let design {
-            return design.totalsCovariance((0..<cells.count).map { (cell: cells[$0], coefficients: coefficients[$0]) }, slots: slots, count: k)
+            return design.totalsCovariance((0..<cells.count).map { (cell: cells[$0], coefficients: coefficients[$0]) }, slots: slots, count: k,
+                                           residual: constants)
         }
         // Weights only: one stratum whose PSUs are the design's rows (groups are domains).
         let n = designRows
@@ -46,11 +48,49 @@ extension Estimator {
                 }
             }
         }
+        if let constants, let all = calibration {
+            // Σ(x_a − wC_a)(x_b − wC_b) = Σx_a x_b − Σ_J (C_bJ Σ_J w·x_a + C_aJ Σ_J w·x_b) + Σ_J C_aJ C_bJ Σ_J w².
+            let width = all.counts.count / max(1, all.cells)
+            var wx = Array(repeating: Array(repeating: 0.0, count: all.cells), count: k)
+            for (g, cell) in groups.cells.enumerated() {
+                guard let domain = cell.calibration else { continue }
+                for a in 0..<k {
+                    for j in 0..<all.cells {
+                        for (l, slot) in slots.enumerated() { wx[a][j] += coefficients[g][a][l] * domain.weightedSquared[j * width + slot] }
+                    }
+                }
+            }
+            for a in 0..<k {
+                for j in 0..<all.cells { sums[a] -= constants[a][j] * all.weightSum[j] }
+                for b in 0..<k {
+                    for j in 0..<all.cells {
+                        products[a * k + b] += -constants[b][j] * wx[a][j] - constants[a][j] * wx[b][j]
+                            + constants[a][j] * constants[b][j] * all.weightSquaredSum[j]
+                    }
+                }
+            }
+        }
         var v = Array(repeating: 0.0, count: k * k)
         for a in 0..<k {
             for b in 0..<k { v[a * k + b] = n / (n - 1) * (products[a * k + b] - sums[a] * sums[b] / n) }
         }
         return v
+    }
+
+    /// After raking or post-stratification: per total k, the constants C_J of its residualized
+    /// influence (`CalibrationResidual`), summed over the compared groups (C is linear in the
+    /// influence); nil without a calibration that residualizes.
+    func calibrationConstants(_ groups: ComparedGroups, coefficients: [[[Double]]], slots: [Int], count k: Int) -> [[Double]]? {
+        guard let all = calibration else { return nil }
+        var constants = Array(repeating: Array(repeating: 0.0, count: all.cells), count: k)
+        for (g, cell) in groups.cells.enumerated() {
+            guard let residual = residual(in: cell) else { continue }
+            for a in 0..<k {
+                let c = residual.constants(slots.enumerated().map { (slot: $1, a: coefficients[g][a][$0]) })
+                for j in c.indices { constants[a][j] += c[j] }
+            }
+        }
+        return constants
     }
 
     /// R's `degf` of the design restricted to the rows that answered the item and the

@@ -47,8 +47,8 @@ final class CalibrationSETests: XCTestCase {
         return try SurveyLoader.loadSpec(path: path.path).spec
     }
 
-    func analysis(_ spec: SurveySpec, pipeline: PipelineOptions = PipelineOptions()) throws -> SurveyAnalysis {
-        try Analyzer.analyze(spec: spec, csvPath: Self.directory.appendingPathComponent("calibration.csv").path, breakdowns: ["sex"],
+    func analysis(_ spec: SurveySpec, pipeline: PipelineOptions = PipelineOptions(), breakdowns: [String] = ["sex"]) throws -> SurveyAnalysis {
+        try Analyzer.analyze(spec: spec, csvPath: Self.directory.appendingPathComponent("calibration.csv").path, breakdowns: breakdowns,
                              inference: InferenceOptions(replicates: 0), pipeline: pipeline)
     }
 
@@ -121,6 +121,58 @@ final class CalibrationSETests: XCTestCase {
         let fixed = try reference("weights_rake_fixed")["items"] as! [String: [String: Double]]
         for item in analysis.tables[0].items {
             XCTAssertGreaterThan(abs(item.se! / fixed[item.id]!["se"]! - 1), 1e-4, item.id)
+        }
+    }
+
+    /// svyranktest and svychisq on the calibrated designs (R: `tests` of each reference): every
+    /// item by sex (Wilcoxon t) and by age (Kruskal–Wallis χ² with its F), with the Rao–Scott F.
+    func checkTests(_ analysis: SurveyAnalysis, against key: String, line: UInt = #line) throws {
+        let tests = try XCTUnwrap(try reference(key)["tests"] as? [String: [String: [String: [String: Double]]]], key, line: line)
+        var checked = 0
+        for column in ["sex", "age"] {
+            let breakdown = try XCTUnwrap(analysis.breakdowns.first { $0.column == column }, line: line)
+            for (item, expected) in tests[column]! {
+                let what = "\(key) \(item) by \(column)"
+                let c = try XCTUnwrap(breakdown.comparisons.first { $0.item == item }, what, line: line)
+                let (rank, chi) = (expected["rank"]!, expected["chisq"]!)
+                close(c.chiSquare?.statistic, chi["f"], 1e-8, "\(what) Rao-Scott F", line: line)
+                close(c.chiSquare?.ndf, chi["ndf"], 1e-8, "\(what) ndf", line: line)
+                close(c.chiSquare?.ddf, chi["ddf"], 1e-8, "\(what) ddf", line: line)
+                close(c.chiSquare?.p, chi["p"], 1e-6, "\(what) χ² p", line: line)
+                if column == "sex" {
+                    close(c.rankTest?.statistic, rank["t"], 1e-8, "\(what) t", line: line)
+                    close(c.rankTest?.estimate, rank["estimate"], 1e-8, "\(what) estimate", line: line)
+                } else {
+                    close(c.rankTest?.statistic, rank["chisq"], 1e-8, "\(what) χ²", line: line)
+                }
+                close(c.rankTest?.p, rank["p"], 1e-6, "\(what) rank p", line: line)
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 8, key, line: line)
+    }
+
+    func testGroupTestsOnCalibratedDesignsMatchSvyranktestAndSvychisq() throws {
+        for design in [Design.weights, .stratifiedClusterFPC, .stratifiedRows] {
+            for method in ["rake", "poststratify"] {
+                try checkTests(try analysis(try spec(design, method), breakdowns: ["sex", "age"]), against: "\(design.rawValue)_\(method)")
+            }
+        }
+        // In ranges (tie sums and calibration sums merged) as in one.
+        var options = PipelineOptions(workers: 4)
+        options.bytesPerWorker = 1
+        options.blockSize = 512
+        options.chunkRows = 7
+        try checkTests(try analysis(try spec(.weights, "rake"), pipeline: options, breakdowns: ["sex", "age"]), against: "weights_rake")
+    }
+
+    /// Taking the raked weights as fixed moves the tests beyond the tolerance above.
+    func testFixedWeightGroupTestsDifferFromCalibratedOnes() throws {
+        let tests = try XCTUnwrap(try reference("weights_rake_fixed")["tests"] as? [String: [String: [String: [String: Double]]]])
+        let analysis = try analysis(try spec(.weights, "rake"))
+        let sex = try XCTUnwrap(analysis.breakdowns.first { $0.column == "sex" })
+        for c in sex.comparisons {
+            XCTAssertGreaterThan(abs(c.rankTest!.statistic / tests["sex"]![c.item]!["rank"]!["t"]! - 1), 1e-6, c.item)
         }
     }
 

@@ -72,7 +72,7 @@ struct DocumentBuilder {
         text += "weights \(fixed(w.minWeight, 3))–\(fixed(w.maxWeight, 3)), \(w.trimmed) trimmed, \(w.notAdjusted) rows not adjusted (a weighting column unanswered); "
         text += "design effect \(fixed(w.designEffect, 2)), effective n \(fixed(w.effectiveN, 1)). "
         text += w.seCalibrated == true
-            ? "Standard errors account for the \(w.method == "rake" ? "raking" : "post-stratification"): each row's influence is residualized on the weighting cells, as R's \(w.method == "rake" ? "rake()" : "postStratify()") design does; the group tests take the adjusted weights as fixed."
+            ? "Standard errors account for the \(w.method == "rake" ? "raking" : "post-stratification"): each row's influence is residualized on the weighting cells, as R's \(w.method == "rake" ? "rake()" : "postStratify()") design does, and so do the design-based group tests (svyranktest, svychisq)."
             : "Standard errors take the adjusted weights as fixed\(w.trimmed > 0 || w.seCalibrated == false ? " (trimming moves the margins off their targets, so the calibration is not accounted for)" : "")."
         let rows = w.margins.map {
             Row(cells: [Cell("\($0.column)"), Cell("\($0.category)"), number(fixed(100 * $0.sample, 1)),

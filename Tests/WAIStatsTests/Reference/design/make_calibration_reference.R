@@ -13,6 +13,10 @@ items <- c("q1", "q2", "q3", "q4")
 reversed <- "q4"
 for (v in items) d[[paste0(v, "_s")]] <- if (v %in% reversed) (5 - d[[v]]) / 4 else (d[[v]] - 1) / 4
 for (v in items) { d[[paste0(v, "_y")]] <- ifelse(is.na(d[[v]]), 0, d[[paste0(v, "_s")]]); d[[paste0(v, "_x")]] <- as.numeric(!is.na(d[[v]])) }
+# Group tests rank the answers the way they are scored (q4 reverse-keyed).
+for (v in items) d[[paste0(v, "_t")]] <- if (v %in% reversed) 6 - d[[v]] else d[[v]]
+d$sex <- factor(d$sex, levels = c("F", "M"))
+d$age <- factor(d$age, levels = c("A1", "A2", "A3"))
 
 estimates <- function(des) {
   out <- list(items = list(), groups = list(), oa = list())
@@ -49,13 +53,32 @@ designs <- list(
   weights = svydesign(ids = ~1, weights = ~w, data = d),
   stratified_cluster_fpc = svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, nest = TRUE, data = d),
   stratified_rows = svydesign(ids = ~1, strata = ~stratum, weights = ~w, data = d))
+# svyranktest and svychisq (statistic "F") by sex (two groups) and by age (three) on a
+# calibrated design: their influence totals are residualized on the weighting cells too.
+tests <- function(des) {
+  out <- list()
+  for (g in c("sex", "age")) for (v in items) {
+    r <- svyranktest(as.formula(paste0(v, "_t ~ ", g)), des)
+    rank <- if (g == "sex") list(t = unname(r$statistic), df = unname(r$parameter), p = r$p.value, estimate = unname(r$estimate))
+            else list(chisq = unname(r$parameter[1]), ndf = unname(r$statistic), ddf = unname(r$ddf), p = as.numeric(r$p.value))
+    x <- svychisq(as.formula(paste0("~", v, "_t + ", g)), des, statistic = "F")
+    out[[g]][[v]] <- list(rank = rank, chisq = list(f = unname(x$statistic), ndf = unname(x$parameter[1]),
+                                                    ddf = unname(x$parameter[2]), p = unname(x$p.value)))
+  }
+  out
+}
+
 result <- list(cells = cells)
 for (name in names(designs)) {
   both <- calibrate_both(designs[[name]])
-  for (method in names(both)) result[[paste0(name, "_", method)]] <- estimates(both[[method]])
+  for (method in names(both)) {
+    result[[paste0(name, "_", method)]] <- estimates(both[[method]])
+    result[[paste0(name, "_", method)]]$tests <- tests(both[[method]])
+  }
   # The same weights taken as fixed, for the test to see that calibration matters.
   fixed <- designs[[name]]
   fixed$prob <- 1 / weights(both$rake)
   result[[paste0(name, "_rake_fixed")]] <- estimates(fixed)
+  result[[paste0(name, "_rake_fixed")]]$tests <- tests(fixed)
 }
 writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE), "calibration_reference.json")
