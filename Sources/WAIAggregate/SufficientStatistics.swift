@@ -144,6 +144,15 @@ public struct SufficientStatistics: Sendable, Hashable, Codable {
     }
 
     /// Makes room for categories up to number `categories` (1-based) of demographic d.
+    /// Removes the calibration sums of every cell (replicate designs carry the calibration in
+    /// their recalibrated replicates instead).
+    package mutating func dropCalibrationSums() {
+        overall.calibration = nil
+        for d in byDemographic.indices {
+            for g in byDemographic[d].indices { byDemographic[d][g].calibration = nil }
+        }
+    }
+
     package mutating func ensure(demographic d: Int, categories: Int) {
         while byDemographic[d].count <= categories {
             byDemographic[d].append(emptyCell())

@@ -34,6 +34,9 @@ public struct WeightingReport: Sendable, Hashable, Codable {
     /// Whether the standard errors account for the calibration (R's `rake()`/`postStratify()`
     /// designs); false after trimming, when they treat the adjusted weights as fixed.
     public var seCalibrated: Bool?
+    /// With replicate weights: every replicate column was calibrated again to the same
+    /// population (R: `rake()`/`postStratify()` on a `svrepdesign`).
+    public var replicatesCalibrated: Bool?
 
     public init(method: String, columns: [String], iterations: Int, converged: Bool, maxDeviation: Double, trimmed: Int,
                 notAdjusted: Int, minWeight: Double, maxWeight: Double, designEffect: Double, effectiveN: Double, margins: [MarginCheck]) {
@@ -45,5 +48,6 @@ public struct WeightingReport: Sendable, Hashable, Codable {
         case method, columns, iterations, converged, maxDeviation = "max_deviation", trimmed
         case notAdjusted = "not_adjusted", minWeight = "min_weight", maxWeight = "max_weight"
         case designEffect = "design_effect", effectiveN = "effective_n", margins, seCalibrated = "se_calibrated"
+        case replicatesCalibrated = "replicates_calibrated"
     }
 }

@@ -112,12 +112,6 @@ public enum Analyzer {
         path: AggregationPath, breakdowns: [String]?, inference: InferenceOptions, pipeline execution: PipelineOptions
     ) throws -> Run {
         let began = ParallelAnalyzer.monotonic()
-        if spec.population != nil {
-            throw InputError(
-                "raking or post-stratifying replicate weights is not supported yet",
-                at: SourceLocation(file: specName, keyPath: "population"), found: "population: beside design.replicate_weights",
-                expected: "replicate weights already calibrated by the survey's producer (most are), or a strata/cluster design with population:")
-        }
         var base = spec
         base.design = nil
         base.weight = design.weight
@@ -126,9 +120,13 @@ public enum Analyzer {
             fnmatch(replicates.pattern, name, 0) == 0 && name != design.weight
         }
         let scores = scores(spec: spec, items: reader.items)
-        let read = try ParallelAnalyzer.aggregate(
+        // With `population:`, the full-sample weights and every replicate's are calibrated to it,
+        // as R's rake()/postStratify() on a svrepdesign: the replicates then carry the calibration.
+        let calibration = try spec.population.map { try Calibration.fit(spec: base, population: $0, reader: reader) }
+        var read = try ParallelAnalyzer.aggregate(
             reader: reader, plan: plan(spec: spec, items: reader.items, inference: inference),
-            scores: scores, counts: path, calibration: nil, options: execution)
+            scores: scores, counts: path, calibration: calibration, options: execution)
+        read.statistics.dropCalibrationSums()
         var passes: [SufficientStatistics] = []
         // The progress line counts the file once: the full-sample pass.
         var quiet = execution
@@ -137,8 +135,15 @@ public enum Analyzer {
             var weighted = base
             weighted.weight = column
             let replicateReader = try ResponseReader(spec: weighted, csvPath: input.path, displayName: input.displayName, specName: specName, options: input.options)
+            let replicateCalibration: Calibration?
+            do {
+                replicateCalibration = try spec.population.map { try Calibration.fit(spec: weighted, population: $0, reader: replicateReader) }
+            } catch var error as InputError {
+                error.problem = "replicate column \(Quoted(column)): " + error.problem
+                throw error
+            }
             let pass = try ParallelAnalyzer.aggregate(reader: replicateReader, plan: .countsOnly, scores: scores, counts: path,
-                                                      calibration: nil, options: quiet)
+                                                      calibration: replicateCalibration, options: quiet)
             guard pass.quality.rowsUsed == read.quality.rowsUsed else {
                 // Only --lenient gets here: the replicate pass rejected a row the full sample used.
                 let known = Set(read.quality.rejections.map(\.line))
@@ -156,6 +161,12 @@ public enum Analyzer {
                                                 data: reader.fileName, breakdowns: breakdowns, confidence: inference.confidence,
                                                 replicateDesign: variance)
         analysis.quality.speeders = input.speeders
+        if var weighting = calibration?.report {
+            // Each replicate was calibrated again: the replicate SEs account for it, trimmed or not.
+            weighting.seCalibrated = true
+            weighting.replicatesCalibrated = true
+            analysis.weighting = weighting
+        }
         var report = read.report
         report.reason = "replicate weights: the full sample and \(columns.count) replicate passes"
         report.wallSeconds = ParallelAnalyzer.monotonic() - began

@@ -47,8 +47,9 @@ final class CalibrationSETests: XCTestCase {
         return try SurveyLoader.loadSpec(path: path.path).spec
     }
 
-    func analysis(_ spec: SurveySpec, pipeline: PipelineOptions = PipelineOptions(), breakdowns: [String] = ["sex"]) throws -> SurveyAnalysis {
-        try Analyzer.analyze(spec: spec, csvPath: Self.directory.appendingPathComponent("calibration.csv").path, breakdowns: breakdowns,
+    func analysis(_ spec: SurveySpec, pipeline: PipelineOptions = PipelineOptions(), breakdowns: [String] = ["sex"],
+                  data: String = "calibration.csv") throws -> SurveyAnalysis {
+        try Analyzer.analyze(spec: spec, csvPath: Self.directory.appendingPathComponent(data).path, breakdowns: breakdowns,
                              inference: InferenceOptions(replicates: 0), pipeline: pipeline)
     }
 
@@ -173,6 +174,48 @@ final class CalibrationSETests: XCTestCase {
         let sex = try XCTUnwrap(analysis.breakdowns.first { $0.column == "sex" })
         for c in sex.comparisons {
             XCTAssertGreaterThan(abs(c.rankTest!.statistic / tests["sex"]![c.item]!["rank"]!["t"]! - 1), 1e-6, c.item)
+        }
+    }
+
+    /// calibration.yaml over replicates_calibration.csv with its `jk1_*` (JK1) or `boot_*`
+    /// (bootstrap) replicate weights.
+    func replicateSpec(_ replicates: String, _ method: String) throws -> SurveySpec {
+        var spec = try spec(.weights, method)
+        spec.weight = nil
+        spec.design = SurveyDesign(weight: "w")
+        spec.design!.replicates = ReplicateWeights(pattern: "\(replicates)_*", type: replicates == "jk1" ? .JK1 : .bootstrap)
+        return spec
+    }
+
+    /// rake()/postStratify() on a svrepdesign calibrate every replicate: items, items by sex and
+    /// the OA (withReplicates) against R, and the uncalibrated replicate SEs differ.
+    func testCalibratedReplicateWeightsMatchSvrepdesign() throws {
+        for replicates in ["jk1", "boot"] {
+            for method in ["rake", "poststratify"] {
+                let key = "\(replicates)_\(method)"
+                let analysis = try analysis(try replicateSpec(replicates, method), data: "replicates_calibration.csv")
+                let r = try reference(key)
+                let items = r["items"] as! [String: [String: Double]]
+                let groups = r["groups"] as! [String: [String: [String: Double]]]
+                let oa = r["oa"] as! [String: [String: Double]]
+                let uncalibrated = try reference("\(replicates)_uncalibrated")["items"] as! [String: [String: Double]]
+                XCTAssertEqual(analysis.weighting?.replicatesCalibrated, true, key)
+                XCTAssertEqual(analysis.method.seMethod, "replicate", key)
+                for item in analysis.tables[0].items {
+                    close(item.wai, items[item.id]!["wai"], 1e-12, "\(key) \(item.id) wai")
+                    close(item.se, items[item.id]!["se"], 1e-8, "\(key) \(item.id) se")
+                    XCTAssertGreaterThan(abs(item.se! / uncalibrated[item.id]!["se"]! - 1), 1e-4, "\(key) \(item.id)")
+                }
+                close(analysis.tables[0].composite?.se, oa["all"]!["se"], 1e-8, "\(key) OA se")
+                let bySex = try XCTUnwrap(analysis.breakdowns.first { $0.column == "sex" })
+                XCTAssertEqual(bySex.groups.count, 2)
+                for group in bySex.groups {
+                    for item in group.tables[0].items {
+                        close(item.se, groups[group.category!]![item.id]!["se"], 1e-8, "\(key) \(group.category!) \(item.id) se")
+                    }
+                    close(group.tables[0].composite?.se, oa[group.category!]!["se"], 1e-8, "\(key) \(group.category!) OA se")
+                }
+            }
         }
     }
 

@@ -71,7 +71,9 @@ struct DocumentBuilder {
         text += "\(w.iterations) iteration\(w.iterations == 1 ? "" : "s"), \(w.converged ? "converged" : "NOT converged") (largest margin deviation \(fixed(100 * w.maxDeviation, 4)) %); "
         text += "weights \(fixed(w.minWeight, 3))–\(fixed(w.maxWeight, 3)), \(w.trimmed) trimmed, \(w.notAdjusted) rows not adjusted (a weighting column unanswered); "
         text += "design effect \(fixed(w.designEffect, 2)), effective n \(fixed(w.effectiveN, 1)). "
-        text += w.seCalibrated == true
+        text += w.replicatesCalibrated == true
+            ? "Every replicate weight was \(w.method == "rake" ? "raked" : "post-stratified") again to the same population, so the replicate standard errors and tests account for it, as R's \(w.method == "rake" ? "rake()" : "postStratify()") on the svrepdesign."
+            : w.seCalibrated == true
             ? "Standard errors account for the \(w.method == "rake" ? "raking" : "post-stratification"): each row's influence is residualized on the weighting cells, as R's \(w.method == "rake" ? "rake()" : "postStratify()") design does, and so do the design-based group tests (svyranktest, svychisq)."
             : "Standard errors take the adjusted weights as fixed\(w.trimmed > 0 || w.seCalibrated == false ? " (trimming moves the margins off their targets, so the calibration is not accounted for)" : "")."
         let rows = w.margins.map {

@@ -81,4 +81,42 @@ for (name in names(designs)) {
   result[[paste0(name, "_rake_fixed")]] <- estimates(fixed)
   result[[paste0(name, "_rake_fixed")]]$tests <- tests(fixed)
 }
+# Replicate weights calibrated too: replicates.csv (make_replicate_reference.R) with an age band,
+# its JK1 and bootstrap columns; rake()/postStratify() on a svrepdesign calibrate every replicate.
+set.seed(20261208)
+e <- read.csv("replicates.csv")
+e$age <- sample(c("A1", "A2", "A3"), nrow(e), replace = TRUE, prob = c(0.2, 0.5, 0.3))
+write.csv(e[, c("stratum", "psu", "w", items, "sex", "age", grep("^(jk1|boot)_[0-9]+$", names(e), value = TRUE))],
+          "replicates_calibration.csv", row.names = FALSE, na = "")
+e <- read.csv("replicates_calibration.csv")
+for (v in items) e[[paste0(v, "_s")]] <- if (v %in% reversed) (5 - e[[v]]) / 4 else (e[[v]] - 1) / 4
+index <- function(w, data, v) { ok <- !is.na(data[[v]]); sum(w[ok] * data[[paste0(v, "_s")]][ok]) / sum(w[ok]) }
+replicate_estimates <- function(des) {
+  out <- list(items = list(), groups = list(), oa = list())
+  for (v in items) {
+    f <- as.formula(paste0("~", v, "_s"))
+    m <- svymean(f, des, na.rm = TRUE)
+    out$items[[v]] <- list(wai = unname(coef(m)), se = unname(SE(m)[1]))
+    b <- svyby(f, ~sex, des, svymean, na.rm = TRUE)
+    for (i in seq_len(nrow(b))) out$groups[[as.character(b$sex[i])]][[v]] <- list(wai = unname(coef(b)[i]), se = unname(SE(b)[i]))
+  }
+  oa <- function(w, data) mean(sapply(items, function(v) index(w, data, v)))
+  all <- withReplicates(des, oa)
+  out$oa$all <- list(wai = unname(coef(all)), se = unname(SE(all)))
+  for (g in c("F", "M")) {
+    group <- withReplicates(des, function(w, data) oa(w * (data$sex == g), data))
+    out$oa[[g]] <- list(wai = unname(coef(group)), se = unname(SE(group)))
+  }
+  out
+}
+total <- sum(e$w)
+replicated <- list(
+  jk1 = svrepdesign(data = e, weights = ~w, repweights = "^jk1_[0-9]+$", combined.weights = TRUE, type = "JK1", scale = 19 / 20, mse = FALSE),
+  boot = svrepdesign(data = e, weights = ~w, repweights = "^boot_[0-9]+$", combined.weights = TRUE, type = "bootstrap",
+                     scale = 1 / 39, mse = FALSE))
+for (name in names(replicated)) {
+  both <- calibrate_both(replicated[[name]])
+  for (method in names(both)) result[[paste0(name, "_", method)]] <- replicate_estimates(both[[method]])
+  result[[paste0(name, "_uncalibrated")]] <- replicate_estimates(replicated[[name]])
+}
 writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE), "calibration_reference.json")
