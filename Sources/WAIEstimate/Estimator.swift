@@ -385,12 +385,16 @@ public struct Estimator: Sendable {
     }
 
     /// Frequency table of demographic d. Categories print in the spec's order when it fixes
-    /// one, otherwise most frequent first (ties in order of first appearance).
+    /// one; numeric codes (every category a number: education levels, age bands coded 1…k) in
+    /// numeric order; otherwise most frequent first (ties in order of first appearance).
     public func frequencies(_ d: Int, statistics: SufficientStatistics, categories: [String]) -> FrequencyTable {
         let demographic = spec.demographics[d]
         let cells = statistics.byDemographic[d]
         var order = Array(categories.indices)
-        if demographic.categories == nil {
+        let numbers = categories.map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        if demographic.categories == nil, !numbers.isEmpty, numbers.allSatisfy({ $0?.isFinite == true }) {
+            order.sort { a, b in numbers[a]! != numbers[b]! ? numbers[a]! < numbers[b]! : a < b }
+        } else if demographic.categories == nil {
             order.sort { a, b in
                 let (ca, cb) = (cellRows(cells, a), cellRows(cells, b))
                 return ca != cb ? ca > cb : a < b

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import WAITestSupport
 
 /// `wai analyze` with no spec on files whose last gaps issue 15 names: a plain CSV whose tables
 /// are named only by its column names and wording, with an education of codes no scale orders and
@@ -112,6 +113,34 @@ final class InferenceRulesCLITests: XCTestCase {
         for warning in warnings { XCTAssert(run.stderr.contains("wai: warning: \(warning)\n"), run.stderr) }
         let markdown = try Products.run(Products.wai, ["analyze", "plain_stems.csv", "--replicates", "0"], in: dir)
         for warning in warnings { XCTAssert(markdown.stdout.contains("- Warning: \(warning)."), markdown.stdout) }
+    }
+
+    /// A demographic of numeric codes (an education level 1…12 with gaps) tabulates in numeric
+    /// order, not by frequency nor as text ("10" before "2"), in the report and in `wai init`'s
+    /// comment; its counts against Python's csv module.
+    func testNumericDemographicCodesSortNumerically() throws {
+        let dir = try directory([])
+        var lines = ["id,edu,q1,q2,q3"]
+        var random = SplitMix(seed: 15)
+        for i in 0..<120 {
+            let edu = random.pick(["12", "2", "10", "1", "3", "11"])
+            lines.append("\(i),\(edu),\(1 + random.below(5)),\(1 + random.below(5)),\(1 + random.below(5))")
+        }
+        let file = dir.appendingPathComponent("numeric.csv")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+        let run = try Products.run(Products.wai, ["analyze", "numeric.csv", "--format", "json", "--replicates", "0", "--by", "edu"], in: dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let analysis = try json(run.stdout)
+        let items = ["q1", "q2", "q3"].map { ($0, ["1", "2", "3", "4", "5"]) }
+        let counted = try python(file, items: items, demographics: ["edu"])
+        try assertMatches(analysis, counted, items: items, demographics: ["edu"])
+        let edu = (analysis["frequencies"] as? [[String: Any]] ?? []).first { $0["column"] as? String == "edu" }
+        XCTAssertEqual((edu?["rows"] as? [[String: Any]] ?? []).map { $0["value"] as? String ?? "" }, ["1", "2", "3", "10", "11", "12"])
+        let groups = ((analysis["breakdowns"] as? [[String: Any]])?.first?["groups"] as? [[String: Any]] ?? []).compactMap { $0["category"] as? String }
+        XCTAssertEqual(groups, ["1", "2", "3", "10", "11", "12"])
+        let initRun = try Products.run(Products.wai, ["init", "numeric.csv"], in: dir)
+        XCTAssertEqual(initRun.status, 0, initRun.stderr)
+        XCTAssert(initRun.stdout.contains("# 1, 2, 3, 10, 11, 12\n"), initRun.stdout)
     }
 
     func testAStataFilesNamedLabelSetsAreItsScales() throws {
