@@ -13,14 +13,18 @@ public struct Calibration: Sendable {
     /// per column), sorted; `CalibrationSums` are kept in this order.
     public private(set) var jointCells: [[UInt32]] = []
     var jointIndex: [[UInt32]: Int] = [:]
-    /// Raking (margins one column at a time) or post-stratification (the joint cells).
+    /// Margins one column at a time (raking or linear calibration), or the joint cells
+    /// (post-stratification).
     public let raking: Bool
+    /// Linear (GREG) calibration on the margins rather than raking.
+    public let linear: Bool
 
-    init(columns: [Int], factors: [[UInt32]: Double], bounds: ClosedRange<Double>?, raking: Bool, report: WeightingReport) {
+    init(columns: [Int], factors: [[UInt32]: Double], bounds: ClosedRange<Double>?, raking: Bool, linear: Bool = false, report: WeightingReport) {
         self.columns = columns
         self.factors = factors
         self.bounds = bounds
         self.raking = raking
+        self.linear = linear
         self.report = report
         indexJointCells()
     }
@@ -33,6 +37,9 @@ public struct Calibration: Sendable {
     /// Whether the standard errors account for the calibration: not after trimming, which
     /// leaves the margins off their targets (the SEs then treat the weights as fixed).
     public var residualizes: Bool { bounds == nil }
+
+    /// Linear calibration: g_J per joint cell, in `jointCells` order.
+    public var linearFactors: [Double]? { linear ? jointCells.map { factors[$0]! } : nil }
 
     /// For raking, per weighting column, each joint cell's category in it; for
     /// post-stratification one "margin" whose categories are the joint cells themselves.
@@ -101,7 +108,7 @@ public struct Calibration: Sendable {
         var converged = false
         var targets: [(column: Int, category: UInt32, share: Double)] = []
         switch population.method {
-        case .rake:
+        case .rake, .linear:
             for (k, margin) in zip(0..., population.margins) {
                 let sum = margin.shares.values.reduce(0, +)
                 for (c, name) in categories[k].enumerated() {
@@ -115,7 +122,41 @@ public struct Calibration: Sendable {
                     targets.append((k, UInt32(c + 1), share))
                 }
             }
-            while iterations < population.maxIterations {
+            if population.method == .linear {
+                // g_J = 1 + m_J'λ with (Σ_J D_J m_J m_J') λ = T − Σ_J D_J m_J, m_J the intercept and
+                // each margin's indicators but its first category present (R's treatment coding).
+                let design = LinearCalibrationDesign(margins: columns.indices.map { k in baseTotals.keys.map { Int($0[k]) } })
+                let keys = Array(baseTotals.keys)
+                var totals = Array(repeating: 0.0, count: design.size)
+                totals[0] = total
+                for target in targets {
+                    if let position = design.position(margin: target.column, category: Int(target.category)) { totals[position] += target.share * total }
+                }
+                var matrix = Array(repeating: 0.0, count: design.size * design.size)
+                var have = Array(repeating: 0.0, count: design.size)
+                for (j, key) in keys.enumerated() {
+                    let m = design.row(j)
+                    let d = baseTotals[key]!
+                    for a in m.indices {
+                        have[a] += d * m[a]
+                        for b in m.indices { matrix[a * design.size + b] += d * m[a] * m[b] }
+                    }
+                }
+                guard let lambda = LinearCalibrationDesign.solve(matrix, zip(totals, have).map { $0 - $1 }, size: design.size) else {
+                    throw InputError("the weighting columns' categories are collinear in the sample: linear calibration has no solution",
+                                     at: SourceLocation(file: "population", keyPath: "population.margins"),
+                                     found: names.joined(separator: ", "), expected: "margins whose categories are not determined by each other")
+                }
+                for (j, key) in keys.enumerated() { factors[key] = 1 + zip(design.row(j), lambda).reduce(0) { $0 + $1.0 * $1.1 } }
+                for target in targets where target.share > 0 {
+                    var have = 0.0
+                    for (key, base) in baseTotals where key[target.column] == target.category { have += base * factors[key]! }
+                    deviation = max(deviation, abs(have / (target.share * total) - 1))
+                }
+                iterations = 1
+                converged = true
+            }
+            while population.method == .rake && iterations < population.maxIterations {
                 iterations += 1
                 for k in columns.indices {
                     var current = [Double](repeating: 0, count: categories[k].count + 1)
@@ -165,7 +206,8 @@ public struct Calibration: Sendable {
             converged = true
         }
 
-        var calibration = Calibration(columns: columns, factors: factors, bounds: nil, raking: population.method == .rake, report: WeightingReport(
+        var calibration = Calibration(columns: columns, factors: factors, bounds: nil, raking: population.method != .poststratify,
+                                      linear: population.method == .linear, report: WeightingReport(
             method: population.method.rawValue, columns: names, iterations: iterations, converged: converged,
             maxDeviation: deviation, trimmed: 0, notAdjusted: notAdjusted, minWeight: 0, maxWeight: 0,
             designEffect: 1, effectiveN: 0, margins: []))
@@ -216,5 +258,67 @@ public struct Calibration: Sendable {
                          target: target.share, achieved: have, sample: sample)
         }
         return calibration
+    }
+}
+
+/// The model matrix of linear calibration on margins, one row per joint cell: an intercept and,
+/// per margin, an indicator of each category present but the first (R's treatment coding; the
+/// residuals of the SEs depend only on the span, so any such basis gives R's).
+public struct LinearCalibrationDesign: Sendable {
+    /// Per margin, each cell's category.
+    let margins: [[Int]]
+    /// Per margin, its categories present past the first, and their columns.
+    let columns: [[Int: Int]]
+    public let size: Int
+
+    public init(margins: [[Int]]) {
+        self.margins = margins
+        var next = 1
+        var columns: [[Int: Int]] = []
+        for margin in margins {
+            var map: [Int: Int] = [:]
+            for category in Set(margin).sorted().dropFirst() { map[category] = next; next += 1 }
+            columns.append(map)
+        }
+        self.columns = columns
+        size = next
+    }
+
+    public func position(margin k: Int, category: Int) -> Int? { columns[k][category] }
+
+    /// m_J of cell j.
+    public func row(_ j: Int) -> [Double] {
+        var m = Array(repeating: 0.0, count: size)
+        m[0] = 1
+        for (k, margin) in margins.enumerated() { if let c = columns[k][margin[j]] { m[c] = 1 } }
+        return m
+    }
+
+    /// x with A x = b (A size × size, row-major) by Gaussian elimination with partial pivoting;
+    /// nil when A is singular.
+    public static func solve(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
+        var a = a, b = b
+        let scale = a.map(abs).max() ?? 0
+        for col in 0..<n {
+            guard let pivot = (col..<n).max(by: { abs(a[$0 * n + col]) < abs(a[$1 * n + col]) }),
+                  abs(a[pivot * n + col]) > 1e-12 * max(scale, 1e-300) else { return nil }
+            if pivot != col {
+                for k in 0..<n { a.swapAt(col * n + k, pivot * n + k) }
+                b.swapAt(col, pivot)
+            }
+            for r in (col + 1)..<n {
+                let f = a[r * n + col] / a[col * n + col]
+                guard f != 0 else { continue }
+                for k in col..<n { a[r * n + k] -= f * a[col * n + k] }
+                b[r] -= f * b[col]
+            }
+        }
+        var x = Array(repeating: 0.0, count: n)
+        for r in stride(from: n - 1, through: 0, by: -1) {
+            var s = b[r]
+            for k in (r + 1)..<n { s -= a[r * n + k] * x[k] }
+            x[r] = s / a[r * n + r]
+        }
+        return x
     }
 }

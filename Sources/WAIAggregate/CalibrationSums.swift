@@ -15,6 +15,8 @@ public struct CalibrationSums: Sendable, Hashable, Codable {
     public var raking: Bool
     /// Per margin, each joint cell's category in it (`Calibration.margins`).
     public var margins: [[Int]]
+    /// Linear (GREG) calibration: each joint cell's factor g_J (the same in every range, not added).
+    public var linearFactors: [Double]?
     /// Per J × item × level (level fastest): rows, Σw and Σw² of the rows in J that gave that answer.
     public var counts: [Double]
     public var weighted: [Double]
@@ -24,10 +26,11 @@ public struct CalibrationSums: Sendable, Hashable, Codable {
     public var weightSum: [Double]
     public var weightSquaredSum: [Double]
 
-    public init(cells: Int, slots: Int, raking: Bool, margins: [[Int]]) {
+    public init(cells: Int, slots: Int, raking: Bool, margins: [[Int]], linearFactors: [Double]? = nil) {
         self.cells = cells
         self.raking = raking
         self.margins = margins
+        self.linearFactors = linearFactors
         counts = Array(repeating: 0, count: cells * slots)
         weighted = counts
         weightedSquared = counts
@@ -76,7 +79,8 @@ package struct CalibrationCounter: Sendable {
         self.calibration = calibration
         self.items = items
         self.levels = levels
-        empty = CalibrationSums(cells: calibration.jointCells.count, slots: items * levels, raking: calibration.raking, margins: calibration.margins)
+        empty = CalibrationSums(cells: calibration.jointCells.count, slots: items * levels, raking: calibration.raking, margins: calibration.margins,
+                                linearFactors: calibration.linearFactors)
         overall = empty
         groups = Array(repeating: [], count: demographics)
     }

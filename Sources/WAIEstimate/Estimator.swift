@@ -75,7 +75,8 @@ public struct Estimator: Sendable {
     func residual(in cell: CellStatistics) -> CalibrationResidual? {
         guard let all = calibration else { return nil }
         return CalibrationResidual(all: all, domain: cell.calibration
-            ?? CalibrationSums(cells: all.cells, slots: all.counts.count / max(1, all.cells), raking: all.raking, margins: all.margins))
+            ?? CalibrationSums(cells: all.cells, slots: all.counts.count / max(1, all.cells), raking: all.raking, margins: all.margins,
+                               linearFactors: all.linearFactors))
     }
 
     /// n/(n−1) for the with-replacement variance of a one-stage design.

@@ -1,9 +1,11 @@
 /// Known population shares that the sample's weights are adjusted to.
 ///
 /// `rake` adjusts weights by iterative proportional fitting until every margin matches;
+/// `linear` matches the same margins in one step by linear (GREG) calibration, R's
+/// `calibrate(…, calfun = "linear")` (weights w·(1 + x'λ), which may fall below zero);
 /// `poststratify` matches the joint cells of the listed columns exactly (one step).
 public struct Population: Sendable, Hashable, Codable {
-    public enum Method: String, Sendable, Hashable, Codable { case rake, poststratify }
+    public enum Method: String, Sendable, Hashable, Codable { case rake, linear, poststratify }
 
     /// One column's categories and their population shares.
     public struct Margin: Sendable, Hashable, Codable {
@@ -44,7 +46,7 @@ public struct Population: Sendable, Hashable, Codable {
     /// The columns the adjustment uses, in a fixed order.
     public var columns: [String] {
         switch method {
-        case .rake: return margins.map(\.column)
+        case .rake, .linear: return margins.map(\.column)
         case .poststratify:
             var seen: [String] = []
             for cell in cells { for column in cell.categories.keys.sorted() where !seen.contains(column) { seen.append(column) } }

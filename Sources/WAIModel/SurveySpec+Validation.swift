@@ -190,8 +190,8 @@ extension SurveySpec {
             guard share.isFinite, share >= 0 else { throw fail(keyPath, "a population share must be a non-negative number", "\(share)", "a share such as 0.25") }
         }
         switch population.method {
-        case .rake:
-            guard !population.margins.isEmpty else { throw fail("population.margins", "raking needs at least one margin", nil, "`margins: {column: {category: share, …}}`") }
+        case .rake, .linear:
+            guard !population.margins.isEmpty else { throw fail("population.margins", "\(population.method == .rake ? "raking" : "linear calibration") needs at least one margin", nil, "`margins: {column: {category: share, …}}`") }
             for margin in population.margins {
                 let path = "population.margins.\(margin.column)"
                 let known = try categories(of: margin.column, at: path)

@@ -28,7 +28,7 @@ final class CalibrationSETests: XCTestCase {
 
     enum Design: String { case weights, stratifiedClusterFPC = "stratified_cluster_fpc", stratifiedRows = "stratified_rows" }
 
-    /// calibration.yaml with `design` and `method` (rake or poststratify) in place of its own.
+    /// calibration.yaml with `design` and `method` (rake, linear or poststratify) in place of its own.
     func spec(_ design: Design, _ method: String, trim: Bool = false) throws -> SurveySpec {
         var yaml = try String(contentsOf: Self.directory.appendingPathComponent("calibration.yaml"), encoding: .utf8)
         switch design {
@@ -36,6 +36,7 @@ final class CalibrationSETests: XCTestCase {
         case .stratifiedClusterFPC: yaml = yaml.replacingOccurrences(of: "weight: w\n", with: "design:\n  weight: w\n  strata: stratum\n  cluster: psu\n  fpc: fpc\n")
         case .stratifiedRows: yaml = yaml.replacingOccurrences(of: "weight: w\n", with: "design:\n  weight: w\n  strata: stratum\n")
         }
+        if method == "linear" { yaml = yaml.replacingOccurrences(of: "method: rake", with: "method: linear") }
         if method == "poststratify" {
             let start = yaml.range(of: "population:")!.lowerBound, end = yaml.range(of: "tables:")!.lowerBound
             yaml.replaceSubrange(start..<end, with: Self.postStratification)
@@ -92,6 +93,21 @@ final class CalibrationSETests: XCTestCase {
 
     func testPostStratificationWithWeightsOnlyMatchesSvymeanOnPostStratify() throws {
         try check(try analysis(try spec(.weights, "poststratify")), against: "weights_poststratify")
+    }
+
+    /// calibrate(design, ~sex + age, population, calfun = "linear"): GREG weights and their SEs.
+    func testLinearCalibrationMatchesCalibrate() throws {
+        for design in [Design.weights, .stratifiedClusterFPC, .stratifiedRows] {
+            let analysis = try analysis(try spec(design, "linear"))
+            XCTAssertEqual(analysis.weighting?.method, "linear")
+            XCTAssertLessThan(analysis.weighting!.maxDeviation, 1e-12)
+            try check(analysis, against: "\(design.rawValue)_linear")
+        }
+        // Linear and raked weights differ (the check can tell them apart).
+        let raked = try reference("weights_rake")["items"] as! [String: [String: Double]]
+        for item in try analysis(try spec(.weights, "linear")).tables[0].items {
+            XCTAssertGreaterThan(abs(item.wai! / raked[item.id]!["wai"]! - 1), 1e-12, item.id)
+        }
     }
 
     func testCalibratedStratifiedClusterDesignsMatchR() throws {
@@ -155,7 +171,7 @@ final class CalibrationSETests: XCTestCase {
 
     func testGroupTestsOnCalibratedDesignsMatchSvyranktestAndSvychisq() throws {
         for design in [Design.weights, .stratifiedClusterFPC, .stratifiedRows] {
-            for method in ["rake", "poststratify"] {
+            for method in ["rake", "linear", "poststratify"] {
                 try checkTests(try analysis(try spec(design, method), breakdowns: ["sex", "age"]), against: "\(design.rawValue)_\(method)")
             }
         }
@@ -191,7 +207,7 @@ final class CalibrationSETests: XCTestCase {
     /// the OA (withReplicates) against R, and the uncalibrated replicate SEs differ.
     func testCalibratedReplicateWeightsMatchSvrepdesign() throws {
         for replicates in ["jk1", "boot"] {
-            for method in ["rake", "poststratify"] {
+            for method in ["rake", "linear", "poststratify"] {
                 let key = "\(replicates)_\(method)"
                 let analysis = try analysis(try replicateSpec(replicates, method), data: "replicates_calibration.csv")
                 let r = try reference(key)

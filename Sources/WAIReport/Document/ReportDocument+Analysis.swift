@@ -55,7 +55,7 @@ struct DocumentBuilder {
             var source: [Text] = []
             if let weight = analysis.method.weightColumn { source.append("column \(code: weight)") }
             if let w = analysis.weighting {
-                source.append("\(w.method == "rake" ? "raked" : "post-stratified") to \(w.columns.joined(separator: " × "))")
+                source.append("\(calibrationWords(w.method).done) to \(w.columns.joined(separator: " × "))")
             }
             out.append(.paragraph("Weighted (\(Text.joined(source, separator: ", "))): Σw = \(fixed(analysis.weightSum, 2)), "
                 + "design effect (Kish) = \(fixed(analysis.designEffect, 2)), effective n = \(fixed(analysis.effectiveN, 1)).", .sample))
@@ -66,15 +66,24 @@ struct DocumentBuilder {
         return out
     }
 
+    /// How the report names a calibration method: what was done to the weights, the noun, and R's call.
+    func calibrationWords(_ method: String) -> (done: String, noun: String, call: String) {
+        switch method {
+        case "rake": return ("raked", "raking", "rake()")
+        case "linear": return ("calibrated linearly", "linear calibration", "calibrate(…, calfun = \"linear\")")
+        default: return ("post-stratified", "post-stratification", "postStratify()")
+        }
+    }
+
     func weighting(_ w: WeightingReport) -> [Block] {
-        var text = "Weights \(w.method == "rake" ? "raked (iterative proportional fitting)" : "post-stratified") to population shares of \(w.columns.joined(separator: ", ")): "
+        var text = "Weights \(w.method == "rake" ? "raked (iterative proportional fitting)" : w.method == "linear" ? "calibrated linearly (GREG: w·(1 + x'λ) on the margins)" : "post-stratified") to population shares of \(w.columns.joined(separator: ", ")): "
         text += "\(w.iterations) iteration\(w.iterations == 1 ? "" : "s"), \(w.converged ? "converged" : "NOT converged") (largest margin deviation \(fixed(100 * w.maxDeviation, 4)) %); "
         text += "weights \(fixed(w.minWeight, 3))–\(fixed(w.maxWeight, 3)), \(w.trimmed) trimmed, \(w.notAdjusted) rows not adjusted (a weighting column unanswered); "
         text += "design effect \(fixed(w.designEffect, 2)), effective n \(fixed(w.effectiveN, 1)). "
         text += w.replicatesCalibrated == true
-            ? "Every replicate weight was \(w.method == "rake" ? "raked" : "post-stratified") again to the same population, so the replicate standard errors and tests account for it, as R's \(w.method == "rake" ? "rake()" : "postStratify()") on the svrepdesign."
+            ? "Every replicate weight was \(calibrationWords(w.method).done) again to the same population, so the replicate standard errors and tests account for it, as R's \(calibrationWords(w.method).call) on the svrepdesign."
             : w.seCalibrated == true
-            ? "Standard errors account for the \(w.method == "rake" ? "raking" : "post-stratification"): each row's influence is residualized on the weighting cells, as R's \(w.method == "rake" ? "rake()" : "postStratify()") design does, and so do the design-based group tests (svyranktest, svychisq)."
+            ? "Standard errors account for the \(calibrationWords(w.method).noun): each row's influence is residualized on the weighting cells, as R's \(calibrationWords(w.method).call) design does, and so do the design-based group tests (svyranktest, svychisq)."
             : "Standard errors take the adjusted weights as fixed\(w.trimmed > 0 || w.seCalibrated == false ? " (trimming moves the margins off their targets, so the calibration is not accounted for)" : "")."
         let rows = w.margins.map {
             Row(cells: [Cell("\($0.column)"), Cell("\($0.category)"), number(fixed(100 * $0.sample, 1)),

@@ -47,7 +47,10 @@ calibrate_both <- function(base) list(
               list(data.frame(sex = names(sex_share), Freq = sex_share * total),
                    data.frame(age = names(age_share), Freq = age_share * total)),
               control = list(maxit = 500, epsilon = 1e-13)),
-  poststratify = postStratify(base, ~sex + age, data.frame(cells[, 1:2], Freq = cells$share * total)))
+  poststratify = postStratify(base, ~sex + age, data.frame(cells[, 1:2], Freq = cells$share * total)),
+  linear = do.call(calibrate, c(list(base, ~sex + age, c(`(Intercept)` = total, sexM = sex_share[["M"]] * total,
+                                                          ageA2 = age_share[["A2"]] * total, ageA3 = age_share[["A3"]] * total),
+                                     calfun = "linear"), if (inherits(base, "svyrep.design")) list(compress = FALSE))))
 
 designs <- list(
   weights = svydesign(ids = ~1, weights = ~w, data = d),
