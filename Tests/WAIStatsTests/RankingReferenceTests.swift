@@ -13,11 +13,18 @@ final class RankingReferenceTests: XCTestCase {
     struct Pair: Decodable { var groups: [String]; var rho: Double; var p: Double }
     struct Agreement: Decodable { var ranks: [[Double]]; var W: Double; var chisq: Double; var df: Int; var p: Double; var spearman: [Pair] }
     struct Ties: Decodable { var values: [[Double]]; var ranks: [[Double]]; var W: Double; var chisq: Double; var p: Double; var rho12: Double; var p12: Double }
+    struct Weighted: Decodable {
+        var overall: [String: [Double]]
+        var education: [String: Agreement]
+        var gender: [String: Agreement]
+    }
     struct Reference: Decodable {
         var overall: [String: [Double]]
         var education: [String: Agreement]
         var gender: [String: Agreement]
         var ties: Ties
+        /// The same with bfi.csv's weight column: R ranks the weighted indices (svymean).
+        var weighted: Weighted
     }
 
     func reference() throws -> Reference {
@@ -33,10 +40,28 @@ final class RankingReferenceTests: XCTestCase {
         let r = try reference()
         let loaded = try SurveyLoader.loadSpec(path: ReferenceTests.directory.appendingPathComponent("bfi.yaml").path)
         let analysis = try Analyzer.analyze(spec: loaded.spec, csvPath: loaded.dataPath!, inference: InferenceOptions(replicates: 0))
+        try check(analysis, overall: r.overall, education: r.education, gender: r.gender)
+    }
+
+    /// With weights the items are ranked by their weighted indices; W, its χ² and p, and every
+    /// rho are those of R's rank statistics on the svymean indices. The weights change some
+    /// rankings, so this check tells weighted from unweighted.
+    func testWeightedRanksAndAgreementMatchR() throws {
+        let r = try reference()
+        var loaded = try SurveyLoader.loadSpec(path: ReferenceTests.directory.appendingPathComponent("bfi.yaml").path)
+        loaded.spec.weight = "w"
+        let analysis = try Analyzer.analyze(spec: loaded.spec, csvPath: loaded.dataPath!, inference: InferenceOptions(replicates: 0))
+        try check(analysis, overall: r.weighted.overall, education: r.weighted.education, gender: r.weighted.gender)
+        XCTAssertNotEqual(r.weighted.gender["E"]!.W, r.gender["E"]!.W)
+        XCTAssertNotEqual(r.weighted.education["A"]!.ranks, r.education["A"]!.ranks)
+    }
+
+    func check(_ analysis: SurveyAnalysis, overall: [String: [Double]], education: [String: Agreement], gender: [String: Agreement],
+               file: StaticString = #filePath, line: UInt = #line) throws {
         for table in analysis.tables {
-            XCTAssertEqual(table.items.map(\.rank), r.overall[table.id]!.map { Optional($0) }, "overall ranks of \(table.id)")
+            XCTAssertEqual(table.items.map(\.rank), overall[table.id]!.map { Optional($0) }, "overall ranks of \(table.id)", file: file, line: line)
         }
-        for (column, expected) in [("education", r.education), ("gender", r.gender)] {
+        for (column, expected) in [("education", education), ("gender", gender)] {
             let breakdown = try XCTUnwrap(analysis.breakdowns.first { $0.column == column })
             let answered = breakdown.groups.filter { $0.category != nil }
             XCTAssertEqual(breakdown.rankAgreement.map(\.table), analysis.tables.map(\.id))

@@ -12,7 +12,14 @@ library(jsonlite)
 d <- read.csv("bfi.csv", na.strings = "")
 traits <- list(A = paste0("A", 1:5), C = paste0("C", 1:5), E = paste0("E", 1:5), N = paste0("N", 1:5), O = paste0("O", 1:5))
 reversed <- c("A1", "C4", "C5", "E1", "E2", "O2", "O5")
-score <- function(v, rows) { x <- d[[v]][rows]; s <- if (v %in% reversed) (6 - x) / 5 else (x - 1) / 5; mean(s, na.rm = TRUE) }
+# An item's index among `rows`: the mean normalised score, or with `weighted` the w-weighted mean
+# (svymean(~s, svydesign(ids = ~1, weights = ~w), na.rm = TRUE)) of the rows that answered it.
+weighted <- FALSE
+score <- function(v, rows) {
+  x <- d[[v]][rows]; s <- if (v %in% reversed) (6 - x) / 5 else (x - 1) / 5
+  w <- if (weighted) d$w[rows] else rep(1, length(rows))
+  ok <- !is.na(s); sum(w[ok] * s[ok]) / sum(w[ok])
+}
 
 agreement <- function(column) {
   groups <- if (column == "gender") c("Male", "Female") else paste0("E", 1:5)
@@ -45,5 +52,11 @@ ties <- list(values = lapply(1:3, function(j) tied[, j]), ranks = lapply(1:3, fu
              W = kt$value, chisq = unname(kt$statistic), p = kt$p.value,
              rho12 = unname(cor(tied[, 1], tied[, 2], method = "spearman")), p12 = tt$p.value)
 
-writeLines(toJSON(list(overall = overall, education = agreement("education"), gender = agreement("gender"), ties = ties),
+education <- agreement("education"); gender <- agreement("gender")
+# The same with bfi.csv's weight column w: weighted indices, then the same rank statistics.
+weighted <- TRUE
+stopifnot(all(!is.na(d$w) & d$w > 0))
+weighted_overall <- lapply(traits, function(items) unname(rank(-sapply(items, score, rows = seq_len(nrow(d))))))
+weighted_rankings <- list(overall = weighted_overall, education = agreement("education"), gender = agreement("gender"))
+writeLines(toJSON(list(overall = overall, education = education, gender = gender, ties = ties, weighted = weighted_rankings),
                   auto_unbox = TRUE, digits = NA, pretty = TRUE), "rankings.json")
