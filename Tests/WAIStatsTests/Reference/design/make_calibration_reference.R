@@ -4,6 +4,7 @@
 # Run from this directory:  Rscript make_calibration_reference.R
 # Writes calibration.csv (design.csv with an age band) and calibration_reference.json.
 suppressMessages({ library(survey); library(jsonlite) })
+source("reference_common.R")
 set.seed(20261207)
 d <- read.csv("design.csv")
 d$age <- sample(c("A1", "A2", "A3"), nrow(d), replace = TRUE, prob = c(0.2, 0.5, 0.3))
@@ -27,13 +28,7 @@ estimates <- function(des) {
     b <- svyby(f, ~sex, des, svymean, na.rm = TRUE)
     for (i in seq_len(nrow(b))) out$groups[[as.character(b$sex[i])]][[v]] <- list(wai = unname(coef(b)[i]), se = unname(SE(b)[i]))
   }
-  oa <- function(design) {
-    t <- svytotal(as.formula(paste("~", paste(c(paste0(items, "_y"), paste0(items, "_x")), collapse = "+"))), design)
-    e <- svycontrast(t, quote((q1_y / q1_x + q2_y / q2_x + q3_y / q3_x + q4_y / q4_x) / 4))
-    list(wai = unname(coef(e)), se = unname(SE(e)))
-  }
-  out$oa$all <- oa(des)
-  for (g in c("F", "M")) out$oa[[g]] <- oa(subset(des, sex == g))
+  out$oa <- linearized_oa(des, items)
   out
 }
 
@@ -58,18 +53,7 @@ designs <- list(
   stratified_rows = svydesign(ids = ~1, strata = ~stratum, weights = ~w, data = d))
 # svyranktest and svychisq (statistic "F") by sex (two groups) and by age (three) on a
 # calibrated design: their influence totals are residualized on the weighting cells too.
-tests <- function(des) {
-  out <- list()
-  for (g in c("sex", "age")) for (v in items) {
-    r <- svyranktest(as.formula(paste0(v, "_t ~ ", g)), des)
-    rank <- if (g == "sex") list(t = unname(r$statistic), df = unname(r$parameter), p = r$p.value, estimate = unname(r$estimate))
-            else list(chisq = unname(r$parameter[1]), ndf = unname(r$statistic), ddf = unname(r$ddf), p = as.numeric(r$p.value))
-    x <- svychisq(as.formula(paste0("~", v, "_t + ", g)), des, statistic = "F")
-    out[[g]][[v]] <- list(rank = rank, chisq = list(f = unname(x$statistic), ndf = unname(x$parameter[1]),
-                                                    ddf = unname(x$parameter[2]), p = unname(x$p.value)))
-  }
-  out
-}
+tests <- function(des) group_tests(des, items, c("sex", "age"), suffix = "_t")
 
 result <- list(cells = cells)
 for (name in names(designs)) {
@@ -103,13 +87,7 @@ replicate_estimates <- function(des) {
     b <- svyby(f, ~sex, des, svymean, na.rm = TRUE)
     for (i in seq_len(nrow(b))) out$groups[[as.character(b$sex[i])]][[v]] <- list(wai = unname(coef(b)[i]), se = unname(SE(b)[i]))
   }
-  oa <- function(w, data) mean(sapply(items, function(v) index(w, data, v)))
-  all <- withReplicates(des, oa)
-  out$oa$all <- list(wai = unname(coef(all)), se = unname(SE(all)))
-  for (g in c("F", "M")) {
-    group <- withReplicates(des, function(w, data) oa(w * (data$sex == g), data))
-    out$oa[[g]] <- list(wai = unname(coef(group)), se = unname(SE(group)))
-  }
+  out$oa <- replicate_oa(des, items, index)
   out
 }
 total <- sum(e$w)

@@ -2,6 +2,7 @@
 # survey package. Run from this directory:  Rscript make_design_reference.R
 # Writes design.csv (a generated stratified cluster sample) and design_reference.json.
 suppressMessages({ library(survey); library(jsonlite) })
+source("reference_common.R")
 set.seed(20261204)
 psus <- c(3, 4, 5, 2, 6)            # sampled PSUs per stratum
 N_psu <- c(10, 12, 20, 8, 30)       # population PSUs per stratum (fpc)
@@ -39,13 +40,7 @@ estimates <- function(des) {
     for (i in seq_len(nrow(b))) out$groups[[as.character(b$sex[i])]][[v]] <-
       list(wai = unname(coef(b)[i]), se = unname(SE(b)[i]), deff = unname(deff(b)[i]))
   }
-  oa <- function(design) {
-    t <- svytotal(as.formula(paste("~", paste(c(paste0(items, "_y"), paste0(items, "_x")), collapse = "+"))), design)
-    e <- svycontrast(t, quote((q1_y / q1_x + q2_y / q2_x + q3_y / q3_x + q4_y / q4_x) / 4))
-    list(wai = unname(coef(e)), se = unname(SE(e)))
-  }
-  out$oa$all <- oa(des)
-  for (g in c("F", "M")) out$oa[[g]] <- oa(subset(des, sex == g))
+  out$oa <- linearized_oa(des, items)
   out
 }
 

@@ -5,6 +5,7 @@
 # svrepdesign(weights = ~w, repweights = <those columns>, type = …, combined.weights = TRUE)
 # estimates from that file to replicate_reference.json.
 suppressMessages({ library(survey); library(jsonlite) })
+source("reference_common.R")
 d <- read.csv("design.csv")
 items <- c("q1", "q2", "q3", "q4")
 reversed <- "q4"
@@ -29,7 +30,6 @@ write.csv(out, "replicates.csv", row.names = FALSE, na = "")
 e <- read.csv("replicates.csv")
 for (v in items) e[[paste0(v, "_s")]] <- if (v %in% reversed) (5 - e[[v]]) / 4 else (e[[v]] - 1) / 4
 index <- function(w, data, v) { ok <- !is.na(data[[v]]); sum(w[ok] * data[[paste0(v, "_s")]][ok]) / sum(w[ok]) }
-oa <- function(w, data) mean(sapply(items, function(v) index(w, data, v)))
 
 estimates <- function(des) {
   out <- list(items = list(), groups = list(), oa = list(), scale = des$scale, rscales = des$rscales)
@@ -40,12 +40,7 @@ estimates <- function(des) {
     b <- svyby(f, ~sex, des, svymean, na.rm = TRUE)
     for (i in seq_len(nrow(b))) out$groups[[as.character(b$sex[i])]][[v]] <- list(wai = unname(coef(b)[i]), se = unname(SE(b)[i]))
   }
-  all <- withReplicates(des, oa)
-  out$oa$all <- list(wai = unname(coef(all)), se = unname(SE(all)))
-  for (g in c("F", "M")) {
-    group <- withReplicates(des, function(w, data) oa(w * (data$sex == g), data))
-    out$oa[[g]] <- list(wai = unname(coef(group)), se = unname(SE(group)))
-  }
+  out$oa <- replicate_oa(des, items, index)
   out
 }
 

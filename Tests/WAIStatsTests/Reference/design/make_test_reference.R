@@ -3,6 +3,7 @@
 # Reads design.csv (make_design_reference.R), adds a three-group demographic with missing
 # answers and JK1 replicate weights, and writes tests.csv and test_reference.json.
 suppressMessages({ library(survey); library(jsonlite) })
+source("reference_common.R")
 set.seed(20261206)
 d <- read.csv("design.csv")
 # Region leans with q1 (so that some tests reject) and is missing on about 5 % of rows.
@@ -19,18 +20,7 @@ d$sex <- factor(d$sex, levels = c("F", "M"))
 d$region <- factor(d$region, levels = c("North", "South", "East"))
 items <- c("q1", "q2", "q3", "q4")
 
-tests <- function(des) {
-  out <- list()
-  for (g in c("sex", "region")) for (v in items) {
-    r <- svyranktest(as.formula(paste(v, "~", g)), des)
-    rank <- if (g == "sex") list(t = unname(r$statistic), df = unname(r$parameter), p = r$p.value, estimate = unname(r$estimate))
-            else list(chisq = unname(r$parameter[1]), ndf = unname(r$statistic), ddf = unname(r$ddf), p = as.numeric(r$p.value))
-    x <- svychisq(as.formula(paste("~", v, "+", g)), des, statistic = "F")
-    out[[g]][[v]] <- list(rank = rank, chisq = list(f = unname(x$statistic), ndf = unname(x$parameter[1]),
-                                                    ddf = unname(x$parameter[2]), p = unname(x$p.value)))
-  }
-  out
-}
+tests <- function(des) group_tests(des, items, c("sex", "region"))
 
 result <- list()
 result$weights <- tests(svydesign(ids = ~1, weights = ~w, data = d))
