@@ -58,5 +58,18 @@ weighted <- TRUE
 stopifnot(all(!is.na(d$w) & d$w > 0))
 weighted_overall <- lapply(traits, function(items) unname(rank(-sapply(items, score, rows = seq_len(nrow(d))))))
 weighted_rankings <- list(overall = weighted_overall, education = agreement("education"), gender = agreement("gender"))
+# score()'s weighted means are survey's: each item's svymean overall and svyby per group on
+# svydesign(ids = ~1, weights = ~w) must agree with them.
+suppressMessages(library(survey))
+for (v in unlist(traits)) d[[paste0("s_", v)]] <- if (v %in% reversed) (6 - d[[v]]) / 5 else (d[[v]] - 1) / 5
+des <- svydesign(ids = ~1, weights = ~w, data = d)
+for (v in unlist(traits)) {
+  f <- as.formula(paste0("~s_", v))
+  stopifnot(abs(coef(svymean(f, des, na.rm = TRUE)) - score(v, seq_len(nrow(d)))) < 1e-12)
+  for (column in c("gender", "education")) {
+    by <- svyby(f, as.formula(paste0("~", column)), des, svymean, na.rm = TRUE)
+    for (g in rownames(by)) stopifnot(abs(coef(by)[[g]] - score(v, which(d[[column]] == g))) < 1e-12)
+  }
+}
 writeLines(toJSON(list(overall = overall, education = education, gender = gender, ties = ties, weighted = weighted_rankings),
                   auto_unbox = TRUE, digits = NA, pretty = TRUE), "rankings.json")
