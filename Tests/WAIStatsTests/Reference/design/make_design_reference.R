@@ -1,7 +1,10 @@
 # Reference numbers for wai's design-based and classical standard errors, computed with R's
-# survey package. Run from this directory:  Rscript make_design_reference.R
+# survey package. Run from this directory (Rscript make_design_reference.R) or the repository root
+# (Rscript Tests/WAIStatsTests/Reference/design/make_design_reference.R).
 # Writes design.csv (a generated stratified cluster sample) and design_reference.json.
-suppressMessages({ library(survey); library(jsonlite) })
+# Work in this script's folder, where its CSVs and JSON are, wherever Rscript is run from.
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+if (length(script)) setwd(dirname(gsub("~+~", " ", script, fixed = TRUE)))
 source("reference_common.R")
 set.seed(20261204)
 psus <- c(3, 4, 5, 2, 6)            # sampled PSUs per stratum
@@ -23,26 +26,9 @@ d <- do.call(rbind, rows)
 d$stratum_l <- ifelse(d$stratum == "S4", d$psu, d$stratum)
 # Rows as PSUs: population rows per stratum.
 d$fpc_rows <- ave(seq_len(nrow(d)), d$stratum, FUN = length) * 5
-write.csv(d, "design.csv", row.names = FALSE, na = "")
-d <- read.csv("design.csv")
-items <- c("q1", "q2", "q3", "q4")
-reversed <- "q4"
-for (v in items) d[[paste0(v, "_s")]] <- if (v %in% reversed) (5 - d[[v]]) / 4 else (d[[v]] - 1) / 4
-for (v in items) { d[[paste0(v, "_y")]] <- ifelse(is.na(d[[v]]), 0, d[[paste0(v, "_s")]]); d[[paste0(v, "_x")]] <- as.numeric(!is.na(d[[v]])) }
+d <- add_scores(write_reread(d, "design.csv"), oa_parts = TRUE)
 
-estimates <- function(des) {
-  out <- list(items = list(), groups = list(), oa = list())
-  for (v in items) {
-    f <- as.formula(paste0("~", v, "_s"))
-    m <- svymean(f, des, na.rm = TRUE, deff = TRUE)
-    out$items[[v]] <- list(wai = unname(coef(m)), se = unname(SE(m)[1]), deff = unname(deff(m)[1]))
-    b <- svyby(f, ~sex, des, svymean, na.rm = TRUE, deff = TRUE)
-    for (i in seq_len(nrow(b))) out$groups[[as.character(b$sex[i])]][[v]] <-
-      list(wai = unname(coef(b)[i]), se = unname(SE(b)[i]), deff = unname(deff(b)[i]))
-  }
-  out$oa <- linearized_oa(des, items)
-  out
-}
+estimates <- function(des) wai_estimates(des, linearized_oa, group_deff = TRUE)
 
 result <- list()
 result$stratified_cluster_fpc <- estimates(svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, nest = TRUE, data = d))
@@ -66,4 +52,4 @@ for (v in paste0(rep(c("A", "C", "E", "N", "O"), each = 5), 1:5)) {
   for (g in c("Male", "Female")) classical[[g]][[v]] <- se(s[!is.na(b$gender) & b$gender == g])
 }
 result$classical_bfi <- classical
-writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE), "design_reference.json")
+write_reference(result, "design_reference.json")

@@ -1,8 +1,11 @@
 # Reference numbers for wai's design-based group comparisons (svyranktest, svychisq), computed
-# with R's survey package. Run from this directory:  Rscript make_test_reference.R
+# with R's survey package. Run from this directory (Rscript make_test_reference.R) or the repository
+# root (Rscript Tests/WAIStatsTests/Reference/design/make_test_reference.R).
 # Reads design.csv (make_design_reference.R), adds a three-group demographic with missing
 # answers and JK1 replicate weights, and writes tests.csv and test_reference.json.
-suppressMessages({ library(survey); library(jsonlite) })
+# Work in this script's folder, where its CSVs and JSON are, wherever Rscript is run from.
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+if (length(script)) setwd(dirname(gsub("~+~", " ", script, fixed = TRUE)))
 source("reference_common.R")
 set.seed(20261206)
 d <- read.csv("design.csv")
@@ -13,12 +16,10 @@ jk <- as.svrepdesign(svydesign(ids = ~psu, weights = ~w, data = d), type = "JK1"
 rep <- as.matrix(unclass(weights(jk, "analysis")))
 colnames(rep) <- paste0("jk_", seq_len(ncol(rep)))
 d <- cbind(d[, c("stratum", "psu", "fpc", "w", "q1", "q2", "q3", "q4", "sex", "region")], round(rep, 6))
-write.csv(d, "tests.csv", row.names = FALSE, na = "")
-d <- read.csv("tests.csv")
+d <- write_reread(d, "tests.csv")
 d$q4 <- 6 - d$q4                       # q4 is reverse-keyed in wai: rank it the way it is scored
 d$sex <- factor(d$sex, levels = c("F", "M"))
 d$region <- factor(d$region, levels = c("North", "South", "East"))
-items <- c("q1", "q2", "q3", "q4")
 
 tests <- function(des) group_tests(des, items, c("sex", "region"))
 
@@ -32,14 +33,11 @@ result$jk1 <- tryCatch(tests(repdesign), error = function(e) {
   out <- list()
   for (g in c("sex", "region")) for (v in items) {
     x <- svychisq(as.formula(paste("~", v, "+", g)), repdesign, statistic = "F")
-    entry <- list(chisq = list(f = unname(x$statistic), ndf = unname(x$parameter[1]), ddf = unname(x$parameter[2]), p = unname(x$p.value)))
-    if (g == "sex") {
-      r <- svyranktest(as.formula(paste(v, "~", g)), repdesign)
-      entry$rank <- list(t = unname(r$statistic), df = unname(r$parameter), p = r$p.value, estimate = unname(r$estimate))
-    }
+    entry <- list(chisq = chisq_entry(x))
+    if (g == "sex") entry$rank <- two_group_rank(svyranktest(as.formula(paste(v, "~", g)), repdesign))
     out[[g]][[v]] <- entry
   }
   out$note <- conditionMessage(e)
   out
 })
-writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE), "test_reference.json")
+write_reference(result, "test_reference.json")
