@@ -864,7 +864,9 @@ package final class FastCodeScanner {
                     let x0 = w0 ^ delimiterWord, x1 = w1 ^ delimiterWord
                     let m0 = (((x0 &- 0x0101_0101_0101_0101) & ~x0) | ((w0 &- 0x0E0E_0E0E_0E0E_0E0E) & ~w0)) & 0x8080_8080_8080_8080
                     let m1 = (((x1 &- 0x0101_0101_0101_0101) & ~x1) | ((w1 &- 0x0E0E_0E0E_0E0E_0E0E) & ~w1)) & 0x8080_8080_8080_8080
-                    let t = (m0.trailingZeroBitCount &>> 3) &+ (m0 == 0 ? m1.trailingZeroBitCount &>> 3 : 0)
+                    // One count over both words, without a branch on the label's length (which
+                    // varies from cell to cell, so a branch would mispredict).
+                    let t = (UInt128(m1) &<< 64 | UInt128(m0)).trailingZeroBitCount &>> 3
                     guard t >= 2 && t < 16 && p[i &+ t] == d, let found = itemCaches[s].find(p + i, t) else { break cells }
                     codes[slots[c &+ k]] = UInt8(truncatingIfNeeded: found)
                     i &+= t &+ 1
