@@ -42,11 +42,6 @@ public struct DesignStatistics: Sendable, Hashable {
     var stratumSums: [DesignCell: [Int: (weighted: [Double], squared: [Double])]] = [:]
     /// Rows with no stratum or PSU (blank or a missing marker).
     public private(set) var rowsWithoutDesign = 0
-    /// Without `cluster`, when composites want an SE: per stratum, the items' cross-products
-    /// (`CellStatistics.pairwise`, overall and per group) of the stratum's rows. A composite's
-    /// row influence mixes items, so Σz² needs them; one item's needs only Σw² per level.
-    var stratumCrossProducts: [Int: CrossProductAccumulator] = [:]
-    let crossProductScores: [[Double]]?
     let levels: Int
 
     /// After raking or post-stratification: the joint weighting cell of each row, for the
@@ -76,16 +71,12 @@ public struct DesignStatistics: Sendable, Hashable {
     }
     public let columns: Columns
 
-    /// - Parameter pairwiseScores: the items' level scores (`Analyzer.scores`) when composites
-    ///   want an SE; used only without `cluster`.
-    public init(design: SurveyDesign, columns: Columns, items: Int, levels: Int, calibration: Calibration? = nil,
-                pairwiseScores: [[Double]]? = nil) {
+    public init(design: SurveyDesign, columns: Columns, items: Int, levels: Int, calibration: Calibration? = nil) {
         self.design = design
         self.columns = columns
         width = items * levels
         self.levels = levels
         self.calibration = calibration
-        crossProductScores = columns.cluster == nil ? pairwiseScores : nil
     }
 
     public static func == (lhs: DesignStatistics, rhs: DesignStatistics) -> Bool {
@@ -95,7 +86,6 @@ public struct DesignStatistics: Sendable, Hashable {
 
     public mutating func add(_ chunk: CodedChunk, levels: Int) {
         let items = width / levels
-        var stratumRows: [Int: [Int]] = [:]
         for r in 0..<chunk.rowCount {
             let stratumKey = columns.strata.map { chunk.groups[$0][r] } ?? 0
             let clusterKey = columns.cluster.map { chunk.groups[$0][r] }
@@ -137,7 +127,6 @@ public struct DesignStatistics: Sendable, Hashable {
                 }
             } else {
                 psuCount[h] += 1
-                if crossProductScores != nil { stratumRows[h, default: []].append(r) }
                 if let joint {
                     var sums = stratumJointWeight[h] ?? (Array(repeating: 0, count: jointCells), Array(repeating: 0, count: jointCells))
                     sums.weight[joint] += w
@@ -157,21 +146,6 @@ public struct DesignStatistics: Sendable, Hashable {
                     }
                     stratumSums[cell, default: [:]][h] = sums
                 }
-            }
-        }
-        if let scores = crossProductScores {
-            for (h, rows) in stratumRows {
-                var part = CodedChunk(demographicCount: columns.demographics)
-                part.reserve(rows: rows.count, items: items)
-                for r in rows {
-                    part.codes.append(contentsOf: chunk.codes[(r * items)..<(r * items + items)])
-                    part.weights.append(chunk.weights[r])
-                    for d in 0..<columns.demographics { part.groups[d].append(chunk.groups[d][r]) }
-                }
-                part.rowCount = rows.count
-                // One marginal cell per group: a stratum's joint cells would multiply the memory.
-                stratumCrossProducts[h, default: CrossProductAccumulator(items: items, levels: levels, demographics: columns.demographics, scores: scores,
-                                                             plan: AggregationPlan(pairwise: true), jointLimit: 1)].add(part)
             }
         }
     }
@@ -207,19 +181,7 @@ public struct DesignStatistics: Sendable, Hashable {
                 found: "stratum \(h + 1) of \(strata.count) with 1 PSU",
                 expected: "at least 2 PSUs per stratum, or lonely_psu: adjust | average | certainty | remove")
         }
-        var pairwise: [DesignCell: [Int: [Double]]] = [:]
-        for (h, products) in stratumCrossProducts {
-            var cells = SufficientStatistics(itemCount: width / levels, levelCount: levels, demographicCount: columns.demographics,
-                                             plan: AggregationPlan(pairwise: true))
-            products.finish(into: &cells)
-            pairwise[.overall, default: [:]][h] = cells.overall.pairwise
-            for d in cells.byDemographic.indices {
-                for (g, cell) in cells.byDemographic[d].enumerated() where !cell.pairwise.isEmpty {
-                    pairwise[DesignCell(demographic: d, group: g), default: [:]][h] = cell.pairwise
-                }
-            }
-        }
-        return DesignVariance(statistics: self, population: population, stratumPairwise: pairwise)
+        return DesignVariance(statistics: self, population: population)
     }
 }
 
@@ -228,9 +190,23 @@ public struct DesignVariance: Sendable {
     let statistics: DesignStatistics
     /// Per stratum: the population count N_h (nil: no fpc).
     let population: [Double?]
-    /// Without `cluster`: per cell, per stratum, the 2p × 2p cross-products of its rows
-    /// (`CellStatistics.pairwise`), when composites want an SE.
-    let stratumPairwise: [DesignCell: [Int: [Double]]]
+    /// Without `cluster`, when composites want an SE: per cell, the 2p × 2p cross-products
+    /// (`CellStatistics.pairwise`) of the rows with each weight multiplied by √c_h, c_h the
+    /// stratum's variance factor (`pairwiseRowFactors`): Σ_h c_h Σ_rows w²(…)(…)' in one matrix,
+    /// whatever the number of strata. Summed in a second pass over the rows, once c_h is known.
+    package var scaledPairwise: [DesignCell: [Double]]? = nil
+
+    /// Per stratum key, c_h: (1 − n/N)·n/(n − 1), or for a lonely stratum what `lonely_psu`
+    /// gives its uncentred Σz² (`adjust`: 1 − n/N; otherwise 0).
+    package var pairwiseRowFactors: [UInt32: Double] {
+        Dictionary(uniqueKeysWithValues: statistics.strata.enumerated().map { h, key in
+            let n = Double(statistics.psuCount[h])
+            let f = population[h].map { $0.isInfinite ? 1 : ($0 - n) / $0 } ?? 1
+            if f < 0.0000001 { return (key, 0.0) }
+            if n > 1 { return (key, f * n / (n - 1)) }
+            return (key, statistics.design.lonelyPSU == .adjust ? f : 0)
+        })
+    }
 
     public var design: SurveyDesign { statistics.design }
     public var strataCount: Int { statistics.strata.count }
@@ -417,23 +393,24 @@ public struct DesignVariance: Sendable {
                     }
                 }
             }
+            var scaledSquares: Double? = nil
             if parts.count > 1 {
-                // Σz² = Σ_ij [S_ij − ȳ_j A_ij − ȳ_i A_ji + ȳ_i ȳ_j M_ij] / (total_i total_j divisor²), from the
-                // stratum's cross-products S = Σw² s_i s_j, A = Σw² s_i m_j, M = Σw² m_i m_j (m: answered).
+                // Σ_h c_h Σz² = Σ_ij [S_ij − ȳ_j A_ij − ȳ_i A_ji + ȳ_i ȳ_j M_ij] / (total_i total_j divisor²), from the
+                // scaled cross-products S = Σ c w² s_i s_j, A = Σ c w² s_i m_j, M = Σ c w² m_i m_j (m: answered).
+                guard let pairwise = scaledPairwise?[cell], !pairwise.isEmpty else { return .nan }
                 let p = statistics.width / statistics.levels
                 let size = 2 * p
-                for (h, pairwise) in stratumPairwise[cell] ?? [:] {
-                    func at(_ a: Int, _ b: Int) -> Double { a <= b ? pairwise[a * size + b] : pairwise[b * size + a] }
-                    for a in parts {
-                        let i = a.base / statistics.levels
-                        for b in parts {
-                            let j = b.base / statistics.levels
-                            let products = at(i, j) - b.mean * at(i, p + j) - a.mean * at(j, p + i) + a.mean * b.mean * at(p + i, p + j)
-                            perStratum[h].squares += products / (a.total * b.total * divisor * divisor)
-                        }
+                func at(_ a: Int, _ b: Int) -> Double { a <= b ? pairwise[a * size + b] : pairwise[b * size + a] }
+                var q = 0.0
+                for a in parts {
+                    let i = a.base / statistics.levels
+                    for b in parts {
+                        let j = b.base / statistics.levels
+                        q += (at(i, j) - b.mean * at(i, p + j) - a.mean * at(j, p + i) + a.mean * b.mean * at(p + i, p + j))
+                            / (a.total * b.total * divisor * divisor)
                     }
                 }
-                if stratumPairwise[cell] == nil && statistics.stratumSums[cell] != nil { return .nan }
+                scaledSquares = q
             }
             if let residual {
                 // Σ(x − wC)² = Σx² − 2 Σ_J C_J Σ_J w·x + Σ_J C_J² Σ_J w²; Σ(x − wC) = Σx − Σ_J C_J Σ_J w.
@@ -452,7 +429,32 @@ public struct DesignVariance: Sendable {
                     }
                 }
             }
+            if let scaledSquares { return variance(perStratum, scaledSquares: scaledSquares) }
         }
         return variance(perStratum)
+    }
+
+    /// `variance` when Σ_h c_h Σz² comes already summed (`scaledPairwise`): per stratum only the
+    /// centring, and the calibration's extra squares in `squares`.
+    func variance(_ perStratum: [(sum: Double, squares: Double)], scaledSquares: Double) -> Double {
+        var total = scaledSquares
+        var usable = 0
+        for (h, s) in perStratum.enumerated() {
+            let n = Double(statistics.psuCount[h])
+            let f = population[h].map { $0.isInfinite ? 1 : ($0 - n) / $0 } ?? 1
+            if f < 0.0000001 { usable += 1; continue }
+            if n > 1 {
+                total += f * n / (n - 1) * (s.squares - s.sum * s.sum / n)
+                usable += 1
+            } else {
+                switch statistics.design.lonelyPSU {
+                case .adjust: total += f * s.squares; usable += 1
+                case .average: break
+                case .certainty, .remove, .fail: usable += 1
+                }
+            }
+        }
+        guard usable > 0 else { return .nan }
+        return max(0, total) * Double(perStratum.count) / Double(usable)
     }
 }

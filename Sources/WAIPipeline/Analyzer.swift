@@ -210,8 +210,7 @@ public enum Analyzer {
         var aggregator = Aggregator(itemCount: reader.items.count, levelCount: spec.levelCount,
                                     demographicCount: readSpec.demographics.count, path: path, plan: plan, scores: scores)
         var sums = DesignStatistics(design: design, columns: columns, items: reader.items.count, levels: spec.levelCount,
-                                    calibration: calibration?.residualizes == true ? calibration : nil,
-                                    pairwiseScores: plan.pairwise && spec.tables.contains { $0.composite } ? scores : nil)
+                                    calibration: calibration?.residualizes == true ? calibration : nil)
         var calibrationSums = calibration.flatMap { calibration in
             calibration.residualizes ? CalibrationCounter(calibration: calibration, items: reader.items.count, levels: spec.levelCount,
                                                           demographics: readSpec.demographics.count) : nil
@@ -224,7 +223,29 @@ public enum Analyzer {
             sums.add(chunk, levels: spec.levelCount)
             progress?.add(bytes: 0, rows: chunk.rowCount)
         }
-        let variance = try sums.finished(fpcNames: columns.fpc.map { rows.categories[$0].names } ?? [])
+        var variance = try sums.finished(fpcNames: columns.fpc.map { rows.categories[$0].names } ?? [])
+        if columns.cluster == nil && plan.pairwise && spec.tables.contains(where: \.composite) {
+            // Rows as PSUs: a composite's Σz² per stratum needs the items' cross-products; a
+            // second pass sums them once, each row weighted by its stratum's variance factor.
+            let factors = variance.pairwiseRowFactors
+            var scaled = Aggregator(itemCount: reader.items.count, levelCount: spec.levelCount, demographicCount: readSpec.demographics.count,
+                                    path: path, plan: AggregationPlan(pairwise: true), scores: scores)
+            _ = try reader.forEachChunk { chunk in
+                var chunk = chunk
+                calibration?.adjust(&chunk)
+                for r in 0..<chunk.rowCount {
+                    let key = columns.strata.map { chunk.groups[$0][r] } ?? 0
+                    chunk.weights[r] *= (factors[key] ?? 0).squareRoot()
+                }
+                scaled.addCrossProducts(chunk)
+            }
+            let statistics = scaled.statistics
+            var pairwise: [DesignCell: [Double]] = [.overall: statistics.overall.pairwise]
+            for d in 0..<own {
+                for (g, cell) in statistics.byDemographic[d].enumerated() { pairwise[DesignCell(demographic: d, group: g)] = cell.pairwise }
+            }
+            variance.scaledPairwise = pairwise
+        }
         var statistics = aggregator.statistics
         calibrationSums?.fill(&statistics)
         statistics.byDemographic.removeLast(readSpec.demographics.count - own)
