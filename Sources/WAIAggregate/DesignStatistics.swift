@@ -200,8 +200,7 @@ public struct DesignVariance: Sendable {
     /// gives its uncentred Σz² (`adjust`: 1 − n/N; otherwise 0).
     package var pairwiseRowFactors: [UInt32: Double] {
         Dictionary(uniqueKeysWithValues: statistics.strata.enumerated().map { h, key in
-            let n = Double(statistics.psuCount[h])
-            let f = population[h].map { $0.isInfinite ? 1 : ($0 - n) / $0 } ?? 1
+            let (n, f) = sampled(h)
             if f < 0.0000001 { return (key, 0.0) }
             if n > 1 { return (key, f * n / (n - 1)) }
             return (key, statistics.design.lonelyPSU == .adjust ? f : 0)
@@ -211,6 +210,12 @@ public struct DesignVariance: Sendable {
     public var design: SurveyDesign { statistics.design }
     public var strataCount: Int { statistics.strata.count }
     public var psuTotal: Int { statistics.psuCount.reduce(0, +) }
+
+    /// Stratum h's sampled PSUs n and finite population correction 1 − n/N (1 without fpc).
+    func sampled(_ h: Int) -> (n: Double, f: Double) {
+        let n = Double(statistics.psuCount[h])
+        return (n, population[h].map { $0.isInfinite ? 1 : ($0 - n) / $0 } ?? 1)
+    }
 
     /// Per stratum (n_h PSUs of the whole sample, Σz, Σz² over them), the variance of the
     /// total Σz, as `survey:::onestrat` does: (1 − n/N)·n/(n−1)·Σ(z − z̄)², a stratum with one
@@ -225,8 +230,7 @@ public struct DesignVariance: Sendable {
         var total = Array(repeating: 0.0, count: k * k)
         var usable = 0
         for (h, s) in perStratum.enumerated() {
-            let n = Double(statistics.psuCount[h])
-            let f = population[h].map { $0.isInfinite ? 1 : ($0 - n) / $0 } ?? 1
+            let (n, f) = sampled(h)
             if f < 0.0000001 { usable += 1; continue }
             if n > 1 {
                 for a in 0..<k {
@@ -440,8 +444,7 @@ public struct DesignVariance: Sendable {
         var total = scaledSquares
         var usable = 0
         for (h, s) in perStratum.enumerated() {
-            let n = Double(statistics.psuCount[h])
-            let f = population[h].map { $0.isInfinite ? 1 : ($0 - n) / $0 } ?? 1
+            let (n, f) = sampled(h)
             if f < 0.0000001 { usable += 1; continue }
             if n > 1 {
                 total += f * n / (n - 1) * (s.squares - s.sum * s.sum / n)
