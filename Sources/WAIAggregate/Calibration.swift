@@ -132,22 +132,14 @@ public struct Calibration: Sendable {
                 for target in targets {
                     if let position = design.position(margin: target.column, category: Int(target.category)) { totals[position] += target.share * total }
                 }
-                var matrix = Array(repeating: 0.0, count: design.size * design.size)
-                var have = Array(repeating: 0.0, count: design.size)
-                for (j, key) in keys.enumerated() {
-                    let m = design.row(j)
-                    let d = baseTotals[key]!
-                    for a in m.indices {
-                        have[a] += d * m[a]
-                        for b in m.indices { matrix[a * design.size + b] += d * m[a] * m[b] }
-                    }
-                }
-                guard let lambda = LinearCalibrationDesign.solve(matrix, zip(totals, have).map { $0 - $1 }, size: design.size) else {
+                let base = keys.map { baseTotals[$0]! }
+                let have = design.totals(base)
+                guard let lambda = LinearAlgebra.solve(design.normalMatrix(base), zip(totals, have).map { $0 - $1 }, size: design.size) else {
                     throw InputError("the weighting columns' categories are collinear in the sample: linear calibration has no solution",
                                      at: SourceLocation(file: "population", keyPath: "population.margins"),
                                      found: names.joined(separator: ", "), expected: "margins whose categories are not determined by each other")
                 }
-                for (j, key) in keys.enumerated() { factors[key] = 1 + zip(design.row(j), lambda).reduce(0) { $0 + $1.0 * $1.1 } }
+                for (key, fit) in zip(keys, design.fitted(lambda)) { factors[key] = 1 + fit }
                 for target in targets where target.share > 0 {
                     var have = 0.0
                     for (key, base) in baseTotals where key[target.column] == target.category { have += base * factors[key]! }
@@ -286,39 +278,36 @@ public struct LinearCalibrationDesign: Sendable {
 
     public func position(margin k: Int, category: Int) -> Int? { columns[k][category] }
 
+    /// Σ_j weights_j m_j m_j' (size × size, row-major): the normal equations' matrix. Its first
+    /// row, the intercept's, is Σ_j weights_j m_j.
+    public func normalMatrix(_ weights: [Double]) -> [Double] {
+        var matrix = Array(repeating: 0.0, count: size * size)
+        for (j, w) in weights.enumerated() where w != 0 {
+            let m = row(j)
+            for a in m.indices where m[a] != 0 {
+                for b in m.indices where m[b] != 0 { matrix[a * size + b] += w }
+            }
+        }
+        return matrix
+    }
+
+    /// Σ_j values_j m_j.
+    public func totals(_ values: [Double]) -> [Double] {
+        var out = Array(repeating: 0.0, count: size)
+        for (j, v) in values.enumerated() { for (a, m) in row(j).enumerated() where m != 0 { out[a] += v } }
+        return out
+    }
+
+    /// m_j'β of every cell.
+    public func fitted(_ beta: [Double]) -> [Double] {
+        margins.first.map { $0.indices.map { j in zip(row(j), beta).reduce(0) { $0 + $1.0 * $1.1 } } } ?? []
+    }
+
     /// m_J of cell j.
     public func row(_ j: Int) -> [Double] {
         var m = Array(repeating: 0.0, count: size)
         m[0] = 1
         for (k, margin) in margins.enumerated() { if let c = columns[k][margin[j]] { m[c] = 1 } }
         return m
-    }
-
-    /// x with A x = b (A size × size, row-major) by Gaussian elimination with partial pivoting;
-    /// nil when A is singular.
-    public static func solve(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
-        var a = a, b = b
-        let scale = a.map(abs).max() ?? 0
-        for col in 0..<n {
-            guard let pivot = (col..<n).max(by: { abs(a[$0 * n + col]) < abs(a[$1 * n + col]) }),
-                  abs(a[pivot * n + col]) > 1e-12 * max(scale, 1e-300) else { return nil }
-            if pivot != col {
-                for k in 0..<n { a.swapAt(col * n + k, pivot * n + k) }
-                b.swapAt(col, pivot)
-            }
-            for r in (col + 1)..<n {
-                let f = a[r * n + col] / a[col * n + col]
-                guard f != 0 else { continue }
-                for k in col..<n { a[r * n + k] -= f * a[col * n + k] }
-                b[r] -= f * b[col]
-            }
-        }
-        var x = Array(repeating: 0.0, count: n)
-        for r in stride(from: n - 1, through: 0, by: -1) {
-            var s = b[r]
-            for k in (r + 1)..<n { s -= a[r * n + k] * x[k] }
-            x[r] = s / a[r * n + r]
-        }
-        return x
     }
 }

@@ -143,7 +143,6 @@ public struct SufficientStatistics: Sendable, Hashable, Codable {
         CellStatistics(cells: itemCount * levelCount, items: itemCount, pairwise: plan.pairwise)
     }
 
-    /// Makes room for categories up to number `categories` (1-based) of demographic d.
     /// Removes the calibration sums of every cell (replicate designs carry the calibration in
     /// their recalibrated replicates instead).
     package mutating func dropCalibrationSums() {
@@ -153,6 +152,7 @@ public struct SufficientStatistics: Sendable, Hashable, Codable {
         }
     }
 
+    /// Makes room for categories up to number `categories` (1-based) of demographic d.
     package mutating func ensure(demographic d: Int, categories: Int) {
         while byDemographic[d].count <= categories {
             byDemographic[d].append(emptyCell())

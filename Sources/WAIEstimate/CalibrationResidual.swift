@@ -31,18 +31,10 @@ struct CalibrationResidual {
             // Linear calibration (R: x − w·m'β, β the regression of x/w on the margins' model
             // matrix m with the base weights d = w/g): β = (Σ_J D_J m_J m_J')⁻¹ Σ_J m_J X_J/g_J.
             let design = LinearCalibrationDesign(margins: all.margins)
-            var matrix = Array(repeating: 0.0, count: design.size * design.size)
-            var right = Array(repeating: 0.0, count: design.size)
-            for j in 0..<cells where all.weightSum[j] > 0 {
-                let m = design.row(j)
-                let base = all.weightSum[j] / g[j], x = total(domain.weighted, j) / g[j]
-                for a in m.indices where m[a] != 0 {
-                    right[a] += x
-                    for b in m.indices where m[b] != 0 { matrix[a * design.size + b] += base }
-                }
-            }
-            guard let beta = LinearCalibrationDesign.solve(matrix, right, size: design.size) else { return Array(repeating: .nan, count: cells) }
-            return (0..<cells).map { j in zip(design.row(j), beta).reduce(0) { $0 + $1.0 * $1.1 } }
+            let base = (0..<cells).map { all.weightSum[$0] > 0 ? all.weightSum[$0] / g[$0] : 0 }
+            let right = design.totals((0..<cells).map { all.weightSum[$0] > 0 ? total(domain.weighted, $0) / g[$0] : 0 })
+            guard let beta = LinearAlgebra.solve(design.normalMatrix(base), right, size: design.size) else { return Array(repeating: .nan, count: cells) }
+            return design.fitted(beta)
         }
         let perRow = (0..<cells).map { total(domain.counts, $0) }
         var c = Array(repeating: 0.0, count: cells)

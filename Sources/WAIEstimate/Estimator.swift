@@ -392,9 +392,8 @@ public struct Estimator: Sendable {
         let demographic = spec.demographics[d]
         let cells = statistics.byDemographic[d]
         var order = Array(categories.indices)
-        let numbers = categories.map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        if demographic.categories == nil, !numbers.isEmpty, numbers.allSatisfy({ $0?.isFinite == true }) {
-            order.sort { a, b in numbers[a]! != numbers[b]! ? numbers[a]! < numbers[b]! : a < b }
+        if demographic.categories == nil, let numeric = categories.numericOrder {
+            order = numeric
         } else if demographic.categories == nil {
             order.sort { a, b in
                 let (ca, cb) = (cellRows(cells, a), cellRows(cells, b))

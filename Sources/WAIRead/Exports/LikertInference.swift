@@ -422,9 +422,7 @@ public enum LikertInference {
         func demographic(_ column: ExportColumn, _ values: [String], categories fixed: [String]? = nil) {
             demographics.append(Demographic(column: column.name, label: column.question == column.name ? nil : column.question, categories: fixed))
             // Numeric codes show in numeric order, as the report tabulates them.
-            let numbers = values.map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            demographicValues[column.name] = numbers.allSatisfy({ $0?.isFinite == true })
-                ? zip(values, numbers).sorted { $0.1! < $1.1! }.map(\.0) : values
+            demographicValues[column.name] = values.numericOrder.map { $0.map { values[$0] } } ?? values
         }
         for (i, column) in columns.enumerated() where !usedSet.contains(i) {
             let profile = profiles[i]

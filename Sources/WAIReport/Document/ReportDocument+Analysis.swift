@@ -66,17 +66,18 @@ struct DocumentBuilder {
         return out
     }
 
-    /// How the report names a calibration method: what was done to the weights, the noun, and R's call.
-    func calibrationWords(_ method: String) -> (done: String, noun: String, call: String) {
+    /// How the report names a calibration method: what was done to the weights (and how), the
+    /// noun, and R's call.
+    func calibrationWords(_ method: String) -> (done: String, how: String, noun: String, call: String) {
         switch method {
-        case "rake": return ("raked", "raking", "rake()")
-        case "linear": return ("calibrated linearly", "linear calibration", "calibrate(…, calfun = \"linear\")")
-        default: return ("post-stratified", "post-stratification", "postStratify()")
+        case "rake": return ("raked", "raked (iterative proportional fitting)", "raking", "rake()")
+        case "linear": return ("calibrated linearly", "calibrated linearly (GREG: w·(1 + x'λ) on the margins)", "linear calibration", "calibrate(…, calfun = \"linear\")")
+        default: return ("post-stratified", "post-stratified", "post-stratification", "postStratify()")
         }
     }
 
     func weighting(_ w: WeightingReport) -> [Block] {
-        var text = "Weights \(w.method == "rake" ? "raked (iterative proportional fitting)" : w.method == "linear" ? "calibrated linearly (GREG: w·(1 + x'λ) on the margins)" : "post-stratified") to population shares of \(w.columns.joined(separator: ", ")): "
+        var text = "Weights \(calibrationWords(w.method).how) to population shares of \(w.columns.joined(separator: ", ")): "
         text += "\(w.iterations) iteration\(w.iterations == 1 ? "" : "s"), \(w.converged ? "converged" : "NOT converged") (largest margin deviation \(fixed(100 * w.maxDeviation, 4)) %); "
         text += "weights \(fixed(w.minWeight, 3))–\(fixed(w.maxWeight, 3)), \(w.trimmed) trimmed, \(w.notAdjusted) rows not adjusted (a weighting column unanswered); "
         text += "design effect \(fixed(w.designEffect, 2)), effective n \(fixed(w.effectiveN, 1)). "
