@@ -1,3 +1,4 @@
+import CByteScan
 import WAIModel
 
 #if canImport(Glibc)
@@ -422,10 +423,10 @@ package final class FastCodeScanner {
 
     @exclusivity(unchecked) private var buffer: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var capacity: Int
-    private static let padding = 16
+    private static let padding = 64
 
-    /// `capacity` bytes with 16 zero bytes before and after: cell keys are read 8 bytes at a
-    /// time, also just before a cell and just past it.
+    /// `capacity` bytes with 64 zero bytes before and after: cell keys are read 8 bytes at a
+    /// time, also just before a cell and just past it, and cell ends 64 bytes at a time.
     private static func paddedBuffer(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
         let base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 2 * padding)
         base.initialize(repeating: 0, count: capacity + 2 * padding)
@@ -857,20 +858,43 @@ package final class FastCodeScanner {
                         k &+= 1
                         continue cells
                     }
-                    // …or a label met before: 2…15 bytes, unquoted, then the delimiter.
-                    guard b != quote && i &+ 16 <= have else { break cells }
-                    let w0 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                    let w1 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self))
-                    let x0 = w0 ^ delimiterWord, x1 = w1 ^ delimiterWord
-                    let m0 = (((x0 &- 0x0101_0101_0101_0101) & ~x0) | ((w0 &- 0x0E0E_0E0E_0E0E_0E0E) & ~w0)) & 0x8080_8080_8080_8080
-                    let m1 = (((x1 &- 0x0101_0101_0101_0101) & ~x1) | ((w1 &- 0x0E0E_0E0E_0E0E_0E0E) & ~w1)) & 0x8080_8080_8080_8080
-                    // One count over both words, without a branch on the label's length (which
-                    // varies from cell to cell, so a branch would mispredict).
-                    let t = (UInt128(m1) &<< 64 | UInt128(m0)).trailingZeroBitCount &>> 3
-                    guard t >= 2 && t < 16 && p[i &+ t] == d, let found = itemCaches[s].find(p + i, t) else { break cells }
-                    codes[slots[c &+ k]] = UInt8(truncatingIfNeeded: found)
-                    i &+= t &+ 1
-                    k &+= 1
+                    // …or not a code: from here to the run's end, each cell's end comes from
+                    // bitmaps of the delimiters and of the bytes the fast way stops at (quotes,
+                    // line ends, control bytes) over 64 bytes at a time, so finding a cell's end
+                    // does not wait on the cell before; the cell is empty, one byte, or a label
+                    // met before.
+                    let cache = itemCaches[s]
+                    // (A cell is never read past the data: the zero byte after it is a stop.)
+                    var window = i
+                    var bits = wai_cell_bits_64(p + i, d, quote)
+                    while k < run {
+                        var offset = i &- window
+                        var ahead = offset < 64 ? bits.delimiters &>> offset : 0
+                        if ahead == 0 {
+                            window = i
+                            offset = 0
+                            bits = wai_cell_bits_64(p + i, d, quote)
+                            ahead = bits.delimiters
+                            guard ahead != 0 else { break cells }
+                        }
+                        let t = ahead.trailingZeroBitCount
+                        guard (bits.stops &>> offset) & ((1 &<< t) &- 1) == 0 else { break cells }
+                        let code: UInt8
+                        if t == 0 {
+                            guard emptyCode != 0xFF else { break cells }
+                            code = emptyCode
+                        } else if t == 1 {
+                            code = oneByte[Int(p[i])]
+                            guard code < 0xFD else { break cells }
+                        } else {
+                            guard let found = cache.find(p + i, t) else { break cells }
+                            code = UInt8(truncatingIfNeeded: found)
+                        }
+                        codes[slots[c &+ k]] = code
+                        i &+= t &+ 1
+                        k &+= 1
+                    }
+                    break cells
                 }
                 c &+= k
                 tryRuns = k > 0

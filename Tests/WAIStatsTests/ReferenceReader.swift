@@ -148,8 +148,9 @@ struct ReferenceReader {
 
     /// The statistics of `bytes` read through `spec` strictly (one chunk, `plan`'s cross-products),
     /// or the first error. Header problems throw a `Failure` at line 0.
-    static func read(_ spec: SurveySpec, _ bytes: [UInt8], plan: AggregationPlan, calibration: Calibration? = nil) throws -> Result {
-        var (records, failure) = records(bytes)
+    static func read(_ spec: SurveySpec, _ bytes: [UInt8], plan: AggregationPlan, calibration: Calibration? = nil,
+                     delimiter: UInt8 = UInt8(ascii: ",")) throws -> Result {
+        var (records, failure) = records(bytes, delimiter: delimiter)
         while records.first?.isBlank == true { records.removeFirst() }
         guard !records.isEmpty else { throw failure.map { Failure(line: 0, column: 0, what: "header: \($0)") } ?? Failure(line: 0, column: 0, what: "empty file") }
         let header = records.removeFirst().fields.map(text)
