@@ -308,7 +308,7 @@ public struct DesignVariance: Sendable {
                 }
             }
             if let residual {
-                // Σ(x_a − wC_a)(x_b − wC_b) per stratum, with Σ_J w·x_a from Σw² per joint cell × slot.
+                // Per stratum, with Σ_J w·x_a from Σw² per joint cell × slot.
                 let width = statistics.width, cells = statistics.jointCells
                 for (h, weights) in statistics.stratumJointWeight {
                     var wx = Array(repeating: Array(repeating: 0.0, count: cells), count: k)
@@ -320,15 +320,10 @@ public struct DesignVariance: Sendable {
                             }
                         }
                     }
-                    for a in 0..<k {
-                        for j in 0..<cells { perStratum[h].sum[a] -= residual[a][j] * weights.weight[j] }
-                        for b in 0..<k {
-                            for j in 0..<cells {
-                                perStratum[h].products[a * k + b] += -residual[b][j] * wx[a][j] - residual[a][j] * wx[b][j]
-                                    + residual[a][j] * residual[b][j] * weights.squared[j]
-                            }
-                        }
-                    }
+                    var (sum, products) = perStratum[h]
+                    ResidualizedSums.apply(sums: &sum, products: &products, constants: residual, weightedInfluence: wx,
+                                           weight: weights.weight, weightSquared: weights.squared)
+                    perStratum[h] = (sum, products)
                 }
             }
         }
@@ -417,20 +412,21 @@ public struct DesignVariance: Sendable {
                 scaledSquares = q
             }
             if let residual {
-                // Σ(x − wC)² = Σx² − 2 Σ_J C_J Σ_J w·x + Σ_J C_J² Σ_J w²; Σ(x − wC) = Σx − Σ_J C_J Σ_J w.
                 let width = statistics.width
                 for (h, weights) in statistics.stratumJointWeight {
                     let squared = statistics.stratumJointSquared[cell]?[h]
-                    for (j, c) in residual.enumerated() where c != 0 {
+                    let wx = residual.indices.map { j in
+                        guard let squared else { return 0.0 }
                         var wx = 0.0
-                        if let squared {
-                            for (part, coefficients) in zip(parts, d) {
-                                for l in coefficients.indices { wx += squared[j * width + part.base + l] * coefficients[l] }
-                            }
+                        for (part, coefficients) in zip(parts, d) {
+                            for l in coefficients.indices { wx += squared[j * width + part.base + l] * coefficients[l] }
                         }
-                        perStratum[h].sum -= c * weights.weight[j]
-                        perStratum[h].squares += -2 * c * wx + c * c * weights.squared[j]
+                        return wx
                     }
+                    var (sum, squares) = perStratum[h]
+                    ResidualizedSums.apply(sum: &sum, squares: &squares, constants: residual, weightedInfluence: wx,
+                                           weight: weights.weight, weightSquared: weights.squared)
+                    perStratum[h] = (sum, squares)
                 }
             }
             if let scaledSquares { return variance(perStratum, scaledSquares: scaledSquares) }

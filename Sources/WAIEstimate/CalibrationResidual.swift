@@ -57,12 +57,9 @@ struct CalibrationResidual {
     func variance(_ coefficients: [(slot: Int, a: Double)], sum: Double, squares: Double, rows: Double) -> Double {
         let c = constants(coefficients)
         let width = self.width
+        let wx = c.indices.map { j in coefficients.reduce(0) { $0 + $1.a * domain.weightedSquared[j * width + $1.slot] } }
         var s = sum, q = squares
-        for (j, cj) in c.enumerated() where cj != 0 {
-            let wx = coefficients.reduce(0) { $0 + $1.a * domain.weightedSquared[j * width + $1.slot] }
-            s -= cj * all.weightSum[j]
-            q += -2 * cj * wx + cj * cj * all.weightSquaredSum[j]
-        }
+        ResidualizedSums.apply(sum: &s, squares: &q, constants: c, weightedInfluence: wx, weight: all.weightSum, weightSquared: all.weightSquaredSum)
         guard rows > 1 else { return .nan }
         return rows / (rows - 1) * max(0, q - s * s / rows)
     }

@@ -49,7 +49,6 @@ extension Estimator {
             }
         }
         if let constants, let all = calibration {
-            // Σ(x_a − wC_a)(x_b − wC_b) = Σx_a x_b − Σ_J (C_bJ Σ_J w·x_a + C_aJ Σ_J w·x_b) + Σ_J C_aJ C_bJ Σ_J w².
             let width = all.counts.count / max(1, all.cells)
             var wx = Array(repeating: Array(repeating: 0.0, count: all.cells), count: k)
             for (g, cell) in groups.cells.enumerated() {
@@ -60,15 +59,8 @@ extension Estimator {
                     }
                 }
             }
-            for a in 0..<k {
-                for j in 0..<all.cells { sums[a] -= constants[a][j] * all.weightSum[j] }
-                for b in 0..<k {
-                    for j in 0..<all.cells {
-                        products[a * k + b] += -constants[b][j] * wx[a][j] - constants[a][j] * wx[b][j]
-                            + constants[a][j] * constants[b][j] * all.weightSquaredSum[j]
-                    }
-                }
-            }
+            ResidualizedSums.apply(sums: &sums, products: &products, constants: constants, weightedInfluence: wx,
+                                   weight: all.weightSum, weightSquared: all.weightSquaredSum)
         }
         var v = Array(repeating: 0.0, count: k * k)
         for a in 0..<k {
