@@ -448,9 +448,21 @@ final class FastPathTests: XCTestCase {
         return nil
     }
 
+    /// How many files both readers read (`compare` true) and both rejected at the same place (false).
+    struct Verdicts {
+        var compared = 0, rejected = 0
+        mutating func count(_ verdict: Bool?) {
+            switch verdict {
+            case true?: compared += 1
+            case false?: rejected += 1
+            case nil: break
+            }
+        }
+    }
+
     func testRandomFilesAgreeWithTheReference() throws {
         var rng = Random(seed: 20240601)
-        var compared = 0, rejected = 0
+        var verdicts = Verdicts()
         for file in 0..<300 {
             let (spec, bytes) = randomSurvey(&rng)
             let path = try write(bytes)
@@ -459,14 +471,10 @@ final class FastPathTests: XCTestCase {
             let blockSize = rng.pick([1, 2, 3, 5, 8, 17, 64, 4096])
             let chunkRows = rng.pick([1, 2, 5, 4096])
             let context = "file \(file) (workers \(workers), block \(blockSize)): \(String(decoding: bytes, as: UTF8.self).debugDescription)"
-            switch compare(spec, path, plan: plan, options: options(workers: workers, blockSize: blockSize, chunkRows: chunkRows), context: context) {
-            case true?: compared += 1
-            case false?: rejected += 1
-            case nil: break
-            }
+            verdicts.count(compare(spec, path, plan: plan, options: options(workers: workers, blockSize: blockSize, chunkRows: chunkRows), context: context))
         }
-        XCTAssertGreaterThan(compared, 200)
-        XCTAssertGreaterThan(rejected, 20)
+        XCTAssertGreaterThan(verdicts.compared, 200)
+        XCTAssertGreaterThan(verdicts.rejected, 20)
     }
 
     /// Long runs of label cells, read 64 bytes at a time by the scanner: labels of 2 to 90 bytes
@@ -482,7 +490,7 @@ final class FastPathTests: XCTestCase {
             Level(code: 4, label: "Agree"), Level(code: 5, label: "Strongly agree", aliases: ["Agree strongly, without doubt"]),
         ], missing: ["", "Prefer not to say"])
         var rng = Random(seed: 64)
-        var compared = 0, rejected = 0
+        var verdicts = Verdicts()
         for file in 0..<60 {
             let delimiter = rng.pick([",", ";", "\t"])
             let itemCount = 20 + rng.below(30)
@@ -506,15 +514,11 @@ final class FastPathTests: XCTestCase {
             let path = try write(Array(text.utf8))
             let options = options(workers: 1 + rng.below(3), blockSize: rng.pick([64, 100, 257, 4096, 1 << 20]), chunkRows: rng.pick([3, 4096]))
             let context = "file \(file): \(text.prefix(600).debugDescription)"
-            switch compare(spec, path, plan: fullPlan(spec, replicates: 0), options: options, context: context,
-                           delimiter: UInt8(ascii: delimiter == "\t" ? "\t" : delimiter == ";" ? ";" : ",")) {
-            case true?: compared += 1
-            case false?: rejected += 1
-            case nil: break
-            }
+            verdicts.count(compare(spec, path, plan: fullPlan(spec, replicates: 0), options: options, context: context,
+                                   delimiter: delimiter.utf8.first!))
         }
-        XCTAssertGreaterThan(compared, 35)
-        XCTAssertGreaterThan(rejected, 5)
+        XCTAssertGreaterThan(verdicts.compared, 35)
+        XCTAssertGreaterThan(verdicts.rejected, 5)
     }
 
     /// A cell cut by the end of a block or of the file, the buffer's bytes after it still an
@@ -553,7 +557,7 @@ final class FastPathTests: XCTestCase {
         let tokens: [[UInt8]] = ["\"", ",", "\n", "\r\n", "\r", "\"\"", "\u{0}", "0x10", "inf", "-1", "High", "North"].map { Array($0.utf8) }
             + [[0xFF], [0xE1, 0x80], [0xEF, 0xBB, 0xBF]]
         var rng = Random(seed: 1414)
-        var compared = 0, rejected = 0
+        var verdicts = Verdicts()
         for n in 0..<600 {
             var bytes = base
             for _ in 0...rng.below(3) {
@@ -567,13 +571,9 @@ final class FastPathTests: XCTestCase {
                 }
             }
             let path = try write(bytes)
-            switch compare(spec, path, plan: plan, options: options(workers: 1 + n % 3, blockSize: 64 + n % 200, chunkRows: 5), context: "case \(n)") {
-            case true?: compared += 1
-            case false?: rejected += 1
-            case nil: break
-            }
+            verdicts.count(compare(spec, path, plan: plan, options: options(workers: 1 + n % 3, blockSize: 64 + n % 200, chunkRows: 5), context: "case \(n)"))
         }
-        XCTAssertGreaterThan(compared, 10)
-        XCTAssertGreaterThan(rejected, 100)
+        XCTAssertGreaterThan(verdicts.compared, 10)
+        XCTAssertGreaterThan(verdicts.rejected, 100)
     }
 }
