@@ -12,3 +12,119 @@ wai_cell_bits wai_cell_bits_portable(const uint8_t *p, uint8_t delimiter, uint8_
     }
     return bits;
 }
+
+/* The delimiters that end the cells a digit window may take: before the first stop and the
+   first byte that follows a byte of the same cell. */
+#define WAI_WINDOW_ENDS(bits, ends)                                                    \
+    do {                                                                              \
+        const uint64_t other_ = ~(bits).delimiters;                                   \
+        const uint64_t limit_ = (bits).stops | (other_ & (other_ << 1));              \
+        (ends) = (bits).delimiters & (limit_ ? (limit_ & (0 - limit_)) - 1 : ~(uint64_t)0); \
+    } while (0)
+
+int wai_digit_cells_portable(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
+                             uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count) {
+    uint64_t ends;
+    WAI_WINDOW_ENDS(bits, ends);
+    int q = -1, k = 0;
+    for (; k < most && ends; k++) {
+        q = __builtin_ctzll(ends);
+        ends &= ends - 1;
+        const uint8_t b = q == 0 ? delimiter : p[q - 1];
+        if (b == delimiter) {
+            if (!empty_allowed) return *count = 0;
+            out[k] = empty_code;
+        } else {
+            const uint8_t digit = (uint8_t)(b - '0');
+            if (digit < 1 || digit > levels) return *count = 0;
+            out[k] = digit;
+        }
+    }
+    *count = k;
+    return q + 1;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <tmmintrin.h>
+
+/// Per 8-bit delimiter mask m: lane j takes the byte before m's j-th delimiter from a 16-byte
+/// load that starts one byte before the group (0x80 past the last: a zero lane).
+static uint8_t gather_before[256][16];
+static int has_ssse3;
+
+__attribute__((constructor)) static void fill_gather_before(void) {
+    __builtin_cpu_init();
+    has_ssse3 = __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("popcnt");
+    for (int m = 0; m < 256; m++) {
+        int lane = 0;
+        for (int q = 0; q < 8; q++) {
+            if (m & (1 << q)) gather_before[m][lane++] = (uint8_t)q;
+        }
+        while (lane < 16) gather_before[m][lane++] = 0x80;
+    }
+}
+
+__attribute__((target("ssse3,popcnt")))
+static int digit_cells_ssse3(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
+                             uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count) {
+    uint64_t ends;
+    WAI_WINDOW_ENDS(bits, ends);
+    int cells = __builtin_popcountll(ends);
+    if (cells > most) cells = most;
+    *count = 0;
+    if (cells == 0) return 0;
+    const __m128i d = _mm_set1_epi8((char)delimiter);
+    const __m128i zero = _mm_set1_epi8('0');
+    const __m128i one = _mm_set1_epi8(1);
+    const __m128i top = _mm_set1_epi8((char)(levels - 1));
+    const __m128i empty = _mm_set1_epi8((char)empty_code);
+    const __m128i emptyOK = _mm_set1_epi8(empty_allowed ? (char)0xFF : 0);
+    int written = 0, bad = 0, g = 0;
+    unsigned m = 0;
+    for (;; g++) {
+        m = (unsigned)(ends >> (8 * g)) & 0xFF;
+        __m128i control = _mm_loadu_si128((const __m128i *)(const void *)gather_before[m]);
+        __m128i bytes;
+        if (g == 0) {
+            /* No byte before the window: a delimiter at 0 takes itself (lanes past the last
+               then take some byte, never read). */
+            bytes = _mm_loadu_si128((const __m128i *)(const void *)p);
+            control = _mm_subs_epu8(control, one);
+        } else {
+            bytes = _mm_loadu_si128((const __m128i *)(const void *)(p + 8 * g - 1));
+        }
+        const __m128i v = _mm_shuffle_epi8(bytes, control);
+        const __m128i isEmpty = _mm_cmpeq_epi8(v, d);
+        const __m128i below = _mm_sub_epi8(_mm_sub_epi8(v, zero), one);           /* digit − 1 */
+        const __m128i isDigit = _mm_cmpeq_epi8(_mm_min_epu8(below, top), below);  /* ≤ levels − 1 */
+        const __m128i code = _mm_or_si128(_mm_and_si128(isEmpty, empty), _mm_andnot_si128(isEmpty, _mm_add_epi8(below, one)));
+        const __m128i ok = _mm_or_si128(isDigit, _mm_and_si128(isEmpty, emptyOK));
+        int here = __builtin_popcount(m);
+        if (here >= cells - written) {
+            here = cells - written;
+            bad |= ~_mm_movemask_epi8(ok) & ((1 << here) - 1);
+            _mm_storel_epi64((__m128i *)(void *)(out + written), code);
+            break;
+        }
+        bad |= ~_mm_movemask_epi8(ok) & ((1 << here) - 1);
+        _mm_storel_epi64((__m128i *)(void *)(out + written), code);
+        written += here;
+    }
+    if (bad) return 0;
+    /* The last cell's delimiter: the (cells − written)-th set bit of group g. */
+    for (int k = 1; k < cells - written; k++) m &= m - 1;
+    *count = cells;
+    return 8 * g + __builtin_ctz(m) + 1;
+}
+
+int wai_digit_cells_64(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
+                       uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count) {
+    return has_ssse3 ? digit_cells_ssse3(p, bits, most, delimiter, levels, empty_code, empty_allowed, out, count)
+                     : wai_digit_cells_portable(p, bits, most, delimiter, levels, empty_code, empty_allowed, out, count);
+}
+#else
+int wai_digit_cells_64(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
+                       uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count) {
+    return wai_digit_cells_portable(p, bits, most, delimiter, levels, empty_code, empty_allowed, out, count);
+}
+#endif

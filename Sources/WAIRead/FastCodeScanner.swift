@@ -444,16 +444,13 @@ package final class FastCodeScanner {
     private let runs: UnsafeMutablePointer<Int>
     /// Per column: whether the run's items are consecutive on the item axis.
     private let contiguous: UnsafeMutablePointer<Bool>
+    /// Per coder: k when the cells "1"…"k" (k ≤ 9) are exactly levels 1…k, so a window of such
+    /// cells is converted at once (`wai_digit_cells_64`); 0 otherwise.
+    private let digitLevels: [Int]
+    /// The codes of a window's cells (`wai_digit_cells_64` writes up to 72 bytes).
+    private let windowCodes: UnsafeMutablePointer<UInt8>
     /// Per item column, the coder (scale) of its item; a run of item columns shares one.
     private let columnCoder: UnsafeMutablePointer<Int>
-    /// Per coder: k when the cells "1"…"k" (k ≤ 9) are exactly levels 1…k, so four codes can be
-    /// checked and converted at once; 0 otherwise.
-    private let digitLevels: [Int]
-    /// Per coder, per byte lane, 0x7F − ("0" + k): adding it sets bit 7 of a byte above "0" + k.
-    private let digitCeiling: [UInt64]
-    /// The delimiter in the odd bytes of a word, and in every byte.
-    private let delimiterPattern: UInt64
-    private let delimiterWord: UInt64
     /// Per coder, level of each one-byte cell (256 per coder): 0xFE not yet looked up, 0xFF
     /// unknown, 0xFD a delimiter, line end or quote (never a one-byte cell of the run loop).
     private let oneByte: UnsafeMutablePointer<UInt8>
@@ -529,6 +526,7 @@ package final class FastCodeScanner {
         for c in 0...columns {
             contiguous[c] = c < columns && kinds[c] == kindItem && runs[c] > 0 && (0..<runs[c]).allSatisfy { plan.slots[c + $0] == plan.slots[c] + $0 }
         }
+        windowCodes = .allocate(capacity: 80)
         let coderCount = max(1, plan.coders.count)
         oneByte = .allocate(capacity: 256 * coderCount)
         oneByte.initialize(repeating: 0xFE, count: 256 * coderCount)
@@ -541,10 +539,7 @@ package final class FastCodeScanner {
                 && (1...k).allSatisfy { coder.code(String($0)) == UInt8($0) }
             return digitsAreLevels ? k : 0
         }
-        digitCeiling = plan.coders.map { UInt64(0x7F - (0x30 + min($0.scale.levels.count, 9))) &* 0x0001_0001_0001_0001 }
         itemCaches = (0..<coderCount).map { _ in ByteCache() }
-        delimiterPattern = UInt64(plan.delimiter) &* 0x0100_0100_0100_0100
-        delimiterWord = UInt64(plan.delimiter) &* 0x0101_0101_0101_0101
         groupOneByte = .allocate(capacity: 256 * max(1, plan.demographicCount))
         groupOneByte.initialize(repeating: .max, count: 256 * max(1, plan.demographicCount))
         groupCaches = (0..<plan.demographicCount).map { _ in ByteCache() }
@@ -561,9 +556,10 @@ package final class FastCodeScanner {
         kinds.deallocate()
         slots.deallocate()
         runs.deallocate()
-        contiguous.deallocate()
         columnCoder.deallocate()
         oneByte.deallocate()
+        contiguous.deallocate()
+        windowCodes.deallocate()
         groupOneByte.deallocate()
     }
 
@@ -814,87 +810,71 @@ package final class FastCodeScanner {
             let kind = kinds[c]
             if kind == kindItem && tryRuns {
                 // The common case of a coded survey: a run of item columns whose cells are one
-                // byte, or empty, each followed by the delimiter. (The zero bytes after the data
-                // stop this loop at the end of the buffer.)
+                // byte or empty. Cells are found from bitmaps of the delimiters and of the bytes
+                // the fast way stops at (quotes, line ends, control bytes, the zero byte after the
+                // data) over 64 bytes at a time.
                 let run = runs[c]
                 var k = 0
                 let s = columnCoder[c]
-                let oneByte = self.oneByte + s &* 256, emptyCode = emptyCodes[s], digitCeiling = self.digitCeiling[s]
-                let fourAtATime = digitLevels[s] > 0 && contiguous[c]
-                let out = UnsafeMutableRawPointer(codes + slots[c])
-                let raw = UnsafeRawPointer(p)
-                cells: while k < run {
-                    if fourAtATime {
-                        // Four cells at a time while they are four codes "1"…"k" and four delimiters.
-                        while k &+ 4 <= run && i &+ 8 <= have {
-                            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                            if w & 0xFF00_FF00_FF00_FF00 != delimiterPattern { break }
-                            let x = w & 0x00FF_00FF_00FF_00FF
-                            let atLeastOne = x &+ 0x004F_004F_004F_004F     // bit 7: byte ≥ "1" (and < 0xB1)
-                            let aboveTop = x &+ digitCeiling                 // bit 7: byte > "0" + k
-                            if atLeastOne & ~aboveTop & 0x0080_0080_0080_0080 != 0x0080_0080_0080_0080 { break }
-                            var v = x &- 0x0030_0030_0030_0030
-                            v = (v | (v >> 8)) & 0x0000_FFFF_0000_FFFF
-                            v = (v | (v >> 16)) & 0xFFFF_FFFF
-                            out.storeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian, toByteOffset: k, as: UInt32.self)
-                            i &+= 8
-                            k &+= 4
-                        }
-                        if k == run { break cells }
-                    }
-                    // One cell: empty, or one byte, then the delimiter…
-                    let b = p[i]
-                    if b == d {
-                        if emptyCode == 0xFF { break cells }
-                        codes[slots[c &+ k]] = emptyCode
-                        i &+= 1
-                        k &+= 1
-                        continue cells
-                    }
-                    let code = oneByte[Int(b)]
-                    if code < 0xFD && p[i &+ 1] == d {
-                        codes[slots[c &+ k]] = code
-                        i &+= 2
-                        k &+= 1
-                        continue cells
-                    }
-                    // …or not a code: from here to the run's end, each cell's end comes from
-                    // bitmaps of the delimiters and of the bytes the fast way stops at (quotes,
-                    // line ends, control bytes) over 64 bytes at a time, so finding a cell's end
-                    // does not wait on the cell before; the cell is empty, one byte, or a label
-                    // met before.
-                    let cache = itemCaches[s]
-                    // (A cell is never read past the data: the zero byte after it is a stop.)
-                    var window = i
-                    var bits = wai_cell_bits_64(p + i, d, quote)
-                    while k < run {
-                        var offset = i &- window
-                        var ahead = offset < 64 ? bits.delimiters &>> offset : 0
-                        if ahead == 0 {
-                            window = i
-                            offset = 0
-                            bits = wai_cell_bits_64(p + i, d, quote)
-                            ahead = bits.delimiters
-                            guard ahead != 0 else { break cells }
-                        }
-                        let t = ahead.trailingZeroBitCount
-                        guard (bits.stops &>> offset) & ((1 &<< t) &- 1) == 0 else { break cells }
-                        let code: UInt8
-                        if t == 0 {
-                            guard emptyCode != 0xFF else { break cells }
-                            code = emptyCode
-                        } else if t == 1 {
-                            code = oneByte[Int(p[i])]
-                            guard code < 0xFD else { break cells }
+                let oneByte = self.oneByte + s &* 256, emptyCode = emptyCodes[s]
+                var bits = wai_cell_bits_64(p + i, d, quote)
+                cells: do {
+                    // Whole windows at once when the scale's levels are the digits: every cell
+                    // before the window's first stop or first cell of two bytes is a digit or
+                    // empty, and ends at a delimiter.
+                    let digits = digitLevels[s]
+                    var n: Int32 = 0
+                    while digits > 0 {
+                        let taken = Int(wai_digit_cells_64(p + i, bits, Int32(run &- k), d, UInt8(digits), emptyCode,
+                                                           emptyCode == 0xFF ? 0 : 1, windowCodes, &n))
+                        guard taken > 0 else { break }   // no such cell here, or one not a level
+                        let n = Int(n)
+                        if contiguous[c] {
+                            (codes + (slots[c] &+ k)).update(from: windowCodes, count: n)
                         } else {
-                            guard let found = cache.find(p + i, t) else { break cells }
-                            code = UInt8(truncatingIfNeeded: found)
+                            for m in 0..<n { codes[slots[c &+ k &+ m]] = windowCodes[m] }
                         }
-                        codes[slots[c &+ k]] = code
-                        i &+= t &+ 1
-                        k &+= 1
+                        i &+= taken
+                        k &+= n
+                        if k == run { break cells }
+                        bits = wai_cell_bits_64(p + i, d, quote)
                     }
-                    break cells
+                    // Then cell by cell, each cell's end the next delimiter of the bitmap before
+                    // its first stop, so finding it does not wait on the cell before: empty, one
+                    // byte, or a label met before.
+                    let cache = itemCaches[s]
+                    while k < run {
+                        let stops = bits.stops
+                        var ends = stops == 0 ? bits.delimiters : bits.delimiters & ((stops & (0 &- stops)) &- 1)
+                        guard ends != 0 else { break cells }
+                        var start = 0   // of the cell, in the window
+                        var known = true
+                        repeat {
+                            let q = ends.trailingZeroBitCount
+                            let t = q &- start
+                            let code: UInt8
+                            if t == 0 {
+                                code = emptyCode
+                                known = code != 0xFF
+                            } else if t == 1 {
+                                code = oneByte[Int(p[i &+ start])]
+                                known = code < 0xFD
+                            } else if let found = cache.find(p + (i &+ start), t) {
+                                code = UInt8(truncatingIfNeeded: found)
+                            } else {
+                                code = 0
+                                known = false
+                            }
+                            guard known else { break }
+                            codes[slots[c &+ k]] = code
+                            ends &= ends &- 1
+                            start = q &+ 1
+                            k &+= 1
+                        } while k < run && ends != 0
+                        i &+= start
+                        guard known else { break cells }
+                        if k < run { bits = wai_cell_bits_64(p + i, d, quote) }
+                    }
                 }
                 c &+= k
                 tryRuns = k > 0
@@ -905,27 +885,23 @@ package final class FastCodeScanner {
                     continue
                 }
             } else if kind == kindSkip {
-                // Unused columns: each up to its delimiter, a word at a time, not decoded. A
-                // quoted cell, a line end or a control character goes the general way below.
+                // Unused columns: each up to its delimiter, found in the bitmaps of 64 bytes, not
+                // decoded. A quoted cell, a line end, a control character or a cell longer than
+                // the window goes the general way below.
                 let run = runs[c]
-                let raw = UnsafeRawPointer(p)
                 var k = 0
-                skipping: while k < run && p[i] != quote {
-                    var j = i
-                    while true {
-                        guard j &+ 8 <= have else { break skipping }
-                        let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
-                        let x = w ^ delimiterWord
-                        let m = (((x &- 0x0101_0101_0101_0101) & ~x) | ((w &- 0x0E0E_0E0E_0E0E_0E0E) & ~w)) & 0x8080_8080_8080_8080
-                        if m != 0 {
-                            j &+= m.trailingZeroBitCount &>> 3
-                            break
-                        }
-                        j &+= 8
+                skipping: while k < run {
+                    let bits = wai_cell_bits_64(p + i, d, quote)
+                    let stops = bits.stops
+                    var ends = stops == 0 ? bits.delimiters : bits.delimiters & ((stops & (0 &- stops)) &- 1)
+                    guard ends != 0 else { break }
+                    var q = 0
+                    while k < run && ends != 0 {
+                        q = ends.trailingZeroBitCount
+                        ends &= ends &- 1
+                        k &+= 1
                     }
-                    if p[j] != d { break }
-                    i = j &+ 1
-                    k &+= 1
+                    i &+= q &+ 1
                 }
                 c &+= k
                 if k == run {

@@ -41,4 +41,18 @@ static inline wai_cell_bits wai_cell_bits_64(const uint8_t *p, uint8_t delimiter
 #endif
 }
 
+/// The codes of the first cells of a 64-byte window `bits` describes, up to `most` of them:
+/// those before the window's first stop and first cell of two bytes or more, each ending at a
+/// delimiter. A cell "1"…"9" has that code, which must be at most `levels`; an empty cell has
+/// `empty_code`, or is refused when `empty_allowed` is 0. Returns the bytes the cells took
+/// (through the last one's delimiter), their number in `*count` and their codes in `out`
+/// (written up to 72 bytes); 0 when there is no such cell or one of them is not a level.
+/// Reads `p[0 ..< taken + 15]`.
+int wai_digit_cells_64(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
+                       uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count);
+
+/// The same, a byte at a time (the reference for the vector version, and its fallback).
+int wai_digit_cells_portable(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
+                             uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count);
+
 #endif
