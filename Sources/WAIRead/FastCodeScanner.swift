@@ -773,6 +773,12 @@ package final class FastCodeScanner {
 
     // MARK: - Records
 
+    /// The delimiters of a window before its first stop: the ends of the cells the fast way takes.
+    @inline(__always)
+    static func endsBeforeFirstStop(_ bits: wai_cell_bits) -> UInt64 {
+        bits.stops == 0 ? bits.delimiters : bits.delimiters & ((bits.stops & (0 &- bits.stops)) &- 1)
+    }
+
     /// Parses the record at `start` into row `row` of the chunk. Returns the offset after its line
     /// end, `needMore` when it runs past `have` (and the input goes on), or `bail`.
     @inline(__always)
@@ -844,8 +850,7 @@ package final class FastCodeScanner {
                     // byte, or a label met before.
                     let cache = itemCaches[s]
                     while k < run {
-                        let stops = bits.stops
-                        var ends = stops == 0 ? bits.delimiters : bits.delimiters & ((stops & (0 &- stops)) &- 1)
+                        var ends = FastCodeScanner.endsBeforeFirstStop(bits)
                         guard ends != 0 else { break cells }
                         var start = 0   // of the cell, in the window
                         var known = true
@@ -886,14 +891,18 @@ package final class FastCodeScanner {
                 }
             } else if kind == kindSkip {
                 // Unused columns: each up to its delimiter, found in the bitmaps of 64 bytes, not
-                // decoded. A quoted cell, a line end, a control character or a cell longer than
-                // the window goes the general way below.
+                // decoded; a long cell (free text) 64 bytes at a time. A quoted cell, a line end
+                // or a control character goes the general way below, from the cell's start.
                 let run = runs[c]
                 var k = 0
-                skipping: while k < run {
-                    let bits = wai_cell_bits_64(p + i, d, quote)
-                    let stops = bits.stops
-                    var ends = stops == 0 ? bits.delimiters : bits.delimiters & ((stops & (0 &- stops)) &- 1)
+                while k < run {
+                    var j = i
+                    var bits = wai_cell_bits_64(p + j, d, quote)
+                    while bits.delimiters | bits.stops == 0 {
+                        j &+= 64
+                        bits = wai_cell_bits_64(p + j, d, quote)
+                    }
+                    var ends = FastCodeScanner.endsBeforeFirstStop(bits)
                     guard ends != 0 else { break }
                     var q = 0
                     while k < run && ends != 0 {
@@ -901,7 +910,7 @@ package final class FastCodeScanner {
                         ends &= ends &- 1
                         k &+= 1
                     }
-                    i &+= q &+ 1
+                    i = j &+ q &+ 1
                 }
                 c &+= k
                 if k == run {

@@ -521,6 +521,52 @@ final class FastPathTests: XCTestCase {
         XCTAssertGreaterThan(verdicts.rejected, 5)
     }
 
+    /// Long runs of digit codes, read a 64-byte window at a time: mostly "1"…"5" and empty
+    /// cells, now and then a cell the window must refuse ("0", "6", "12", "X", a quoted code, a
+    /// label, a tab or control byte), between unused free-text columns of up to 300 bytes that
+    /// are skipped 64 bytes at a time (quoted or not, holding delimiters or line ends when quoted):
+    /// the reference's statistics, or its error, for any block size and number of ranges.
+    func testLongRunsOfDigitsAndFreeTextAgreeWithTheReference() throws {
+        var rng = Random(seed: 65)
+        var verdicts = Verdicts()
+        for file in 0..<60 {
+            let delimiter = rng.pick([",", ";", "\t"])
+            let itemCount = 10 + rng.below(70)
+            var header = (0..<itemCount).map { "q\($0)" }
+            let textColumns = rng.below(3)
+            for t in 0..<textColumns { header.insert("comment\(t)", at: rng.below(header.count + 1)) }
+            let spec = SurveySpec(
+                title: "Digits", scale: Self.scale,
+                tables: [ItemTable(id: "t", title: "T", items: (0..<itemCount).map { Item(id: "i\($0)", column: "q\($0)", text: "?") })])
+            let odd = ["0", "6", "12", "X", "\"3\"", "High", "Don't know", "3\u{1}", delimiter == "\t" ? "3 " : "3\t"]
+            let oddRate = rng.pick([0.0, 0.001, 0.02])
+            func freeText() -> String {
+                let words = (0..<rng.below(60)).map { _ in rng.pick(["good", "very", "the", "service", "was", "ok", "ខ្មែរ"]) }
+                let text = words.joined(separator: " ")
+                switch rng.below(4) {
+                case 0: return "\"" + text + delimiter + " \"\"quoted\"\"\n" + text + "\""
+                default: return text
+                }
+            }
+            var text = header.joined(separator: delimiter) + "\n"
+            for _ in 0..<(1 + rng.below(80)) {
+                let cells = header.map { name -> String in
+                    if name.hasPrefix("comment") { return freeText() }
+                    if rng.chance(oddRate) { return rng.pick(odd) }
+                    return rng.chance(0.08) ? "" : String(1 + rng.below(5))
+                }
+                text += cells.joined(separator: delimiter) + rng.pick(["\n", "\r\n", "\r"])
+            }
+            let path = try write(Array(text.utf8))
+            let options = options(workers: 1 + rng.below(3), blockSize: rng.pick([64, 100, 257, 4096, 1 << 20]), chunkRows: rng.pick([3, 4096]))
+            let context = "file \(file): \(text.prefix(600).debugDescription)"
+            verdicts.count(compare(spec, path, plan: fullPlan(spec, replicates: 0), options: options, context: context,
+                                   delimiter: delimiter.utf8.first!))
+        }
+        XCTAssertGreaterThan(verdicts.compared, 25)
+        XCTAssertGreaterThan(verdicts.rejected, 10)
+    }
+
     /// A cell cut by the end of a block or of the file, the buffer's bytes after it still an
     /// older block's: with labels that are prefixes of one another ("AA", "AAA", "AAAA") the old
     /// bytes often spell more cells, which must not be read (the reference rejects a short last row).
