@@ -477,6 +477,15 @@ final class FastPathTests: XCTestCase {
         XCTAssertGreaterThan(verdicts.rejected, 20)
     }
 
+    /// `compare` on `text` written to a file, read by 1–3 workers in blocks that cut the
+    /// scanner's 64-byte windows.
+    func compareInWindowSizedBlocks(_ spec: SurveySpec, _ text: String, delimiter: String, rng: inout Random, context: String) throws -> Bool? {
+        let path = try write(Array(text.utf8))
+        let options = options(workers: 1 + rng.below(3), blockSize: rng.pick([64, 100, 257, 4096, 1 << 20]), chunkRows: rng.pick([3, 4096]))
+        return compare(spec, path, plan: fullPlan(spec, replicates: 0), options: options,
+                       context: "\(context): \(text.prefix(600).debugDescription)", delimiter: delimiter.utf8.first!)
+    }
+
     /// Long runs of label cells, read 64 bytes at a time by the scanner: labels of 2 to 90 bytes
     /// (so cells cross the 64-byte windows and outgrow them), empty and one-byte cells, quoted
     /// labels, a tab or control byte inside a label, with a comma, a semicolon or a tab between
@@ -511,11 +520,7 @@ final class FastPathTests: XCTestCase {
                 cells.insert(rng.pick(["F", "M", "\"F\""]), at: groupAt)
                 text += cells.joined(separator: delimiter) + rng.pick(["\n", "\r\n", "\r"])
             }
-            let path = try write(Array(text.utf8))
-            let options = options(workers: 1 + rng.below(3), blockSize: rng.pick([64, 100, 257, 4096, 1 << 20]), chunkRows: rng.pick([3, 4096]))
-            let context = "file \(file): \(text.prefix(600).debugDescription)"
-            verdicts.count(compare(spec, path, plan: fullPlan(spec, replicates: 0), options: options, context: context,
-                                   delimiter: delimiter.utf8.first!))
+            verdicts.count(try compareInWindowSizedBlocks(spec, text, delimiter: delimiter, rng: &rng, context: "file \(file)"))
         }
         XCTAssertGreaterThan(verdicts.compared, 35)
         XCTAssertGreaterThan(verdicts.rejected, 5)
@@ -557,11 +562,7 @@ final class FastPathTests: XCTestCase {
                 }
                 text += cells.joined(separator: delimiter) + rng.pick(["\n", "\r\n", "\r"])
             }
-            let path = try write(Array(text.utf8))
-            let options = options(workers: 1 + rng.below(3), blockSize: rng.pick([64, 100, 257, 4096, 1 << 20]), chunkRows: rng.pick([3, 4096]))
-            let context = "file \(file): \(text.prefix(600).debugDescription)"
-            verdicts.count(compare(spec, path, plan: fullPlan(spec, replicates: 0), options: options, context: context,
-                                   delimiter: delimiter.utf8.first!))
+            verdicts.count(try compareInWindowSizedBlocks(spec, text, delimiter: delimiter, rng: &rng, context: "file \(file)"))
         }
         XCTAssertGreaterThan(verdicts.compared, 25)
         XCTAssertGreaterThan(verdicts.rejected, 10)
