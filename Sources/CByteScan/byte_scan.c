@@ -15,17 +15,15 @@ wai_cell_bits wai_cell_bits_portable(const uint8_t *p, uint8_t delimiter, uint8_
 
 /* The delimiters that end the cells a digit window may take: before the first stop and the
    first byte that follows a byte of the same cell. */
-#define WAI_WINDOW_ENDS(bits, ends)                                                    \
-    do {                                                                              \
-        const uint64_t other_ = ~(bits).delimiters;                                   \
-        const uint64_t limit_ = (bits).stops | (other_ & (other_ << 1));              \
-        (ends) = (bits).delimiters & (limit_ ? (limit_ & (0 - limit_)) - 1 : ~(uint64_t)0); \
-    } while (0)
+static inline uint64_t window_ends(wai_cell_bits bits) {
+    const uint64_t other = ~bits.delimiters;
+    const uint64_t limit = bits.stops | (other & (other << 1));
+    return bits.delimiters & (limit ? (limit & (0 - limit)) - 1 : ~(uint64_t)0);
+}
 
 int wai_digit_cells_portable(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
                              uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count) {
-    uint64_t ends;
-    WAI_WINDOW_ENDS(bits, ends);
+    uint64_t ends = window_ends(bits);
     int q = -1, k = 0;
     for (; k < most && ends; k++) {
         q = __builtin_ctzll(ends);
@@ -67,8 +65,7 @@ __attribute__((constructor)) static void fill_gather_before(void) {
 __attribute__((target("ssse3,popcnt")))
 static int digit_cells_ssse3(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
                              uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count) {
-    uint64_t ends;
-    WAI_WINDOW_ENDS(bits, ends);
+    const uint64_t ends = window_ends(bits);
     int cells = __builtin_popcountll(ends);
     if (cells > most) cells = most;
     *count = 0;
@@ -79,7 +76,7 @@ static int digit_cells_ssse3(const uint8_t *p, wai_cell_bits bits, int most, uin
     const __m128i top = _mm_set1_epi8((char)(levels - 1));
     const __m128i empty = _mm_set1_epi8((char)empty_code);
     const __m128i emptyOK = _mm_set1_epi8(empty_allowed ? (char)0xFF : 0);
-    int written = 0, bad = 0, g = 0;
+    int written = 0, bad = 0, g = 0, here = 0;
     unsigned m = 0;
     for (;; g++) {
         m = (unsigned)(ends >> (8 * g)) & 0xFF;
@@ -99,20 +96,16 @@ static int digit_cells_ssse3(const uint8_t *p, wai_cell_bits bits, int most, uin
         const __m128i isDigit = _mm_cmpeq_epi8(_mm_min_epu8(below, top), below);  /* ≤ levels − 1 */
         const __m128i code = _mm_or_si128(_mm_and_si128(isEmpty, empty), _mm_andnot_si128(isEmpty, _mm_add_epi8(below, one)));
         const __m128i ok = _mm_or_si128(isDigit, _mm_and_si128(isEmpty, emptyOK));
-        int here = __builtin_popcount(m);
-        if (here >= cells - written) {
-            here = cells - written;
-            bad |= ~_mm_movemask_epi8(ok) & ((1 << here) - 1);
-            _mm_storel_epi64((__m128i *)(void *)(out + written), code);
-            break;
-        }
+        here = __builtin_popcount(m);
+        if (here > cells - written) here = cells - written;
         bad |= ~_mm_movemask_epi8(ok) & ((1 << here) - 1);
         _mm_storel_epi64((__m128i *)(void *)(out + written), code);
         written += here;
+        if (written == cells) break;
     }
     if (bad) return 0;
-    /* The last cell's delimiter: the (cells − written)-th set bit of group g. */
-    for (int k = 1; k < cells - written; k++) m &= m - 1;
+    /* The last cell's delimiter: group g's here-th set bit. */
+    for (int k = 1; k < here; k++) m &= m - 1;
     *count = cells;
     return 8 * g + __builtin_ctz(m) + 1;
 }
