@@ -121,3 +121,99 @@ int wai_digit_cells_64(const uint8_t *p, wai_cell_bits bits, int most, uint8_t d
     return wai_digit_cells_portable(p, bits, most, delimiter, levels, empty_code, empty_allowed, out, count);
 }
 #endif
+
+#include <stdlib.h>
+#include <string.h>
+
+wai_cell_table *wai_cell_table_create(void) {
+    wai_cell_table *table = malloc(sizeof(wai_cell_table));
+    if (!table) abort();
+    for (int s = 0; s < WAI_CELL_SLOTS; s++) {
+        wai_cell_entry empty = { 0, 0, -1, 0, NULL };
+        table->entries[s] = empty;
+    }
+    table->count = 0;
+    return table;
+}
+
+/* The key of `p[0..<n]` read from a copy padded on both sides (the caller's bytes may not be). */
+static void key_padded(const uint8_t *p, int64_t n, uint64_t *first, uint64_t *last) {
+    uint8_t copy[8 + 16 + 8] = { 0 };
+    if (n > 16) {
+        wai_cell_key(p, n, first, last);   /* within p[0..<n] */
+        return;
+    }
+    memcpy(copy + 8, p, (size_t)n);
+    wai_cell_key(copy + 8, n, first, last);
+}
+
+static int64_t find_padded(const wai_cell_table *table, const uint8_t *p, int64_t n) {
+    uint8_t copy[8 + 16 + 8] = { 0 };
+    if (n > 16) return wai_cell_find(table, p, n);
+    memcpy(copy + 8, p, (size_t)n);
+    return wai_cell_find(table, copy + 8, n);
+}
+
+void wai_cell_table_destroy(wai_cell_table *table) {
+    for (int s = 0; s < WAI_CELL_SLOTS; s++) free(table->entries[s].key);
+    free(table);
+}
+
+void wai_cell_table_insert(wai_cell_table *table, const uint8_t *p, int64_t n, uint32_t value) {
+    if (table->count >= WAI_CELL_LIMIT || n < 0 || n >= INT32_MAX || find_padded(table, p, n) >= 0) return;
+    uint64_t a, b;
+    key_padded(p, n, &a, &b);
+    unsigned s = wai_cell_slot(a, b);
+    while (table->entries[s].length >= 0) s = (s + 1) & (WAI_CELL_SLOTS - 1);
+    wai_cell_entry entry = { a, b, (int32_t)n, value, NULL };
+    if (n > 16) {
+        entry.key = malloc((size_t)n);
+        if (!entry.key) abort();
+        memcpy(entry.key, p, (size_t)n);
+    }
+    table->entries[s] = entry;
+    table->count++;
+}
+
+/* The delimiters of a window before its first stop: the ends of the cells it may take. */
+static inline uint64_t ends_before_first_stop(wai_cell_bits bits) {
+    return bits.stops ? bits.delimiters & ((bits.stops & (0 - bits.stops)) - 1) : bits.delimiters;
+}
+
+/* Out of the label loop, so that the loop keeps its values in registers. */
+__attribute__((noinline)) static int64_t find_elsewhere(const wai_cell_table *table, const uint8_t *p, int64_t n) {
+    return wai_cell_find(table, p, n);
+}
+
+int64_t wai_label_cells(const uint8_t *p, uint8_t delimiter, uint8_t quote, int64_t most,
+                        const wai_cell_table *table, uint8_t *codes, const intptr_t *slots, int64_t *count) {
+    const wai_cell_entry *entries = table->entries;
+    const uint8_t *cell = p;
+    int64_t k = 0;
+    while (k < most) {
+        const uint8_t *window = cell;
+        uint64_t ends = ends_before_first_stop(wai_cell_bits_64(window, delimiter, quote));
+        if (!ends) break;
+        do {
+            const uint8_t *end = window + __builtin_ctzll(ends);
+            const int64_t t = end - cell;
+            int64_t code;
+            if (__builtin_expect(t <= 8, 1)) {
+                /* The usual label: its first word is its key, and its first slot holds it. */
+                const uint64_t a = wai_cell_word(cell) & wai_cell_masks[t];
+                const wai_cell_entry *e = &entries[wai_cell_slot(a, 0)];
+                code = e->first == a && e->length == t ? (int64_t)e->value : find_elsewhere(table, cell, t);
+            } else {
+                code = find_elsewhere(table, cell, t);
+            }
+            if (code < 0) goto done;
+            codes[slots[k]] = (uint8_t)code;
+            ends &= ends - 1;
+            cell = end + 1;
+            k++;
+        } while (k < most && ends);
+    }
+done:
+    *count = k;
+    return cell - p;
+}

@@ -314,97 +314,28 @@ package struct FastScanOutcome: Sendable {
     package var seconds = 0.0
 }
 
-/// A small open-addressing map from a cell's exact bytes to a value, with a bounded size: keys
-/// are compared by their first and last 8 bytes and length (which covers every byte of keys up
-/// to 16 bytes), longer keys also by their middle bytes. One entry is half a cache line.
+/// The labels a scanner has met, by their exact bytes (`wai_cell_table`, in C so that the label
+/// loop `wai_label_cells` reads it without leaving C).
 final class ByteCache {
-    struct Entry {
-        var first: UInt64 = 0
-        var last: UInt64 = 0
-        /// -1: empty.
-        var length: Int32 = -1
-        var value: UInt32 = 0
-        /// A copy of the key when it is longer than 16 bytes.
-        var long: UnsafeMutablePointer<UInt8>? = nil
-    }
+    let table = wai_cell_table_create()!
 
-    static let slots = 1024
-    static let limit = 700
-    private(set) var count = 0
-    let entries: UnsafeMutablePointer<Entry>
+    deinit { wai_cell_table_destroy(table) }
 
-    init() {
-        entries = .allocate(capacity: ByteCache.slots)
-        entries.initialize(repeating: Entry(), count: ByteCache.slots)
-    }
+    var count: Int { Int(table.pointee.count) }
 
-    deinit {
-        for s in 0..<ByteCache.slots { entries[s].long?.deallocate() }
-        entries.deallocate()
-    }
-
-    /// First and last 8 bytes of `bytes[0..<n]` (n ≥ 1), the first masked to `n` bytes and the
-    /// last 0 when shorter. Reads up to 8 bytes before and after the key, without a branch on
-    /// the length: the caller's buffers are padded on both sides.
-    @inline(__always)
-    static func words(_ bytes: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
-        let raw = UnsafeRawPointer(bytes)
-        let w = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
-        let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
-        let short = n < 8
-        let kept = UInt64(truncatingIfNeeded: 64 &- 8 &* (short ? n : 8))
-        return (w & (~0 &>> kept), short ? 0 : v)
-    }
-
-    @inline(__always)
-    static func slot(_ a: UInt64, _ b: UInt64, _ n: Int) -> Int {
-        let h = (a ^ (b >> 7) ^ (b << 13) ^ (UInt64(truncatingIfNeeded: n) << 56)) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: h >> 54)   // 10 bits: 1024 slots
-    }
-
+    /// `bytes[0..<n]`, n ≥ 1, read with up to 8 bytes of padding on either side.
     @inline(__always)
     func find(_ bytes: UnsafePointer<UInt8>, _ n: Int) -> UInt32? {
-        let (a, b) = ByteCache.words(bytes, n)
-        var s = ByteCache.slot(a, b, n)
-        while true {
-            let entry = entries + s
-            let length = Int(entry.pointee.length)
-            if length < 0 { return nil }
-            if length == n && entry.pointee.first == a && entry.pointee.last == b && (n <= 16 || middleMatches(entry.pointee.long, bytes, n)) {
-                return entry.pointee.value
-            }
-            s = (s &+ 1) & (ByteCache.slots &- 1)
-        }
-    }
-
-    private func middleMatches(_ key: UnsafeMutablePointer<UInt8>?, _ bytes: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard let key else { return false }
-        let a = UnsafeRawPointer(key), b = UnsafeRawPointer(bytes)
-        var j = 8
-        while j + 8 <= n - 8 {
-            if a.loadUnaligned(fromByteOffset: j, as: UInt64.self) != b.loadUnaligned(fromByteOffset: j, as: UInt64.self) { return false }
-            j += 8
-        }
-        while j < n - 8 {
-            if key[j] != bytes[j] { return false }
-            j += 1
-        }
-        return true
+        let value = wai_cell_find(table, bytes, Int64(n))
+        return value < 0 ? nil : UInt32(truncatingIfNeeded: value)
     }
 
     func insert(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ value: UInt32) {
-        guard count < ByteCache.limit, n < Int(Int32.max) else { return }
-        let (a, b) = ByteCache.words(bytes, n)
-        var s = ByteCache.slot(a, b, n)
-        while entries[s].length >= 0 { s = (s + 1) & (ByteCache.slots - 1) }
-        var entry = Entry(first: a, last: b, length: Int32(n), value: value)
-        if n > 16 {
-            let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
-            copy.initialize(from: bytes, count: n)
-            entry.long = copy
-        }
-        entries[s] = entry
-        count += 1
+        wai_cell_table_insert(table, bytes, Int64(n), value)
+    }
+
+    func insert(_ bytes: [UInt8], _ value: UInt8) {
+        (bytes + [0]).withUnsafeBufferPointer { insert($0.baseAddress!, bytes.count, UInt32(value)) }
     }
 }
 
@@ -544,6 +475,7 @@ package final class FastCodeScanner {
         groupOneByte.initialize(repeating: .max, count: 256 * max(1, plan.demographicCount))
         groupCaches = (0..<plan.demographicCount).map { _ in ByteCache() }
         emptyCodes = plan.coders.map { $0.code("") ?? 0xFF }
+        for (s, code) in emptyCodes.enumerated() where code != 0xFF { itemCaches[s].insert([], code) }
         emptyGroups = Array(repeating: nil, count: plan.demographicCount)
         categories = plan.initialCategories
         splitter = RecordSplitter(delimiter: plan.delimiter, fileName: plan.fileName)
@@ -822,7 +754,7 @@ package final class FastCodeScanner {
                 let run = runs[c]
                 var k = 0
                 let s = columnCoder[c]
-                let oneByte = self.oneByte + s &* 256, emptyCode = emptyCodes[s]
+                let emptyCode = emptyCodes[s]
                 var bits = wai_cell_bits_64(p + i, d, quote)
                 cells: do {
                     // Whole windows at once when the scale's levels are the digits: every cell
@@ -848,38 +780,9 @@ package final class FastCodeScanner {
                     // Then cell by cell, each cell's end the next delimiter of the bitmap before
                     // its first stop, so finding it does not wait on the cell before: empty, one
                     // byte, or a label met before.
-                    let cache = itemCaches[s]
-                    while k < run {
-                        var ends = FastCodeScanner.endsBeforeFirstStop(bits)
-                        guard ends != 0 else { break cells }
-                        var start = 0   // of the cell, in the window
-                        var known = true
-                        repeat {
-                            let q = ends.trailingZeroBitCount
-                            let t = q &- start
-                            let code: UInt8
-                            if t == 0 {
-                                code = emptyCode
-                                known = code != 0xFF
-                            } else if t == 1 {
-                                code = oneByte[Int(p[i &+ start])]
-                                known = code < 0xFD
-                            } else if let found = cache.find(p + (i &+ start), t) {
-                                code = UInt8(truncatingIfNeeded: found)
-                            } else {
-                                code = 0
-                                known = false
-                            }
-                            guard known else { break }
-                            codes[slots[c &+ k]] = code
-                            ends &= ends &- 1
-                            start = q &+ 1
-                            k &+= 1
-                        } while k < run && ends != 0
-                        i &+= start
-                        guard known else { break cells }
-                        if k < run { bits = wai_cell_bits_64(p + i, d, quote) }
-                    }
+                    var taken: Int64 = 0
+                    i &+= Int(wai_label_cells(p + i, d, quote, Int64(run &- k), itemCaches[s].table, codes, slots + (c &+ k), &taken))
+                    k &+= Int(taken)
                 }
                 c &+= k
                 tryRuns = k > 0
@@ -1104,6 +1007,7 @@ package final class FastCodeScanner {
         // A lone byte ≥ 0x80 is not UTF-8; the buffer check has already refused it.
         let code = b < 0x80 ? (plan.coders[s].code(String(UnicodeScalar(b))) ?? 0xFF) : 0xFF
         oneByte[s * 256 + Int(b)] = code
+        if code != 0xFF { itemCaches[s].insert([b], code) }
         return code
     }
 

@@ -55,4 +55,86 @@ int wai_digit_cells_64(const uint8_t *p, wai_cell_bits bits, int most, uint8_t d
 int wai_digit_cells_portable(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
                              uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count);
 
+
+/// A small open-addressing map from a cell's exact bytes to a value (a level's code, a group's
+/// number), with a bounded size: the fast reader's memory of the cells it has met. Keys are
+/// compared by their length and their first and last 8 bytes (which cover every byte of keys up
+/// to 16 bytes), longer keys also byte by byte. One entry is half a cache line.
+typedef struct {
+    uint64_t first;
+    /// 0 for keys of 8 bytes or fewer.
+    uint64_t last;
+    /// -1: empty.
+    int32_t length;
+    uint32_t value;
+    /// A copy of the key when it is longer than 16 bytes.
+    uint8_t *key;
+} wai_cell_entry;
+
+enum { WAI_CELL_SLOTS = 1024, WAI_CELL_LIMIT = 700 };
+
+typedef struct {
+    wai_cell_entry entries[WAI_CELL_SLOTS];
+    int count;
+} wai_cell_table;
+
+wai_cell_table *wai_cell_table_create(void);
+void wai_cell_table_destroy(wai_cell_table *table);
+/// Adds `p[0..<n]` → `value` (the empty cell too); nothing once the table holds WAI_CELL_LIMIT
+/// keys. Reads only `p[0..<n]`.
+void wai_cell_table_insert(wai_cell_table *table, const uint8_t *p, int64_t n, uint32_t value);
+
+/// Bytes 0..<n of a little-endian word, n = 0…8.
+static const uint64_t wai_cell_masks[9] = {
+    0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~0ull,
+};
+
+static inline uint64_t wai_cell_word(const uint8_t *p) {
+    uint64_t w;
+    __builtin_memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/// The first 8 bytes of `p[0..<n]`, masked to `n` bytes, and the last 8 when n > 8 (else 0).
+/// Reads up to 8 bytes before and after the key, without a branch on the length: the caller's
+/// buffers are padded on both sides.
+static inline void wai_cell_key(const uint8_t *p, int64_t n, uint64_t *first, uint64_t *last) {
+    const uint64_t v = wai_cell_word(p + n - 8);
+    *first = wai_cell_word(p) & wai_cell_masks[n < 8 ? n : 8];
+    *last = n > 8 ? v : 0;
+}
+
+/// A key's first slot. It leaves the length out: the first word of a key of 8 bytes or fewer
+/// determines it (the fast reader's cells hold no zero byte), so those keys hash by one multiply.
+static inline unsigned wai_cell_slot(uint64_t first, uint64_t last) {
+    const uint64_t h = (first ^ (last >> 7) ^ (last << 13)) * 0x9E3779B97F4A7C15ull;
+    return (unsigned)(h >> 54);   /* 10 bits: WAI_CELL_SLOTS */
+}
+
+/// The value of `p[0..<n]`, or -1 when the table does not hold it.
+static inline int64_t wai_cell_find(const wai_cell_table *table, const uint8_t *p, int64_t n) {
+    uint64_t a, b;
+    wai_cell_key(p, n, &a, &b);
+    for (unsigned s = wai_cell_slot(a, b);; s = (s + 1) & (WAI_CELL_SLOTS - 1)) {
+        const wai_cell_entry *e = &table->entries[s];
+        if (e->length < 0) return -1;
+        if (e->length == n && e->first == a && e->last == b
+            && (n <= 16 || __builtin_memcmp(e->key, p, (unsigned long)n) == 0)) {
+            return e->value;
+        }
+    }
+}
+
+/// Codes the cells of a run of up to `most` item cells from `p`, a 64-byte window at a time:
+/// each cell ends at a delimiter before its window's first stop (see `wai_cell_bits`) and is a
+/// key of `table` (the empty cell and one-byte cells included). Stops before the first other
+/// cell. Writes the k-th
+/// cell's code to `codes[slots[k]]`; returns the bytes the cells took (through the last one's
+/// delimiter) and their number in `*count`.
+int64_t wai_label_cells(const uint8_t *p, uint8_t delimiter, uint8_t quote, int64_t most,
+                        const wai_cell_table *table, uint8_t *codes, const intptr_t *slots, int64_t *count);
+
 #endif
