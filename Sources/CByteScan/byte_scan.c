@@ -143,14 +143,14 @@ static void key_padded(const uint8_t *p, int64_t n, uint64_t *first, uint64_t *l
         wai_cell_key(p, n, first, last);   /* within p[0..<n] */
         return;
     }
-    memcpy(copy + 8, p, (size_t)n);
+    if (n) memcpy(copy + 8, p, (size_t)n);
     wai_cell_key(copy + 8, n, first, last);
 }
 
 static int64_t find_padded(const wai_cell_table *table, const uint8_t *p, int64_t n) {
     uint8_t copy[8 + 16 + 8] = { 0 };
     if (n > 16) return wai_cell_find(table, p, n);
-    memcpy(copy + 8, p, (size_t)n);
+    if (n) memcpy(copy + 8, p, (size_t)n);
     return wai_cell_find(table, copy + 8, n);
 }
 
