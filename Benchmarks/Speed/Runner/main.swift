@@ -144,7 +144,7 @@ func quoted(_ text: String) -> String {
     return out + "\""
 }
 
-func run(job: String, csv: String, specPath: String, workers: Int?, counts: AggregationPath, replicates: Int, seed: UInt64) throws {
+func run(job: String, csv: String, specPath: String, workers: Int?, blockSize: Int?, counts: AggregationPath, replicates: Int, seed: UInt64) throws {
     let began = Date()
     let spec = try SurveyLoader.loadSpec(path: specPath).spec
     let reader = try ResponseReader(spec: spec, csvPath: csv)
@@ -152,6 +152,7 @@ func run(job: String, csv: String, specPath: String, workers: Int?, counts: Aggr
     let plan = job == "J5" ? AggregationPlan(replicates: replicates, seed: seed) : .countsOnly
     var options = PipelineOptions(environment: ProcessInfo.processInfo.environment)
     if let workers { options.workers = workers }
+    if let blockSize { options.blockSize = blockSize }
 
     var record: [String: String] = [:]
     let read = try ParallelAnalyzer.aggregate(reader: reader, plan: plan, scores: Analyzer.scores(spec: spec, items: items),
@@ -218,12 +219,13 @@ case "spec":
     FileHandle.standardOutput.write(Data(specText(job: job, items: items).utf8))
 case "run":
     let workers = option("--workers").flatMap { Int($0) }
+    let blockSize = option("--block-size").flatMap { Int($0) }
     let counts = AggregationPath(rawValue: option("--counts") ?? "loops") ?? .loops
     let replicates = Int(option("--replicates") ?? "1000")!
     let seed = UInt64(option("--seed") ?? "20240601")!
     guard let specPath = option("--spec"), arguments.count == 2 else { fail("usage: wai-speed run JOB FILE --spec SPEC") }
     do {
-        try run(job: arguments[0], csv: arguments[1], specPath: specPath, workers: workers, counts: counts,
+        try run(job: arguments[0], csv: arguments[1], specPath: specPath, workers: workers, blockSize: blockSize, counts: counts,
                 replicates: replicates, seed: seed)
     } catch {
         fail("\(error)")
