@@ -136,33 +136,24 @@ wai_cell_table *wai_cell_table_create(void) {
     return table;
 }
 
-/* The key of `p[0..<n]` read from a copy padded on both sides (the caller's bytes may not be). */
-static void key_padded(const uint8_t *p, int64_t n, uint64_t *first, uint64_t *last) {
-    uint8_t copy[8 + 16 + 8] = { 0 };
-    if (n > 16) {
-        wai_cell_key(p, n, first, last);   /* within p[0..<n] */
-        return;
-    }
-    if (n) memcpy(copy + 8, p, (size_t)n);
-    wai_cell_key(copy + 8, n, first, last);
-}
-
-static int64_t find_padded(const wai_cell_table *table, const uint8_t *p, int64_t n) {
-    uint8_t copy[8 + 16 + 8] = { 0 };
-    if (n > 16) return wai_cell_find(table, p, n);
-    if (n) memcpy(copy + 8, p, (size_t)n);
-    return wai_cell_find(table, copy + 8, n);
-}
-
 void wai_cell_table_destroy(wai_cell_table *table) {
     for (int s = 0; s < WAI_CELL_SLOTS; s++) free(table->entries[s].key);
     free(table);
 }
 
 void wai_cell_table_insert(wai_cell_table *table, const uint8_t *p, int64_t n, uint32_t value) {
-    if (table->count >= WAI_CELL_LIMIT || n < 0 || n >= INT32_MAX || find_padded(table, p, n) >= 0) return;
+    if (table->count >= WAI_CELL_LIMIT || n < 0 || n >= INT32_MAX) return;
+    /* A short key is read from a copy padded on both sides (the caller's bytes may not be);
+       a longer one only within p[0..<n]. */
+    uint8_t copy[8 + 16 + 8] = { 0 };
+    const uint8_t *key = p;
+    if (n <= 16) {
+        if (n) memcpy(copy + 8, p, (size_t)n);
+        key = copy + 8;
+    }
+    if (wai_cell_find(table, key, n) >= 0) return;
     uint64_t a, b;
-    key_padded(p, n, &a, &b);
+    wai_cell_key(key, n, &a, &b);
     unsigned s = wai_cell_slot(a, b);
     while (table->entries[s].length >= 0) s = (s + 1) & (WAI_CELL_SLOTS - 1);
     wai_cell_entry entry = { a, b, (int32_t)n, value, NULL };
@@ -173,11 +164,6 @@ void wai_cell_table_insert(wai_cell_table *table, const uint8_t *p, int64_t n, u
     }
     table->entries[s] = entry;
     table->count++;
-}
-
-/* The delimiters of a window before its first stop: the ends of the cells it may take. */
-static inline uint64_t ends_before_first_stop(wai_cell_bits bits) {
-    return bits.stops ? bits.delimiters & ((bits.stops & (0 - bits.stops)) - 1) : bits.delimiters;
 }
 
 /* Out of the label loop, so that the loop keeps its values in registers. */
@@ -192,7 +178,7 @@ int64_t wai_label_cells(const uint8_t *p, uint8_t delimiter, uint8_t quote, int6
     int64_t k = 0;
     while (k < most) {
         const uint8_t *window = cell;
-        uint64_t ends = ends_before_first_stop(wai_cell_bits_64(window, delimiter, quote));
+        uint64_t ends = wai_ends_before_first_stop(wai_cell_bits_64(window, delimiter, quote));
         if (!ends) break;
         do {
             const uint8_t *end = window + __builtin_ctzll(ends);

@@ -705,12 +705,6 @@ package final class FastCodeScanner {
 
     // MARK: - Records
 
-    /// The delimiters of a window before its first stop: the ends of the cells the fast way takes.
-    @inline(__always)
-    static func endsBeforeFirstStop(_ bits: wai_cell_bits) -> UInt64 {
-        bits.stops == 0 ? bits.delimiters : bits.delimiters & ((bits.stops & (0 &- bits.stops)) &- 1)
-    }
-
     /// Parses the record at `start` into row `row` of the chunk. Returns the offset after its line
     /// end, `needMore` when it runs past `have` (and the input goes on), or `bail`.
     @inline(__always)
@@ -754,15 +748,14 @@ package final class FastCodeScanner {
                 let run = runs[c]
                 var k = 0
                 let s = columnCoder[c]
-                let emptyCode = emptyCodes[s]
-                var bits = wai_cell_bits_64(p + i, d, quote)
                 cells: do {
                     // Whole windows at once when the scale's levels are the digits: every cell
                     // before the window's first stop or first cell of two bytes is a digit or
                     // empty, and ends at a delimiter.
-                    let digits = digitLevels[s]
+                    let digits = digitLevels[s], emptyCode = emptyCodes[s]
                     var n: Int32 = 0
                     while digits > 0 {
+                        let bits = wai_cell_bits_64(p + i, d, quote)
                         let taken = Int(wai_digit_cells_64(p + i, bits, Int32(run &- k), d, UInt8(digits), emptyCode,
                                                            emptyCode == 0xFF ? 0 : 1, windowCodes, &n))
                         guard taken > 0 else { break }   // no such cell here, or one not a level
@@ -775,11 +768,9 @@ package final class FastCodeScanner {
                         i &+= taken
                         k &+= n
                         if k == run { break cells }
-                        bits = wai_cell_bits_64(p + i, d, quote)
                     }
-                    // Then cell by cell, each cell's end the next delimiter of the bitmap before
-                    // its first stop, so finding it does not wait on the cell before: empty, one
-                    // byte, or a label met before.
+                    // Then cell by cell along the same bitmaps, each cell a key of the scale's
+                    // cell table (a label, a one-byte code or the empty cell met before), in C.
                     var taken: Int64 = 0
                     i &+= Int(wai_label_cells(p + i, d, quote, Int64(run &- k), itemCaches[s].table, codes, slots + (c &+ k), &taken))
                     k &+= Int(taken)
@@ -805,7 +796,7 @@ package final class FastCodeScanner {
                         j &+= 64
                         bits = wai_cell_bits_64(p + j, d, quote)
                     }
-                    var ends = FastCodeScanner.endsBeforeFirstStop(bits)
+                    var ends = wai_ends_before_first_stop(bits)
                     guard ends != 0 else { break }
                     var q = 0
                     while k < run && ends != 0 {

@@ -41,6 +41,11 @@ static inline wai_cell_bits wai_cell_bits_64(const uint8_t *p, uint8_t delimiter
 #endif
 }
 
+/// The delimiters of a window before its first stop: the ends of the cells the fast reader takes.
+static inline uint64_t wai_ends_before_first_stop(wai_cell_bits bits) {
+    return bits.stops ? bits.delimiters & ((bits.stops & (0 - bits.stops)) - 1) : bits.delimiters;
+}
+
 /// The codes of the first cells of a 64-byte window `bits` describes, up to `most` of them:
 /// those before the window's first stop and first cell of two bytes or more, each ending at a
 /// delimiter. A cell "1"…"9" has that code, which must be at most `levels`; an empty cell has
@@ -54,7 +59,6 @@ int wai_digit_cells_64(const uint8_t *p, wai_cell_bits bits, int most, uint8_t d
 /// The same, a byte at a time (the reference for the vector version, and its fallback).
 int wai_digit_cells_portable(const uint8_t *p, wai_cell_bits bits, int most, uint8_t delimiter,
                              uint8_t levels, uint8_t empty_code, int empty_allowed, uint8_t *out, int *count);
-
 
 /// A small open-addressing map from a cell's exact bytes to a value (a level's code, a group's
 /// number), with a bounded size: the fast reader's memory of the cells it has met. Keys are
@@ -131,9 +135,8 @@ static inline int64_t wai_cell_find(const wai_cell_table *table, const uint8_t *
 /// Codes the cells of a run of up to `most` item cells from `p`, a 64-byte window at a time:
 /// each cell ends at a delimiter before its window's first stop (see `wai_cell_bits`) and is a
 /// key of `table` (the empty cell and one-byte cells included). Stops before the first other
-/// cell. Writes the k-th
-/// cell's code to `codes[slots[k]]`; returns the bytes the cells took (through the last one's
-/// delimiter) and their number in `*count`.
+/// cell. Writes the k-th cell's code to `codes[slots[k]]`; returns the bytes the cells took
+/// (through the last one's delimiter) and their number in `*count`.
 int64_t wai_label_cells(const uint8_t *p, uint8_t delimiter, uint8_t quote, int64_t most,
                         const wai_cell_table *table, uint8_t *codes, const intptr_t *slots, int64_t *count);
 
