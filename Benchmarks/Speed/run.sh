@@ -16,12 +16,14 @@ need_apt=()
 command -v cc >/dev/null || need_apt+=(gcc)
 pkg-config --exists openblas 2>/dev/null || need_apt+=(libopenblas-dev pkg-config)
 [ -f /usr/include/readstat.h ] || need_apt+=(libreadstat-dev)
+pkg-config --exists libcurl 2>/dev/null || need_apt+=(libcurl4-openssl-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-swift build -c release --scratch-path "$SCRATCH" --product wai-speed
-swift build -c release --scratch-path "$SCRATCH" --product wai
+# As `make release` builds the binary users install: the Swift runtime and Foundation linked in.
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product wai-speed
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product wai
 
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
 "$VENV/bin/python" -c "import duckdb, polars, pandas, numpy" 2>/dev/null ||
