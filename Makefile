@@ -45,7 +45,7 @@ pydeps:
 	  python3 -m pip install --quiet $$module 2>/dev/null || python3 -m pip install --quiet --break-system-packages $$module || exit 1; \
 	done
 
-build: deps
+build: libs
 	swift build --product wai
 
 ## The binary to install (README: Using it): release mode, with the Swift runtime and Foundation
