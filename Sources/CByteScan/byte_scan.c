@@ -1,5 +1,8 @@
 #include "wai_byte_scan.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 wai_cell_bits wai_cell_bits_portable(const uint8_t *p, uint8_t delimiter, uint8_t quote) {
     wai_cell_bits bits = { 0, 0 };
     for (int j = 0; j < 64; j++) {
@@ -121,9 +124,6 @@ int wai_digit_cells_64(const uint8_t *p, wai_cell_bits bits, int most, uint8_t d
     return wai_digit_cells_portable(p, bits, most, delimiter, levels, empty_code, empty_allowed, out, count);
 }
 #endif
-
-#include <stdlib.h>
-#include <string.h>
 
 wai_cell_table *wai_cell_table_create(void) {
     wai_cell_table *table = malloc(sizeof(wai_cell_table));

@@ -321,8 +321,6 @@ final class ByteCache {
 
     deinit { wai_cell_table_destroy(table) }
 
-    var count: Int { Int(table.pointee.count) }
-
     /// `bytes[0..<n]`, n ≥ 1, read with up to 8 bytes of padding on either side.
     @inline(__always)
     func find(_ bytes: UnsafePointer<UInt8>, _ n: Int) -> UInt32? {
